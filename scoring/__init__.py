@@ -1,0 +1,1 @@
+"""Pure scoring of Stormdrill sessions: speed, tone and the action plan."""

@@ -1,0 +1,3 @@
+"""Stormdrill: a crisis-communication training game for the terminal."""
+
+__version__ = "0.1.0"

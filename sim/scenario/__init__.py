@@ -1,0 +1,1 @@
+"""Scenario files: the model, loading with positions, validation and storm expansion."""

@@ -1,0 +1,162 @@
+"""Expanding a scenario with a seed into a storm: every post, in time order.
+
+Determinism: every random choice comes from a ``random.Random`` seeded with a SHA-256 of the
+scenario seed and the wave id, never from ``hash()`` or the wall clock, so one seed gives a
+byte-identical storm in any process. Faker is seeded the same way and used only to fill small
+pools of names and cities per wave (fast), from which posts draw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import re
+import string
+from collections.abc import Iterable
+from functools import lru_cache
+
+from faker import Faker
+
+from .model import Post, Scenario, Storm, Wave
+from .text import clean_text
+
+_POOL = 96
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def derive_seed(*parts: object) -> int:
+    """A stable 64-bit seed from any parts (independent of PYTHONHASHSEED)."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+@lru_cache(maxsize=8)
+def _faker(locale: str) -> Faker:
+    try:
+        return Faker(locale)
+    except AttributeError:  # unknown locale
+        return Faker("en_US")
+
+
+class _Pools:
+    """Names, cities and handles for one wave, drawn once from a seeded Faker."""
+
+    def __init__(self, locale: str, seed: int) -> None:
+        fake = _faker(locale)
+        fake.seed_instance(seed)
+        self.first = [clean_text(fake.first_name(), single_line=True) for _ in range(_POOL)]
+        self.last = [clean_text(fake.last_name(), single_line=True) for _ in range(_POOL)]
+        self.cities = [clean_text(fake.city(), single_line=True) for _ in range(_POOL // 2)]
+
+
+_HANDLE_CHARS = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _handle(first: str, last: str, rng: random.Random) -> str:
+    base = _HANDLE_CHARS.sub("", f"{first}{last[:1]}" if rng.random() < 0.5 else f"{first}_{last}")
+    base = base.lower()[:22] or "user"
+    suffix = str(rng.randrange(10, 9999)) if rng.random() < 0.7 else ""
+    return f"@{base}{suffix}"
+
+
+class _Fill(dict[str, str]):
+    """Placeholder values for one post, computed only when a template asks for them."""
+
+    def __init__(self, post_ctx: dict[str, str], variables: dict[str, tuple[str, ...]], rng: random.Random) -> None:
+        super().__init__(post_ctx)
+        self.variables = variables
+        self.rng = rng
+
+    def __missing__(self, key: str) -> str:
+        rng = self.rng
+        if key in self.variables:
+            value = rng.choice(self.variables[key])
+        elif key == "order":
+            value = f"{rng.choice(string.ascii_uppercase)}{rng.choice(string.ascii_uppercase)}-{rng.randrange(100000, 999999)}"
+        elif key == "number":
+            value = str(rng.randrange(2, 100))
+        elif key == "time":
+            value = f"{rng.randrange(6, 23)}:{rng.choice(('00', '15', '30', '45'))}"
+        elif key == "day":
+            value = rng.choice(_DAYS)
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+
+def _weighted(items: Iterable[tuple[str, float]]) -> tuple[list[str], list[float]]:
+    names, cum, total = [], [], 0.0
+    for name, w in items:
+        total += w
+        names.append(name)
+        cum.append(total)
+    return names, cum
+
+
+def expand_wave(scenario: Scenario, wave: Wave, seed: int) -> list[Post]:
+    """Generate the posts of one wave (times absolute, or relative when the wave is held)."""
+    wseed = derive_seed(seed, scenario.id, "wave", wave.id)
+    rng = random.Random(wseed)
+    pools = _Pools(scenario.locale, wseed)
+    variables = dict(scenario.variables)
+    roles, role_cum = _weighted(wave.roles)
+    tpl_cum = _weighted((str(i), t.weight) for i, t in enumerate(wave.templates))[1]
+    lo, hi = wave.followers
+    log_lo, log_hi = math.log(lo + 1), math.log(hi + 1)
+    company = {"company": scenario.company.name, "company_handle": scenario.company.handle}
+    posts: list[Post] = []
+    n = 0
+    for minute, count in enumerate(wave.per_minute):
+        base = wave.start + minute * 60
+        limit = min(60, wave.end - base)
+        if limit <= 0 or count <= 0:
+            continue
+        times = sorted(base + int(rng.random() * limit) for _ in range(count))
+        for t in times:
+            n += 1
+            first, last = rng.choice(pools.first), rng.choice(pools.last)
+            handle = _handle(first, last, rng)
+            tpl = wave.templates[rng.choices(range(len(tpl_cum)), cum_weights=tpl_cum)[0]]
+            fill = _Fill(
+                {"first_name": first, "last_name": last, "name": f"{first} {last}", "handle": handle,
+                 "city": rng.choice(pools.cities), **company},
+                variables, rng,
+            )
+            text = clean_text(tpl.text.format_map(fill))
+            role = rng.choices(roles, cum_weights=role_cum)[0]
+            followers = int(math.exp(log_lo + (log_hi - log_lo) * rng.random())) - 1
+            posts.append(Post(
+                id=f"{wave.id}-{n:05d}", t=t, author=f"crowd:{handle}", name=f"{first} {last}",
+                handle=handle, role=role, followers=max(lo, min(hi, followers)), text=text, tags=tpl.tags,
+                source="wave", wave=wave.id,
+            ))
+    return posts
+
+
+def expand(scenario: Scenario, seed: int | None = None) -> Storm:
+    """Expand ``scenario`` with ``seed`` (default: the scenario's own) into a storm."""
+    seed = scenario.seed if seed is None else seed
+    scheduled: list[Post] = []
+    held: dict[str, tuple[Post, ...]] = {}
+    personas = {p.id: p for p in scenario.personas}
+    for sp in scenario.posts:
+        persona = personas[sp.author]
+        post = Post(
+            id=sp.id, t=sp.t, author=persona.id, name=persona.name, handle=persona.handle, role=persona.role,
+            followers=persona.followers, text=sp.text, tags=sp.tags, reply_to=sp.reply_to, expect=sp.expect,
+            source="inject" if sp.held else "script",
+        )
+        if sp.held:
+            held[sp.id] = (post,)
+        else:
+            scheduled.append(post)
+    for wave in scenario.waves:
+        posts = expand_wave(scenario, wave, seed)
+        if wave.held:
+            held[wave.id] = tuple(posts)
+        else:
+            scheduled.extend(posts)
+    scheduled.sort(key=lambda p: (p.t, p.source != "script", p.id))
+    return Storm(scenario=scenario, seed=seed, posts=tuple(scheduled), held=held)

@@ -1,0 +1,69 @@
+"""Author patterns and times: the small languages scenario files use.
+
+A *pattern* is one or more phrases separated by ``|``. A phrase matches case-insensitively
+where a word starts (``apolog`` matches "apologise" and "apology"); spaces in a phrase match
+any run of white space. Patterns are never regular expressions, so they cannot fail or be slow.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .schema import DURATION_RE
+
+_DURATION = re.compile(DURATION_RE)
+
+
+@lru_cache(maxsize=4096)
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """Compile an author pattern to a regular expression (cached)."""
+    alternatives = []
+    for phrase in pattern.split("|"):
+        words = phrase.strip().split()
+        if not words:
+            continue
+        body = r"\s+".join(re.escape(w) for w in words)
+        alternatives.append(rf"(?<![\w]){body}")
+    if not alternatives:
+        return re.compile(r"(?!x)x")  # matches nothing
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def matches(pattern: str, text: str) -> str | None:
+    """The matched words of ``pattern`` in ``text``, or None."""
+    m = compile_pattern(pattern).search(text)
+    return m.group(0) if m else None
+
+
+def to_seconds(value: object) -> int | None:
+    """A scenario time (minutes as a number, or a duration string) in whole seconds; None if invalid."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if value < 0 or value != value or value in (float("inf"),):
+            return None
+        return round(value * 60)
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if not m or not any(m.groups()):
+            return None
+        h, mi, s = (float(g) if g else 0.0 for g in m.groups())
+        return round(h * 3600 + mi * 60 + s)
+    return None
+
+
+def format_time(seconds: float) -> str:
+    """Scenario time as ``12m`` / ``12m30s`` / ``1h05m``, the way authors write it."""
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        return f"{h}h{m:02d}m" + (f"{s:02d}s" if s else "")
+    return f"{m}m" + (f"{s:02d}s" if s else "")
+
+
+def clock_label(start_minutes: int, seconds: float) -> str:
+    """The wall-clock label ``HH:MM`` of scenario time ``seconds``."""
+    total = (start_minutes + int(seconds // 60)) % (24 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"
