@@ -151,11 +151,16 @@ def new(name: str, force: bool) -> None:
     title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize() or "My scenario"
     text = files("sim.scenario").joinpath("starter.yaml").read_text(encoding="utf-8")
     text = text.replace("__ID__", slug).replace("__TITLE__", title.replace('"', "'"))
+    schema_path = path.parent / "scenario.schema.json"
     try:
         path.write_text(text, encoding="utf-8")
+        if not schema_path.exists():
+            from sim.scenario.schema import SCHEMA
+
+            schema_path.write_text(json.dumps(SCHEMA, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
-    click.echo(f"wrote {path}. Next: edit it, then `stormdrill validate {path}` and `stormdrill preview {path}`.")
+    click.echo(f"wrote {path} (and {schema_path.name} beside it, for editors). Next: edit it, then `stormdrill validate {path}` and `stormdrill preview {path}`.")
 
 
 def _width() -> int:

@@ -1,0 +1,60 @@
+"""Every shipped scenario validates and meets the library's requirements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.scenario.expand import expand
+from sim.scenario.library import DEFAULT_SCENARIO, library_files, resolve
+from sim.scenario.load import check_file, load_scenario
+
+FILES = library_files()
+PLAYABLE = [f for f in FILES if f.stem != "stress"]
+
+
+def test_library_has_enough_scenarios() -> None:
+    assert len(PLAYABLE) >= 6
+    assert any(f.stem == "stress" for f in FILES)
+    assert resolve(DEFAULT_SCENARIO).exists()
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
+def test_shipped_scenario_is_valid(path: Path) -> None:
+    assert [str(p) for p in check_file(path)] == []
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=./scenario.schema.json"
+
+
+def test_library_covers_types_and_difficulties() -> None:
+    scenarios = [load_scenario(f) for f in PLAYABLE]
+    assert {s.crisis_type for s in scenarios} == {"victim", "accidental", "preventable"}
+    assert {s.difficulty for s in scenarios} == {"intro", "standard", "hard"}
+    assert len({s.id for s in scenarios}) == len(scenarios)
+
+
+@pytest.mark.parametrize("path", PLAYABLE, ids=[f.stem for f in PLAYABLE])
+def test_playable_scenario_shape(path: Path) -> None:
+    sc = load_scenario(path)
+    assert path.stem == sc.id
+    assert 20 * 60 <= sc.duration <= 90 * 60
+    storm = expand(sc)
+    total = len(storm.posts) + sum(len(v) for v in storm.held.values())
+    assert 150 <= total <= 3000
+    must = [p for p in sc.posts if p.expect is not None]
+    tags = {t for p in must for t in p.tags}
+    roles = {sc.persona(p.author).role for p in must}  # type: ignore[union-attr]
+    assert "safety" in tags
+    assert "journalist" in roles
+    assert "influencer" in roles
+    assert tags & {"misinformation", "scam"} or roles & {"scammer"}
+    assert any(p.expect and p.expect.private for p in must)
+    assert all(p.expect and p.expect.model_answer for p in must)
+    assert sc.injects
+
+
+def test_stress_is_big_enough() -> None:
+    storm = expand(load_scenario(resolve("stress")))
+    assert len(storm.posts) >= 10_000
+    assert storm.scenario.duration <= 60 * 60
