@@ -1,0 +1,192 @@
+"""The action plan: posted publicly before the deadline, concrete, owned, timed, consistent and kept current.
+
+A plan is the trainee's `plan` action (structured steps plus free text), or a public update that
+reads as one (at least four plan elements). Each required element is worth an equal share of 80
+points; 10 points go to consistency with the briefings known at the time (their decided actions
+are reflected, no contradictions), 10 to keeping the plan current when new facts arrive after it.
+A plan after the deadline keeps 60% of its points; no plan scores 0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sim.scenario.model import Briefing
+from sim.scenario.patterns import compile_pattern, format_time
+
+from .card import Evidence, PartScore
+from .record import Act, SessionRecord
+
+LATE_FACTOR = 0.6
+W_ELEMENTS, W_CONSISTENT, W_CURRENT = 80.0, 10.0, 10.0
+
+_R = re.IGNORECASE
+DETECTORS: dict[str, re.Pattern[str]] = {
+    "what_happened": re.compile(
+        r"\b(happened|caused|cause|because|due to|outage|failure|failed|fault|error|recall|breach|incident|"
+        r"shortage|disruption|delay|problem|issue|mistake|exposed|affected|we got)\b", _R),
+    "customer_actions": re.compile(
+        r"\b(you should|you can|please|if you|check (your|whether|if)|stop using|do not|don't|keep your|"
+        r"bring|return|ignore|call|contact|change your|reset|look out|watch for|seek|see a doctor|freeze)\b", _R),
+    "help_channel": re.compile(
+        r"\b(dm|direct message|message us|private message|inbox|helpline|hotline|phone|call us|email|website|"
+        r"web ?page|page|link|site|visit|status|live chat|chat|freephone|0800|\w+\.\w{2,}(/\S*)?)\b", _R),
+    "remedy": re.compile(
+        r"\b(refund|compensat|reimburs|voucher|credit|replace|replacement|free of charge|free|waive|cover (the|your)|"
+        r"goodwill|make (it|this) right|pay (for|back)|money back|rebook)", _R),
+    "timeframes": re.compile(
+        r"\b(by|within|before|until|from|starting|tonight|today|tomorrow|this (morning|afternoon|evening|week)|"
+        r"next (week|hour)|\d+\s*(minutes?|mins?|hours?|hrs?|days?|weeks?)|\d{1,2}[:.]\d{2}|\d{1,2}\s*(am|pm)|"
+        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", _R),
+    "owners": re.compile(
+        r"\b(our (\w+ )?(team|teams|engineers|staff|ceo|director|manager|head|chief|managers|crew|department)|"
+        r"customer (care|service|support)|head of|chief \w+|ceo|engineers|the \w+ team|i will|i'll|i am|"
+        r"independent (review|auditor|investigator))\b", _R),
+    "next_update": re.compile(
+        r"\b(next update|update (you|again|at|by|in)|further update|we'll update|we will update|report back|"
+        r"post (again|an update)|hear from us)\b", _R),
+}
+_STEP_LINE = re.compile(r"(?m)^\s*(?:\d+[.)]|[-*•])\s+\S")
+_ACTION_SENTENCE = re.compile(r"\b(we will|we'll|we are|we're|we have|we've|our \w+ (will|is|are))\b", _R)
+
+
+def plan_elements(act: Act) -> dict[str, str]:
+    """Which plan elements a text shows, each with the words that show it."""
+    text = act.full_text()
+    found: dict[str, str] = {}
+    for name, rx in DETECTORS.items():
+        m = rx.search(text)
+        if m:
+            found[name] = m.group(0)
+    real_steps = [s for s in act.steps if len(s.what.split()) >= 2]
+    if len(real_steps) >= 2:
+        found["steps"] = f"{len(real_steps)} steps"
+    else:
+        bullets = len(_STEP_LINE.findall(act.text))
+        sentences = len(_ACTION_SENTENCE.findall(act.text))
+        if bullets >= 2 or sentences >= 2:
+            found["steps"] = f"{max(bullets, sentences)} actions in the text"
+    if real_steps:
+        owned = sum(1 for s in real_steps if s.who.strip())
+        if owned * 2 >= len(real_steps):
+            found["owners"] = f"{owned} of {len(real_steps)} steps have an owner"
+        elif "owners" in found and owned == 0:
+            pass
+        timed = sum(1 for s in real_steps if s.when.strip())
+        if timed * 2 >= len(real_steps):
+            found["timeframes"] = f"{timed} of {len(real_steps)} steps have a time"
+    if act.next_update.strip():
+        found["next_update"] = act.next_update.strip()
+    return found
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{4,}", text.lower())}
+
+
+def _reflects(action_what: str, text_words: set[str]) -> bool:
+    words = _words(action_what) - {"with", "from", "that", "this", "every", "will", "their", "have", "until"}
+    if not words:
+        return True
+    return len(words & text_words) / len(words) >= 0.4
+
+
+def find_plans(rec: SessionRecord, is_plan_like: Callable[[Act], bool] | None = None) -> list[Act]:
+    """Plan actions, plus public updates that read as a plan (four or more elements)."""
+    plans = []
+    for a in rec.actions:
+        if a.kind == "plan" or (a.kind == "update" and len(plan_elements(a)) >= 4):
+            plans.append(a)
+    return plans
+
+
+def score_plan(rec: SessionRecord, tone_penalty: Callable[[Act], tuple[float, str]]) -> tuple[PartScore, list[Evidence]]:
+    sc = rec.scenario
+    required = sc.scoring.plan_require
+    deadline = float(sc.scoring.plan_deadline if sc.scoring.plan_deadline is not None else sc.duration)
+    plans = find_plans(rec)
+    ev: list[Evidence] = []
+    if not plans:
+        ev.append(Evidence(deadline, "plan", "plan.missing", "No action plan was published: people were never "
+                           "told what happens next, by when, and who does it.", -100.0))
+        return PartScore(0.0, {"posted": False, "posted_s": None, "on_time": False, "elements": {}}), ev
+    # The best plan before the deadline counts; otherwise the first late one.
+    on_time = [p for p in plans if p.t <= deadline]
+    candidates = on_time or plans
+    best = max(candidates, key=lambda p: (len(set(plan_elements(p)) & set(required)), -p.t))
+    found = plan_elements(best)
+    share = W_ELEMENTS / max(1, len(required))
+    elements = {}
+    pts = 0.0
+    for name in required:
+        if name in found:
+            pts += share
+            elements[name] = True
+            ev.append(Evidence(best.t, "plan", f"plan.{name}", f"Plan covers {name.replace('_', ' ')} "
+                               f"(\"{found[name]}\").", share, best.ref))
+        else:
+            elements[name] = False
+            ev.append(Evidence(best.t, "plan", f"plan.{name}", f"Plan is missing {_MISSING[name]}.", -share,
+                               best.ref))
+    # Consistency: decided actions of briefings known at the time are reflected; no contradictions.
+    known: list[Briefing] = [b for b in sc.briefings if rec.briefing_times.get(b.id, 1e18) <= best.t]
+    decided = [s for b in known for s in b.actions]
+    words = _words(best.full_text())
+    reflected = sum(1 for s in decided if _reflects(s.what, words))
+    consistency = reflected / len(decided) if decided else 1.0
+    contradiction = next(
+        (pat for b in known for pat in b.contradicts if compile_pattern(pat).search(best.full_text())), None
+    )
+    pts_consistent = W_CONSISTENT * consistency * (0.0 if contradiction else 1.0)
+    if decided:
+        ev.append(Evidence(best.t, "plan", "plan.consistent", f"Plan reflects {reflected} of {len(decided)} "
+                           "actions your team had decided by then.", pts_consistent - W_CONSISTENT, best.ref))
+    if contradiction:
+        ev.append(Evidence(best.t, "plan", "plan.contradiction", f"Plan contradicts a known fact (\"{contradiction}\").",
+                           -W_CONSISTENT, best.ref))
+    # Kept current: briefings with new decisions or a confirmed cause after the plan need a later statement.
+    later_facts = [b for b in sc.briefings if (b.actions or b.confirms_cause)
+                   and best.t < rec.briefing_times.get(b.id, 1e18) < rec.end_t - 60]
+    if later_facts:
+        first_fact = min(rec.briefing_times[b.id] for b in later_facts)
+        followed = any(a.statement and a.t > first_fact for a in rec.actions)
+        pts_current = W_CURRENT if followed else 0.0
+        ev.append(Evidence(first_fact, "plan", "plan.updated",
+                           "Updated the public after new facts arrived." if followed else
+                           "New facts arrived after the plan but the plan was never updated.",
+                           pts_current - W_CURRENT if not followed else 0.0))
+    else:
+        pts_current = W_CURRENT
+    penalty, why = tone_penalty(best)
+    if penalty:
+        ev.append(Evidence(best.t, "plan", "plan.tone", why, -penalty, best.ref))
+    total = pts + pts_consistent + pts_current - penalty
+    late = best.t > deadline
+    if late:
+        ev.append(Evidence(best.t, "plan", "plan.late", f"Plan published at {format_time(best.t)}, after the "
+                           f"{format_time(deadline)} deadline: it keeps {int(LATE_FACTOR * 100)}% of its points.",
+                           -total * (1 - LATE_FACTOR), best.ref))
+        total *= LATE_FACTOR
+    details = {
+        "posted": True,
+        "posted_s": round(best.t, 1),
+        "on_time": not late,
+        "deadline_s": deadline,
+        "elements": elements,
+        "consistency_pct": round(100 * consistency, 1),
+        "updated_after_new_facts": bool(pts_current) if later_facts else None,
+    }
+    return PartScore(max(0.0, min(100.0, total)), details), ev
+
+
+_MISSING = {
+    "what_happened": "what happened, in plain words",
+    "steps": "concrete steps (at least two)",
+    "owners": "who does each step",
+    "timeframes": "by when each step happens",
+    "customer_actions": "what affected people should do now",
+    "help_channel": "where to get help (DM, phone line, web page)",
+    "remedy": "the remedy: refund, compensation or fix for those affected",
+    "next_update": "when the next update comes",
+}

@@ -1,0 +1,203 @@
+"""A session as scoring sees it: delivered posts and the trainee's actions, rebuilt from a journal.
+
+Scoring reads journals as plain data (no engine state). Post details the journal does not carry
+(reach, role, expectations) come from re-expanding the scenario with the journal's seed, which
+is deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.scenario.expand import expand
+from sim.scenario.model import Expectation, PlanStep, Post, Scenario, Storm
+
+PRIORITY_TAGS = ("safety", "media", "regulator", "influencer", "pii", "scam", "misinformation")
+HIGH_REACH = 10_000
+
+
+@dataclass(frozen=True)
+class Delivered:
+    post: Post
+    t: float  # when it was delivered
+
+    @property
+    def id(self) -> str:
+        return self.post.id
+
+    @property
+    def expect(self) -> Expectation | None:
+        return self.post.expect
+
+    @property
+    def needs_answer(self) -> bool:
+        """Must-handle, a priority tag, a named persona, or high reach: a trainee should answer it."""
+        p = self.post
+        return (
+            p.must_handle
+            or bool(set(p.tags) & set(PRIORITY_TAGS))
+            or p.source != "wave"
+            or p.followers >= HIGH_REACH
+            or p.role in ("journalist", "regulator", "politician", "influencer")
+        )
+
+    @property
+    def priority(self) -> int:
+        """Higher is more urgent: safety 5, media/regulator 4, influencer/high reach 3, must-handle 2, pii/question 1."""
+        p = self.post
+        tags = set(p.tags)
+        if "safety" in tags:
+            return 5
+        if tags & {"media", "regulator"} or p.role in ("journalist", "regulator", "politician"):
+            return 4
+        if "influencer" in tags or p.role == "influencer" or p.followers >= HIGH_REACH:
+            return 3
+        if p.must_handle:
+            return 2
+        if tags & {"pii", "question", "scam", "misinformation"}:
+            return 1
+        return 0
+
+
+@dataclass(frozen=True)
+class Act:
+    """One trainee action from the journal."""
+
+    seq: int
+    t: float
+    kind: str  # reply | update | plan | private | end
+    post: str | None
+    text: str
+    steps: tuple[PlanStep, ...] = ()
+    next_update: str = ""
+
+    @property
+    def public(self) -> bool:
+        return self.kind in ("reply", "update", "plan")
+
+    @property
+    def statement(self) -> bool:
+        """A public statement: an update or an action plan (not a reply to one person)."""
+        return self.kind in ("update", "plan")
+
+    @property
+    def ref(self) -> str:
+        return f"action:{self.seq}"
+
+    def full_text(self) -> str:
+        """The text as the public sees it, plan steps included."""
+        parts = [self.text] if self.text else []
+        for s in self.steps:
+            bits = [s.what] + ([f"who: {s.who}"] if s.who else []) + ([f"when: {s.when}"] if s.when else [])
+            parts.append(" - " + "; ".join(bits))
+        if self.next_update:
+            parts.append(f"Next update: {self.next_update}")
+        return "\n".join(parts)
+
+
+@dataclass
+class SessionRecord:
+    scenario: Scenario
+    storm: Storm
+    header: dict[str, Any]
+    posts: dict[str, Delivered] = field(default_factory=dict)
+    actions: list[Act] = field(default_factory=list)
+    briefing_times: dict[str, float] = field(default_factory=dict)
+    commitments: list[dict[str, Any]] = field(default_factory=list)
+    injects: list[dict[str, Any]] = field(default_factory=list)
+    pressure: list[tuple[float, float]] = field(default_factory=list)
+    end_t: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def trainee(self) -> str:
+        return str(self.header.get("trainee") or "")
+
+    def responses_to(self, post_id: str) -> list[Act]:
+        return [a for a in self.actions if a.post == post_id and a.kind in ("reply", "private")]
+
+
+_SUFFIX = re.compile(r"^(?P<base>.+?)(?:[#@~]\d+|[#@~][A-Za-z0-9_-]+)$")
+
+
+def _lookup(storm: Storm) -> dict[str, Post]:
+    table: dict[str, Post] = {p.id: p for p in storm.posts}
+    for posts in storm.held.values():
+        for p in posts:
+            table.setdefault(p.id, p)
+    return table
+
+
+def _post_from_event(ev: dict[str, Any], known: dict[str, Post]) -> Post:
+    pid = str(ev.get("id") or ev.get("post") or "")
+    base = known.get(pid)
+    if base is None:
+        m = _SUFFIX.match(pid)
+        if m and m.group("base") in known:
+            base = known[m.group("base")]
+    if base is not None:
+        return Post(
+            id=pid, t=int(ev.get("t", base.t)), author=base.author, name=base.name, handle=base.handle,
+            role=base.role, followers=base.followers, text=str(ev.get("text", base.text)), tags=base.tags,
+            reply_to=ev.get("reply_to", base.reply_to), expect=base.expect, source=str(ev.get("source", base.source)),
+            wave=base.wave,
+        )
+    return Post(
+        id=pid, t=int(ev.get("t", 0)), author=str(ev.get("author", "")), name=str(ev.get("name", "")),
+        handle=str(ev.get("handle", ev.get("author", ""))), role=str(ev.get("role", "customer")),
+        followers=int(ev.get("followers", 0) or 0), text=str(ev.get("text", "")),
+        tags=tuple(ev.get("tags") or ()), reply_to=ev.get("reply_to"), source=str(ev.get("source", "wave")),
+    )
+
+
+def _steps(raw: Any) -> tuple[PlanStep, ...]:
+    steps = []
+    for s in raw or ():
+        if isinstance(s, dict):
+            steps.append(PlanStep(str(s.get("what", "")), str(s.get("who", "") or ""), str(s.get("when", "") or "")))
+        elif isinstance(s, list | tuple) and s:
+            steps.append(PlanStep(*(str(x) for x in list(s)[:3])))
+        elif isinstance(s, str):
+            steps.append(PlanStep(s))
+    return tuple(steps)
+
+
+def build_record(scenario: Scenario, header: dict[str, Any], events: list[dict[str, Any]],
+                 warnings: list[str] | None = None) -> SessionRecord:
+    """Rebuild a session from journal events (plain dicts, as read from the JSONL)."""
+    seed = int(header.get("seed", scenario.seed))
+    storm = expand(scenario, seed)
+    rec = SessionRecord(scenario=scenario, storm=storm, header=header, warnings=list(warnings or ()))
+    expected_hash = header.get("scenario_hash")
+    if expected_hash and scenario.content_hash and expected_hash != scenario.content_hash:
+        rec.warnings.append("the scenario file changed since this session was played; scores may differ")
+    known = _lookup(storm)
+    seq = 0
+    for ev in events:
+        kind = ev.get("type")
+        t = float(ev.get("t", 0) or 0)
+        rec.end_t = max(rec.end_t, t)
+        if kind == "post":
+            post = _post_from_event(ev, known)
+            rec.posts[post.id] = Delivered(post, t)
+        elif kind == "briefing":
+            rec.briefing_times.setdefault(str(ev.get("id")), t)
+        elif kind == "action":
+            seq += 1
+            payload = ev.get("action") if isinstance(ev.get("action"), dict) else ev
+            akind = str(payload.get("kind", ""))
+            rec.actions.append(Act(
+                seq=int(payload.get("seq", ev.get("seq", seq)) or seq), t=t, kind=akind,
+                post=payload.get("post") or payload.get("post_id"),
+                text=str(payload.get("text") or ""), steps=_steps(payload.get("steps")),
+                next_update=str(payload.get("next_update") or ""),
+            ))
+        elif kind == "commitment":
+            rec.commitments.append(ev)
+        elif kind == "inject":
+            rec.injects.append(ev)
+        elif kind == "pressure":
+            rec.pressure.append((t, float(ev.get("value", ev.get("pressure", 0)) or 0)))
+    return rec

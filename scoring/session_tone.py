@@ -1,0 +1,182 @@
+"""Tone of a whole session: every trainee text judged in its context, then aggregated.
+
+Each text gets the tone model's 0-100 score with the context a human judge would use: the post
+answered, the author, the trainee's earlier texts (copy-paste), the facts known at that moment
+(contradictions) and the causes not yet confirmed (speculation). The session score is a weighted
+mean (must-handle, high-reach answers and public statements weigh more), blended with how well
+answers to must-handle posts cover what they must say, minus scenario penalties: lines to avoid,
+things a must-handle answer must not say, and private matters answered only in public.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from sim.scenario.patterns import compile_pattern, format_time
+
+from .card import Evidence, PartScore, ReplyTone
+from .record import HIGH_REACH, Act, SessionRecord
+from .tone import ToneContext, ToneResult, analyze
+
+RECENT = 40  # earlier texts compared for copy-paste
+W_CONTENT = 0.25
+AVOID_POINTS, MUST_NOT_POINTS, PRIVATE_POINTS = 8.0, 6.0, 5.0
+
+
+@dataclass(frozen=True)
+class Judged:
+    act: Act
+    result: ToneResult
+    weight: float
+
+
+def _weight(rec: SessionRecord, a: Act) -> float:
+    if a.kind in ("update", "plan"):
+        return 2.0
+    d = rec.posts.get(a.post or "")
+    if d is None:
+        return 1.0
+    if d.post.must_handle:
+        return 3.0
+    if d.post.followers >= HIGH_REACH or d.priority >= 3:
+        return 2.0
+    return 1.0
+
+
+def judge_all(rec: SessionRecord) -> list[Judged]:
+    """Tone of every trainee text, in order, each with its context."""
+    sc = rec.scenario
+    recent: deque[str] = deque(maxlen=RECENT)
+    seen_exact: set[str] = set()
+    out: list[Judged] = []
+    for a in rec.actions:
+        if a.kind not in ("reply", "private", "update", "plan"):
+            continue
+        text = a.full_text() if a.kind == "plan" else a.text
+        known = [b for b in sc.briefings if rec.briefing_times.get(b.id, 1e18) <= a.t]
+        known_ids = {b.id for b in known}
+        unconfirmed = tuple(
+            av.say for av in sc.scoring.avoid
+            if (av.until is None and av.until_briefing is None)
+            or (av.until is not None and a.t < av.until)
+            or (av.until_briefing is not None and av.until_briefing not in known_ids)
+        )
+        post = rec.posts.get(a.post or "")
+        ctx = ToneContext(
+            kind={"reply": "reply", "private": "dm", "update": "update", "plan": "plan"}[a.kind],
+            post_text=post.post.text if post else "",
+            author_name=post.post.name if post else "",
+            author_handle=post.post.handle if post else "",
+            earlier_replies=tuple(recent) if a.kind != "private" else (),
+            known_facts=tuple(b.text for b in known),
+            contradictions=tuple(p for b in known for p in b.contradicts),
+            unconfirmed=unconfirmed,
+        )
+        result = analyze(text, ctx)
+        norm = " ".join(text.lower().split())
+        if a.kind != "private" and norm in seen_exact and "copy_paste" not in result.flags:
+            # An exact repeat is copy-paste even beyond the comparison window.
+            result = analyze(text, ToneContext(**{**ctx.__dict__, "earlier_replies": (text,)}))
+        if a.kind != "private":
+            recent.append(text)
+            seen_exact.add(norm)
+        out.append(Judged(a, result, _weight(rec, a)))
+    return out
+
+
+def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, list[Evidence], list[ReplyTone]]:
+    ev: list[Evidence] = []
+    sc = rec.scenario
+    replies = [
+        ReplyTone(
+            t=j.act.t, kind=j.act.kind, ref=j.act.post or j.act.ref, text=j.act.full_text(),
+            score=j.result.score, flags=j.result.flags,
+            post_text=rec.posts[j.act.post].post.text if j.act.post in rec.posts else "",
+            why=tuple(h.why for h in j.result.hits),
+        )
+        for j in judged
+    ]
+    if not judged:
+        ev.append(Evidence(rec.end_t, "tone", "tone.nothing", "You published nothing, so there is no tone to "
+                           "credit.", -100.0))
+        return PartScore(0.0, {"texts": 0, "mean": None, "content_pct": None, "penalties": 0.0}), ev, replies
+    total_w = sum(j.weight for j in judged)
+    mean = sum(j.result.score * j.weight for j in judged) / total_w
+
+    # Content of answers to must-handle posts.
+    coverage: list[float] = []
+    penalties = 0.0
+    n_content = sum(1 for d in rec.posts.values() if d.expect and d.expect.must_mention and rec.responses_to(d.id))
+    for d in sorted((d for d in rec.posts.values() if d.expect), key=lambda d: d.t):
+        exp = d.expect
+        assert exp is not None
+        answers = rec.responses_to(d.id)
+        if not answers:
+            continue
+        text = " ".join(a.text for a in answers)
+        if exp.must_mention:
+            hit = [m for m in exp.must_mention if compile_pattern(m).search(text)]
+            cov = len(hit) / len(exp.must_mention)
+            coverage.append(cov)
+            missing = [m.split("|")[0] for m in exp.must_mention if m not in hit]
+            ev.append(Evidence(answers[0].t, "tone", "tone.must_mention",
+                               f"Answer to {d.post.handle} covers {len(hit)} of {len(exp.must_mention)} key points"
+                               + (f"; missing: {', '.join(missing)}." if missing else "."),
+                               round(100 * W_CONTENT * (cov - 1) / max(1, n_content), 2), d.id))
+        for bad in exp.must_not_say:
+            m = compile_pattern(bad).search(text)
+            if m:
+                penalties += MUST_NOT_POINTS
+                ev.append(Evidence(answers[0].t, "tone", "tone.must_not_say",
+                                   f"Answer to {d.post.handle} said \"{m.group(0)}\", which it should not.",
+                                   -MUST_NOT_POINTS, d.id))
+        if exp.private and not any(a.kind == "private" for a in answers):
+            penalties += PRIVATE_POINTS
+            ev.append(Evidence(answers[0].t, "tone", "tone.private", f"{d.post.handle}'s case involves personal "
+                               "details but was handled only in public: move it to private messages.",
+                               -PRIVATE_POINTS, d.id))
+    # Scenario lines to avoid, in public texts.
+    known_at = rec.briefing_times
+    for j in judged:
+        a = j.act
+        if not a.public:
+            continue
+        for av in sc.scoring.avoid:
+            if av.until is not None and a.t >= av.until:
+                continue
+            if av.until_briefing is not None and known_at.get(av.until_briefing, 1e18) <= a.t:
+                continue
+            m = compile_pattern(av.say).search(a.full_text())
+            if m:
+                penalties += AVOID_POINTS
+                ev.append(Evidence(a.t, "tone", "tone.avoid", f"Said \"{m.group(0)}\" at {format_time(a.t)}: "
+                                   f"{av.why}", -AVOID_POINTS, a.post or a.ref))
+    penalties = min(penalties, 40.0)
+    content = sum(coverage) / len(coverage) if coverage else None
+    blended = mean if content is None else (1 - W_CONTENT) * mean + W_CONTENT * 100 * content
+    score = max(0.0, min(100.0, blended - penalties))
+    # Worst and best texts as evidence.
+    ranked = sorted(judged, key=lambda j: (j.result.score, j.act.t))
+    for j in ranked[:3]:
+        if j.result.score < 60:
+            neg = ", ".join(j.result.negative) or "little substance"
+            ev.append(Evidence(j.act.t, "tone", "tone.worst", f"Weak {j.act.kind} ({j.result.score}/100): {neg}.",
+                               round((j.result.score - mean) * j.weight / total_w, 2), j.act.post or j.act.ref))
+    for j in reversed(ranked[-2:]):
+        if j.result.score >= 75:
+            pos = ", ".join(j.result.positive)
+            ev.append(Evidence(j.act.t, "tone", "tone.best", f"Strong {j.act.kind} ({j.result.score}/100): {pos}.",
+                               round((j.result.score - mean) * j.weight / total_w, 2), j.act.post or j.act.ref))
+    flag_counts: dict[str, int] = {}
+    for j in judged:
+        for f in j.result.flags:
+            flag_counts[f] = flag_counts.get(f, 0) + 1
+    details = {
+        "texts": len(judged),
+        "mean": round(mean, 1),
+        "content_pct": round(100 * content, 1) if content is not None else None,
+        "penalties": round(penalties, 1),
+        "flags": dict(sorted(flag_counts.items())),
+    }
+    return PartScore(score, details), ev, replies

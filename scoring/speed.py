@@ -1,0 +1,199 @@
+"""Speed: the measures trainees meet in real social inboxes, turned into a 0-100 score.
+
+Blocks (points out of 100):
+- 25 time to the first public statement (the holding statement), against the scenario target;
+- 35 must-handle posts answered within their target;
+- 15 other posts that need an answer (priority tags, named accounts, high reach) answered in time;
+- 15 cadence: the longest public silence against the expected update interval, and promises kept;
+- 10 triage: urgent posts answered before low-priority ones.
+
+A response only earns full speed credit when it is a real answer: a reply whose tone score is at
+least ``QUALITY_GATE`` and is not a copy of an earlier one (a private message always counts).
+Instant junk replies therefore earn little, so speed cannot be gamed with canned text.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+
+from sim.scenario.patterns import format_time
+
+from .card import Evidence, PartScore
+from .record import Act, Delivered, SessionRecord
+
+QUALITY_GATE = 45
+POOR_CREDIT = 0.25
+W_FIRST, W_MUST, W_OTHER, W_CADENCE, W_TRIAGE = 25.0, 35.0, 15.0, 15.0, 10.0
+
+
+def _timeliness(delay: float, target: float) -> float:
+    """1 within the target, falling linearly to 0.3 at three times the target, then 0.15."""
+    if delay <= target:
+        return 1.0
+    if delay <= 3 * target:
+        return 1.0 - 0.7 * (delay - target) / (2 * target)
+    return 0.15
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = (len(ordered) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[PartScore, list[Evidence]]:
+    """Speed score and evidence. ``quality(act)`` is the credit of a response, 0..1."""
+    sc = rec.scenario
+    targets = sc.scoring
+    ev: list[Evidence] = []
+    end = max(rec.end_t, 1.0)
+
+    # First response to each delivered post.
+    first: dict[str, Act] = {}
+    for a in rec.actions:
+        if a.kind in ("reply", "private") and a.post in rec.posts and a.post not in first:
+            first[a.post] = a
+
+    # 1. The holding statement.
+    statements = [a for a in rec.actions if a.statement]
+    first_statement = statements[0].t if statements else None
+    target = targets.first_statement
+    if first_statement is None:
+        pts_first = 0.0
+        ev.append(Evidence(end, "speed", "speed.first_statement", "No public statement at all: the silence "
+                           "left an information vacuum for rumours to fill.", -W_FIRST))
+    else:
+        factor = 1.0 if first_statement <= target else max(0.0, 1 - (first_statement - target) / (3 * target))
+        pts_first = W_FIRST * factor
+        verdict = "within" if first_statement <= target else "later than"
+        ev.append(Evidence(first_statement, "speed", "speed.first_statement",
+                           f"First public statement after {format_time(first_statement)}, {verdict} the "
+                           f"{format_time(target)} target.", pts_first, statements[0].ref))
+
+    # 2 and 3. Posts answered in time.
+    must = [d for d in rec.posts.values() if d.post.must_handle]
+    other = [d for d in rec.posts.values() if d.needs_answer and not d.post.must_handle]
+
+    def credit(d: Delivered, tgt: float) -> float:
+        a = first.get(d.id)
+        if a is None:
+            return 0.0
+        return _timeliness(a.t - d.t, tgt) * quality(a)
+
+    must_credit = []
+    for d in sorted(must, key=lambda d: d.t):
+        tgt = float(d.expect.reply_within if d.expect and d.expect.reply_within else targets.reply)
+        c = credit(d, tgt)
+        must_credit.append(c)
+        a = first.get(d.id)
+        share = W_MUST / len(must)
+        if a is None:
+            ev.append(Evidence(d.t, "speed", "speed.must_handle", f"Must-handle post from {d.post.handle} was "
+                               f"never answered (target {format_time(tgt)}).", -share, d.id))
+        else:
+            delay = a.t - d.t
+            late = "in time" if delay <= tgt else f"late (target {format_time(tgt)})"
+            q = quality(a)
+            note = "" if q >= 1 else " The answer was too poor to count fully."
+            ev.append(Evidence(a.t, "speed", "speed.must_handle", f"Answered must-handle post from "
+                               f"{d.post.handle} after {format_time(delay)}, {late}.{note}", share * c, d.id))
+    pts_must = W_MUST * (sum(must_credit) / len(must_credit)) if must_credit else W_MUST
+    other_credit = [credit(d, float(targets.reply)) for d in other]
+    pts_other = W_OTHER * (sum(other_credit) / len(other_credit)) if other_credit else W_OTHER
+    if other:
+        answered_other = sum(1 for d in other if d.id in first)
+        ev.append(Evidence(end, "speed", "speed.priority_posts", f"Answered {answered_other} of {len(other)} "
+                           "other posts that needed an answer (urgent tags, named accounts, high reach).",
+                           pts_other - W_OTHER))
+
+    # 4. Cadence: longest silence after the first statement, and promises.
+    silences: list[tuple[float, float]] = []
+    if first_statement is not None:
+        times = [a.t for a in statements] + [end]
+        silences = [(a, b) for a, b in zip(times, times[1:], strict=False)]
+    longest = max((b - a for a, b in silences), default=end if first_statement is None else 0.0)
+    every = float(targets.update_every)
+    if first_statement is None:
+        cadence = 0.0
+    elif longest <= every:
+        cadence = 1.0
+    else:
+        cadence = max(0.0, 1 - (longest - every) / (2 * every))
+    broken = [c for c in rec.commitments if str(c.get("status", c.get("state", ""))) == "broken"]
+    kept = [c for c in rec.commitments if str(c.get("status", c.get("state", ""))) == "kept"]
+    pts_cadence = max(0.0, W_CADENCE * cadence - 4.0 * len(broken))
+    if first_statement is not None:
+        start = next((a for a, b in silences if b - a == longest), 0.0)
+        ev.append(Evidence(start, "speed", "speed.cadence", f"Longest public silence {format_time(longest)} "
+                           f"(expected an update every {format_time(every)}).", W_CADENCE * cadence - W_CADENCE))
+    for c in broken:
+        ev.append(Evidence(float(c.get("due", c.get("t", 0)) or 0), "speed", "speed.promise_broken",
+                           "A promised update time passed without an update.", -4.0, str(c.get("source", ""))))
+    for c in kept:
+        ev.append(Evidence(float(c.get("t", 0) or 0), "speed", "speed.promise_kept",
+                           "Kept a promised update time.", 0.0, str(c.get("source", ""))))
+
+    # 5. Triage: replies to low-priority posts while an urgent one waited more than 2 minutes.
+    urgent = sorted((d for d in rec.posts.values() if d.priority >= 3 or d.post.must_handle), key=lambda d: d.t)
+    low_replies = 0
+    bad_order = 0
+    for a in rec.actions:
+        if a.kind not in ("reply", "private") or a.post not in rec.posts:
+            continue
+        target_post = rec.posts[a.post]
+        if target_post.priority >= 3 or target_post.post.must_handle:
+            continue
+        low_replies += 1
+        waiting = [d for d in urgent if d.t + 120 <= a.t and (d.id not in first or first[d.id].t > a.t)]
+        if waiting:
+            bad_order += 1
+    if low_replies:
+        pts_triage = W_TRIAGE * (1 - bad_order / low_replies)
+        if bad_order:
+            ev.append(Evidence(end, "speed", "speed.triage", f"{bad_order} of {low_replies} replies went to "
+                               "low-priority posts while an urgent post (safety, media, high reach) waited.",
+                               pts_triage - W_TRIAGE))
+    else:
+        pts_triage = W_TRIAGE if first else 0.0
+
+    if not first and not statements:
+        pts_must = pts_other = 0.0
+    total = pts_first + pts_must + pts_other + pts_cadence + pts_triage
+
+    delays = [first[d.id].t - d.t for d in rec.posts.values() if d.id in first]
+    needing = [d for d in rec.posts.values() if d.needs_answer]
+    details = {
+        "first_statement_s": round(first_statement, 1) if first_statement is not None else None,
+        "median_reply_s": round(statistics.median(delays), 1) if delays else None,
+        "p90_reply_s": round(_percentile(delays, 0.9), 1) if delays else None,
+        "answered_pct": round(100 * sum(1 for d in needing if d.id in first) / len(needing), 1) if needing else 0.0,
+        "answered_all_pct": round(100 * len(first) / len(rec.posts), 1) if rec.posts else 0.0,
+        "must_handle_in_time_pct": round(100 * sum(
+            1 for d in must if d.id in first and first[d.id].t - d.t <= float(
+                d.expect.reply_within if d.expect and d.expect.reply_within else targets.reply)
+        ) / len(must), 1) if must else None,
+        "longest_silence_s": round(longest, 1),
+        "promises_kept": len(kept),
+        "promises_broken": len(broken),
+        "triage_pct": round(100 * (1 - bad_order / low_replies), 1) if low_replies else None,
+        "posts_delivered": len(rec.posts),
+        "posts_needing_answer": len(needing),
+        "blocks": {"first_statement": round(pts_first, 1), "must_handle": round(pts_must, 1),
+                   "other_posts": round(pts_other, 1), "cadence": round(pts_cadence, 1),
+                   "triage": round(pts_triage, 1)},
+    }
+    return PartScore(max(0.0, min(100.0, total)), details), ev
+
+
+def quality_credit(tone_score: float, flags: tuple[str, ...], kind: str) -> float:
+    """Speed credit of a response given its tone: full for a real answer, little for junk."""
+    if kind == "private":
+        return 1.0 if tone_score >= QUALITY_GATE - 15 else POOR_CREDIT
+    if "copy_paste" in flags or tone_score < QUALITY_GATE:
+        return POOR_CREDIT
+    return 1.0
