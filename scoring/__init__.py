@@ -20,14 +20,16 @@ from .speed import quality_credit, score_speed
 __all__ = ["Evidence", "PartScore", "ReplyTone", "ScoreCard", "analyse", "score", "score_events"]
 
 
-def score_events(scenario: Scenario, header: dict[str, Any], events: list[dict[str, Any]],
-                 warnings: list[str] | None = None) -> ScoreCard:
+def score_events(
+    scenario: Scenario, header: dict[str, Any], events: list[dict[str, Any]], warnings: list[str] | None = None
+) -> ScoreCard:
     """Score a session given as a journal header and its events (plain dicts)."""
     return analyse(scenario, header, events, warnings)[0]
 
 
-def analyse(scenario: Scenario, header: dict[str, Any], events: list[dict[str, Any]],
-            warnings: list[str] | None = None) -> tuple[ScoreCard, SessionRecord]:
+def analyse(
+    scenario: Scenario, header: dict[str, Any], events: list[dict[str, Any]], warnings: list[str] | None = None
+) -> tuple[ScoreCard, SessionRecord]:
     """The score card and the session record it was computed from (for reports and the debrief)."""
     rec = build_record(scenario, header, events, warnings)
     judged = judge_all(rec)
@@ -41,8 +43,22 @@ def analyse(scenario: Scenario, header: dict[str, Any], events: list[dict[str, A
         j = by_seq.get(a.seq)
         if j is None:
             return 0.0, ""
-        bad = [f for f in j.result.negative if f in ("blames", "defensive", "legalese", "hostile", "dismissive",
-                                                     "non_apology", "over_promises", "copy_paste", "vague")]
+        bad = [
+            f
+            for f in j.result.negative
+            if f
+            in (
+                "blames",
+                "defensive",
+                "legalese",
+                "hostile",
+                "dismissive",
+                "non_apology",
+                "over_promises",
+                "copy_paste",
+                "vague",
+            )
+        ]
         if j.result.score < 40 or bad:
             return 20.0, f"The plan's tone undermines it ({', '.join(bad) or 'weak wording'})."
         return 0.0, ""
@@ -55,10 +71,19 @@ def analyse(scenario: Scenario, header: dict[str, Any], events: list[dict[str, A
     wsum = sum(weights.values()) or 1.0
     total = (speed.score * weights["speed"] + tone.score * weights["tone"] + plan.score * weights["plan"]) / wsum
     card = ScoreCard(
-        scenario=scenario.id, scenario_title=scenario.title, trainee=rec.trainee, seed=rec.storm.seed,
-        total=total, speed=speed, tone=tone, plan=plan,
+        scenario=scenario.id,
+        scenario_title=scenario.title,
+        trainee=rec.trainee,
+        seed=rec.storm.seed,
+        total=total,
+        speed=speed,
+        tone=tone,
+        plan=plan,
         weights={k: round(v / wsum, 4) for k, v in weights.items()},
-        evidence=ev_speed + ev_tone + ev_plan, replies=replies, coaching=[], must_handle=[],
+        evidence=ev_speed + ev_tone + ev_plan,
+        replies=replies,
+        coaching=[],
+        must_handle=[],
         warnings=rec.warnings,
     )
     card.must_handle = must_handle_table(rec)

@@ -11,22 +11,22 @@ from .record import SessionRecord
 
 _FLAG_ADVICE = {
     "copy_paste": "Several replies were copies of each other. People notice stock replies; answer each person "
-                  "about their own problem.",
+    "about their own problem.",
     "blames": "Replies shifted blame to customers or partners. Once the facts point to you, own it: apologise "
-              "and say what you are doing.",
+    "and say what you are doing.",
     "defensive": "Replies sounded defensive. Acknowledge the harm first; defend nothing until the facts are in.",
     "legalese": "Replies used legal or corporate language. Say it in plain words, the way you would to a neighbour.",
-    "non_apology": "\"Sorry you feel that way\" is not an apology. Say sorry for what happened, without conditions.",
+    "non_apology": '"Sorry you feel that way" is not an apology. Say sorry for what happened, without conditions.',
     "dismissive": "Replies minimised the problem. To the person affected it is not minor.",
     "vague": "Some replies said nothing concrete. Give a fact, a next step or a time in every reply.",
     "speculates": "You guessed at causes before they were confirmed. Say what you know, what you don't, and when "
-                  "you will know more.",
+    "you will know more.",
     "asks_pii_public": "You asked for personal details in public. Move that to private messages, and never ask "
-                       "for passwords or card numbers.",
+    "for passwords or card numbers.",
     "hostile": "Some replies were hostile or sarcastic. Never argue with an angry customer in public.",
     "contradicts_briefing": "A reply contradicted facts your team had confirmed. Check the briefings before posting.",
-    "over_promises": "You promised things you could not know (\"never again\", \"fixed for everyone\"). "
-                     "Promise the next update, not the end state.",
+    "over_promises": 'You promised things you could not know ("never again", "fixed for everyone"). '
+    "Promise the next update, not the end state.",
 }
 
 
@@ -36,20 +36,28 @@ def coaching_points(card: ScoreCard, rec: SessionRecord) -> list[str]:
     target = rec.scenario.scoring.first_statement
     first = sp.get("first_statement_s")
     if first is None:
-        pts.append(f"Post a holding statement within {format_time(target)}: empathy, what you know, what you are "
-                   "doing, and when the next update comes. Silence lets rumours set the story.")
+        pts.append(
+            f"Post a holding statement within {format_time(target)}: empathy, what you know, what you are "
+            "doing, and when the next update comes. Silence lets rumours set the story."
+        )
     elif first > target:
-        pts.append(f"Your first statement came after {format_time(first)}; aim for {format_time(target)}. "
-                   "A short holding statement beats a perfect late one.")
+        pts.append(
+            f"Your first statement came after {format_time(first)}; aim for {format_time(target)}. "
+            "A short holding statement beats a perfect late one."
+        )
     if sp.get("longest_silence_s") and sp["longest_silence_s"] > rec.scenario.scoring.update_every and first:
-        pts.append(f"You went {format_time(sp['longest_silence_s'])} without a public update. Promise a time "
-                   "for the next update and keep it, even when there is little new to say.")
+        pts.append(
+            f"You went {format_time(sp['longest_silence_s'])} without a public update. Promise a time "
+            "for the next update and keep it, even when there is little new to say."
+        )
     if sp.get("promises_broken"):
         pts.append("You missed a promised update time. Every missed promise costs trust: set times you can keep.")
     mh = sp.get("must_handle_in_time_pct")
     if mh is not None and mh < 80:
-        pts.append("Some must-handle posts (safety, media, influencers, private cases) waited too long. "
-                   "Triage: answer safety first, then media and high-reach accounts, then the rest.")
+        pts.append(
+            "Some must-handle posts (safety, media, influencers, private cases) waited too long. "
+            "Triage: answer safety first, then media and high-reach accounts, then the rest."
+        )
     flags = card.tone.details.get("flags", {}) if card.tone.details else {}
     texts = max(1, card.tone.details.get("texts") or 1)
     for flag, advice in _FLAG_ADVICE.items():
@@ -57,8 +65,10 @@ def coaching_points(card: ScoreCard, rec: SessionRecord) -> list[str]:
         if n and (n >= 2 or n / texts >= 0.1 or flag in ("hostile", "asks_pii_public", "blames")):
             pts.append(advice)
     if not card.plan.details.get("posted"):
-        pts.append("Publish an action plan: what happened, the steps (who does what, by when), what affected "
-                   "people should do, where to get help, the remedy, and when the next update comes.")
+        pts.append(
+            "Publish an action plan: what happened, the steps (who does what, by when), what affected "
+            "people should do, where to get help, the remedy, and when the next update comes."
+        )
     else:
         missing = [k.replace("_", " ") for k, v in card.plan.details.get("elements", {}).items() if not v]
         if missing:
@@ -79,17 +89,19 @@ def must_handle_table(rec: SessionRecord) -> list[dict[str, Any]]:
         answers = rec.responses_to(d.id)
         target = exp.reply_within or rec.scenario.scoring.reply
         first = answers[0].t - d.t if answers else None
-        rows.append({
-            "post": d.id,
-            "t": d.t,
-            "author": d.post.handle,
-            "text": d.post.text,
-            "tags": list(d.post.tags),
-            "target_s": target,
-            "first_reply_s": round(first, 1) if first is not None else None,
-            "in_time": first is not None and first <= target,
-            "private_expected": exp.private,
-            "answers": [{"t": a.t, "kind": a.kind, "text": a.text} for a in answers],
-            "model_answer": exp.model_answer,
-        })
+        rows.append(
+            {
+                "post": d.id,
+                "t": d.t,
+                "author": d.post.handle,
+                "text": d.post.text,
+                "tags": list(d.post.tags),
+                "target_s": target,
+                "first_reply_s": round(first, 1) if first is not None else None,
+                "in_time": first is not None and first <= target,
+                "private_expected": exp.private,
+                "answers": [{"t": a.t, "kind": a.kind, "text": a.text} for a in answers],
+                "model_answer": exp.model_answer,
+            }
+        )
     return rows

@@ -25,27 +25,41 @@ _R = re.IGNORECASE
 DETECTORS: dict[str, re.Pattern[str]] = {
     "what_happened": re.compile(
         r"\b(happened|caused|cause|because|due to|outage|failure|failed|fault|error|recall|breach|incident|"
-        r"shortage|disruption|delay|problem|issue|mistake|exposed|affected|we got)\b", _R),
+        r"shortage|disruption|delay|problem|issue|mistake|exposed|affected|we got)\b",
+        _R,
+    ),
     "customer_actions": re.compile(
         r"\b(you should|you can|please|if you|check (your|whether|if)|stop using|do not|don't|keep your|"
-        r"bring|return|ignore|call|contact|change your|reset|look out|watch for|seek|see a doctor|freeze)\b", _R),
+        r"bring|return|ignore|call|contact|change your|reset|look out|watch for|seek|see a doctor|freeze)\b",
+        _R,
+    ),
     "help_channel": re.compile(
         r"\b(dm|direct message|message us|private message|inbox|helpline|hotline|phone|call us|email|website|"
-        r"web ?page|page|link|site|visit|status|live chat|chat|freephone|0800|\w+\.\w{2,}(/\S*)?)\b", _R),
+        r"web ?page|page|link|site|visit|status|live chat|chat|freephone|0800|\w+\.\w{2,}(/\S*)?)\b",
+        _R,
+    ),
     "remedy": re.compile(
         r"\b(refund|compensat|reimburs|voucher|credit|replace|replacement|free of charge|free|waive|cover (the|your)|"
-        r"goodwill|make (it|this) right|pay (for|back)|money back|rebook)", _R),
+        r"goodwill|make (it|this) right|pay (for|back)|money back|rebook)",
+        _R,
+    ),
     "timeframes": re.compile(
         r"\b(by|within|before|until|from|starting|tonight|today|tomorrow|this (morning|afternoon|evening|week)|"
         r"next (week|hour)|\d+\s*(minutes?|mins?|hours?|hrs?|days?|weeks?)|\d{1,2}[:.]\d{2}|\d{1,2}\s*(am|pm)|"
-        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", _R),
+        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+        _R,
+    ),
     "owners": re.compile(
         r"\b(our (\w+ )?(team|teams|engineers|staff|ceo|director|manager|head|chief|managers|crew|department)|"
         r"customer (care|service|support)|head of|chief \w+|ceo|engineers|the \w+ team|i will|i'll|i am|"
-        r"independent (review|auditor|investigator))\b", _R),
+        r"independent (review|auditor|investigator))\b",
+        _R,
+    ),
     "next_update": re.compile(
         r"\b(next update|update (you|again|at|by|in)|further update|we'll update|we will update|report back|"
-        r"post (again|an update)|hear from us)\b", _R),
+        r"post (again|an update)|hear from us)\b",
+        _R,
+    ),
 }
 _STEP_LINE = re.compile(r"(?m)^\s*(?:\d+[.)]|[-*•])\s+\S")
 _ACTION_SENTENCE = re.compile(r"\b(we will|we'll|we are|we're|we have|we've|our \w+ (will|is|are))\b", _R)
@@ -101,15 +115,24 @@ def find_plans(rec: SessionRecord, is_plan_like: Callable[[Act], bool] | None = 
     return plans
 
 
-def score_plan(rec: SessionRecord, tone_penalty: Callable[[Act], tuple[float, str]]) -> tuple[PartScore, list[Evidence]]:
+def score_plan(
+    rec: SessionRecord, tone_penalty: Callable[[Act], tuple[float, str]]
+) -> tuple[PartScore, list[Evidence]]:
     sc = rec.scenario
     required = sc.scoring.plan_require
     deadline = float(sc.scoring.plan_deadline if sc.scoring.plan_deadline is not None else sc.duration)
     plans = find_plans(rec)
     ev: list[Evidence] = []
     if not plans:
-        ev.append(Evidence(deadline, "plan", "plan.missing", "No action plan was published: people were never "
-                           "told what happens next, by when, and who does it.", -100.0))
+        ev.append(
+            Evidence(
+                deadline,
+                "plan",
+                "plan.missing",
+                "No action plan was published: people were never told what happens next, by when, and who does it.",
+                -100.0,
+            )
+        )
         return PartScore(0.0, {"posted": False, "posted_s": None, "on_time": False, "elements": {}}), ev
     # The best plan before the deadline counts; otherwise the first late one.
     on_time = [p for p in plans if p.t <= deadline]
@@ -123,12 +146,19 @@ def score_plan(rec: SessionRecord, tone_penalty: Callable[[Act], tuple[float, st
         if name in found:
             pts += share
             elements[name] = True
-            ev.append(Evidence(best.t, "plan", f"plan.{name}", f"Plan covers {name.replace('_', ' ')} "
-                               f"(\"{found[name]}\").", share, best.ref))
+            ev.append(
+                Evidence(
+                    best.t,
+                    "plan",
+                    f"plan.{name}",
+                    f'Plan covers {name.replace("_", " ")} ("{found[name]}").',
+                    share,
+                    best.ref,
+                )
+            )
         else:
             elements[name] = False
-            ev.append(Evidence(best.t, "plan", f"plan.{name}", f"Plan is missing {_MISSING[name]}.", -share,
-                               best.ref))
+            ev.append(Evidence(best.t, "plan", f"plan.{name}", f"Plan is missing {_MISSING[name]}.", -share, best.ref))
     # Consistency: decided actions of briefings known at the time are reflected; no contradictions.
     known: list[Briefing] = [b for b in sc.briefings if rec.briefing_times.get(b.id, 1e18) <= best.t]
     decided = [s for b in known for s in b.actions]
@@ -140,22 +170,48 @@ def score_plan(rec: SessionRecord, tone_penalty: Callable[[Act], tuple[float, st
     )
     pts_consistent = W_CONSISTENT * consistency * (0.0 if contradiction else 1.0)
     if decided:
-        ev.append(Evidence(best.t, "plan", "plan.consistent", f"Plan reflects {reflected} of {len(decided)} "
-                           "actions your team had decided by then.", pts_consistent - W_CONSISTENT, best.ref))
+        ev.append(
+            Evidence(
+                best.t,
+                "plan",
+                "plan.consistent",
+                f"Plan reflects {reflected} of {len(decided)} actions your team had decided by then.",
+                pts_consistent - W_CONSISTENT,
+                best.ref,
+            )
+        )
     if contradiction:
-        ev.append(Evidence(best.t, "plan", "plan.contradiction", f"Plan contradicts a known fact (\"{contradiction}\").",
-                           -W_CONSISTENT, best.ref))
+        ev.append(
+            Evidence(
+                best.t,
+                "plan",
+                "plan.contradiction",
+                f'Plan contradicts a known fact ("{contradiction}").',
+                -W_CONSISTENT,
+                best.ref,
+            )
+        )
     # Kept current: briefings with new decisions or a confirmed cause after the plan need a later statement.
-    later_facts = [b for b in sc.briefings if (b.actions or b.confirms_cause)
-                   and best.t < rec.briefing_times.get(b.id, 1e18) < rec.end_t - 60]
+    later_facts = [
+        b
+        for b in sc.briefings
+        if (b.actions or b.confirms_cause) and best.t < rec.briefing_times.get(b.id, 1e18) < rec.end_t - 60
+    ]
     if later_facts:
         first_fact = min(rec.briefing_times[b.id] for b in later_facts)
         followed = any(a.statement and a.t > first_fact for a in rec.actions)
         pts_current = W_CURRENT if followed else 0.0
-        ev.append(Evidence(first_fact, "plan", "plan.updated",
-                           "Updated the public after new facts arrived." if followed else
-                           "New facts arrived after the plan but the plan was never updated.",
-                           pts_current - W_CURRENT if not followed else 0.0))
+        ev.append(
+            Evidence(
+                first_fact,
+                "plan",
+                "plan.updated",
+                "Updated the public after new facts arrived."
+                if followed
+                else "New facts arrived after the plan but the plan was never updated.",
+                pts_current - W_CURRENT if not followed else 0.0,
+            )
+        )
     else:
         pts_current = W_CURRENT
     penalty, why = tone_penalty(best)
@@ -164,9 +220,17 @@ def score_plan(rec: SessionRecord, tone_penalty: Callable[[Act], tuple[float, st
     total = pts + pts_consistent + pts_current - penalty
     late = best.t > deadline
     if late:
-        ev.append(Evidence(best.t, "plan", "plan.late", f"Plan published at {format_time(best.t)}, after the "
-                           f"{format_time(deadline)} deadline: it keeps {int(LATE_FACTOR * 100)}% of its points.",
-                           -total * (1 - LATE_FACTOR), best.ref))
+        ev.append(
+            Evidence(
+                best.t,
+                "plan",
+                "plan.late",
+                f"Plan published at {format_time(best.t)}, after the "
+                f"{format_time(deadline)} deadline: it keeps {int(LATE_FACTOR * 100)}% of its points.",
+                -total * (1 - LATE_FACTOR),
+                best.ref,
+            )
+        )
         total *= LATE_FACTOR
     details = {
         "posted": True,

@@ -45,7 +45,7 @@ class Delivered:
 
     @property
     def priority(self) -> int:
-        """Higher is more urgent: safety 5, media/regulator 4, influencer/high reach 3, must-handle 2, pii/question 1."""
+        """Higher is more urgent: safety 5, media 4, influencer or high reach 3, must-handle 2, pii or question 1."""
         p = self.post
         tags = set(p.tags)
         if "safety" in tags:
@@ -139,16 +139,32 @@ def _post_from_event(ev: dict[str, Any], known: dict[str, Post]) -> Post:
             base = known[m.group("base")]
     if base is not None:
         return Post(
-            id=pid, t=int(ev.get("t", base.t)), author=base.author, name=base.name, handle=base.handle,
-            role=base.role, followers=base.followers, text=str(ev.get("text", base.text)), tags=base.tags,
-            reply_to=ev.get("reply_to", base.reply_to), expect=base.expect, source=str(ev.get("source", base.source)),
+            id=pid,
+            t=int(ev.get("t", base.t)),
+            author=base.author,
+            name=base.name,
+            handle=base.handle,
+            role=base.role,
+            followers=base.followers,
+            text=str(ev.get("text", base.text)),
+            tags=base.tags,
+            reply_to=ev.get("reply_to", base.reply_to),
+            expect=base.expect,
+            source=str(ev.get("source", base.source)),
             wave=base.wave,
         )
     return Post(
-        id=pid, t=int(ev.get("t", 0)), author=str(ev.get("author", "")), name=str(ev.get("name", "")),
-        handle=str(ev.get("handle", ev.get("author", ""))), role=str(ev.get("role", "customer")),
-        followers=int(ev.get("followers", 0) or 0), text=str(ev.get("text", "")),
-        tags=tuple(ev.get("tags") or ()), reply_to=ev.get("reply_to"), source=str(ev.get("source", "wave")),
+        id=pid,
+        t=int(ev.get("t", 0)),
+        author=str(ev.get("author", "")),
+        name=str(ev.get("name", "")),
+        handle=str(ev.get("handle", ev.get("author", ""))),
+        role=str(ev.get("role", "customer")),
+        followers=int(ev.get("followers", 0) or 0),
+        text=str(ev.get("text", "")),
+        tags=tuple(ev.get("tags") or ()),
+        reply_to=ev.get("reply_to"),
+        source=str(ev.get("source", "wave")),
     )
 
 
@@ -164,8 +180,9 @@ def _steps(raw: Any) -> tuple[PlanStep, ...]:
     return tuple(steps)
 
 
-def build_record(scenario: Scenario, header: dict[str, Any], events: list[dict[str, Any]],
-                 warnings: list[str] | None = None) -> SessionRecord:
+def build_record(
+    scenario: Scenario, header: dict[str, Any], events: list[dict[str, Any]], warnings: list[str] | None = None
+) -> SessionRecord:
     """Rebuild a session from journal events (plain dicts, as read from the JSONL)."""
     seed = int(header.get("seed", scenario.seed))
     storm = expand(scenario, seed)
@@ -186,14 +203,20 @@ def build_record(scenario: Scenario, header: dict[str, Any], events: list[dict[s
             rec.briefing_times.setdefault(str(ev.get("id")), t)
         elif kind == "action":
             seq += 1
-            payload = ev.get("action") if isinstance(ev.get("action"), dict) else ev
+            nested = ev.get("action")
+            payload: dict[str, Any] = nested if isinstance(nested, dict) else ev
             akind = str(payload.get("kind", ""))
-            rec.actions.append(Act(
-                seq=int(payload.get("seq", ev.get("seq", seq)) or seq), t=t, kind=akind,
-                post=payload.get("post") or payload.get("post_id"),
-                text=str(payload.get("text") or ""), steps=_steps(payload.get("steps")),
-                next_update=str(payload.get("next_update") or ""),
-            ))
+            rec.actions.append(
+                Act(
+                    seq=int(payload.get("seq", ev.get("seq", seq)) or seq),
+                    t=t,
+                    kind=akind,
+                    post=payload.get("post") or payload.get("post_id"),
+                    text=str(payload.get("text") or ""),
+                    steps=_steps(payload.get("steps")),
+                    next_update=str(payload.get("next_update") or ""),
+                )
+            )
         elif kind == "commitment":
             rec.commitments.append(ev)
         elif kind == "inject":

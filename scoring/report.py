@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from itertools import pairwise
 
 from sim.scenario.patterns import clock_label, format_time
 
@@ -31,8 +32,16 @@ text-align:left;vertical-align:top}th{background:#f4f6f9}.num{text-align:right;w
 .quote{white-space:pre-wrap;background:#f7f8fa;border-left:3px solid #c9d1dd;padding:.4rem .6rem;margin:.2rem 0}
 .model{border-left-color:#11703c}.legend span{margin-right:1.2rem}svg{max-width:100%;height:auto}
 """
-POSITIVE = {"acknowledges", "apologises", "empathises", "owns_it", "informs", "next_step", "personal",
-            "moves_to_private"}
+POSITIVE = {
+    "acknowledges",
+    "apologises",
+    "empathises",
+    "owns_it",
+    "informs",
+    "next_step",
+    "personal",
+    "moves_to_private",
+}
 
 
 def _e(text: object) -> str:
@@ -44,8 +53,9 @@ def _cls(score: float) -> str:
 
 
 def _flags(flags: Sequence[str]) -> str:
-    return "".join(f'<span class="flag {"pos" if f in POSITIVE else "neg"}">{_e(f.replace("_", " "))}</span>'
-                   for f in flags)
+    return "".join(
+        f'<span class="flag {"pos" if f in POSITIVE else "neg"}">{_e(f.replace("_", " "))}</span>' for f in flags
+    )
 
 
 def timeline_svg(rec: SessionRecord, width: int = 960, height: int = 220) -> str:
@@ -60,53 +70,69 @@ def timeline_svg(rec: SessionRecord, width: int = 960, height: int = 220) -> str
     pw, ph = width - left - right, height - top - bottom
     bw = pw / minutes
     x = lambda t: left + pw * (t / duration)  # noqa: E731
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="Incoming volume per minute and your actions">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Incoming volume per minute and your actions">'
+    ]
     # Silences longer than the expected update interval.
-    statements = [a.t for a in rec.actions if a.statement]
+    statements = [act.t for act in rec.actions if act.statement]
     every = rec.scenario.scoring.update_every
     edges = [0.0, *statements, rec.end_t or duration]
-    for a, b in zip(edges, edges[1:], strict=False):
-        if b - a > every:
-            parts.append(f'<rect x="{x(a):.1f}" y="{top}" width="{x(b) - x(a):.1f}" height="{ph}" fill="#fde8e7">'
-                         f'<title>Silent for {format_time(b - a)}</title></rect>')
+    for since, until in pairwise(edges):
+        if until - since > every:
+            parts.append(
+                f'<rect x="{x(since):.1f}" y="{top}" width="{x(until) - x(since):.1f}" height="{ph}" '
+                f'fill="#fde8e7"><title>Silent for {format_time(until - since)}</title></rect>'
+            )
     for i, n in enumerate(counts):
         if n:
             h = ph * n / peak
-            parts.append(f'<rect x="{left + i * bw + 0.5:.1f}" y="{top + ph - h:.1f}" width="{max(1.0, bw - 1):.1f}" '
-                         f'height="{h:.1f}" fill="#8aa4c8"><title>{clock_label(rec.scenario.start_minutes, i * 60)}'
-                         f': {n} posts</title></rect>')
-    marks = {"reply": ("#2f6fdf", top + ph + 10), "private": ("#7b5bd6", top + ph + 10),
-             "update": ("#11703c", top + ph + 22), "plan": ("#b3261e", top + ph + 34)}
+            parts.append(
+                f'<rect x="{left + i * bw + 0.5:.1f}" y="{top + ph - h:.1f}" width="{max(1.0, bw - 1):.1f}" '
+                f'height="{h:.1f}" fill="#8aa4c8"><title>{clock_label(rec.scenario.start_minutes, i * 60)}'
+                f": {n} posts</title></rect>"
+            )
+    marks = {
+        "reply": ("#2f6fdf", top + ph + 10),
+        "private": ("#7b5bd6", top + ph + 10),
+        "update": ("#11703c", top + ph + 22),
+        "plan": ("#b3261e", top + ph + 34),
+    }
     for a in rec.actions:
         if a.kind in marks:
             colour, y = marks[a.kind]
             size = 5 if a.kind in ("update", "plan") else 3
-            parts.append(f'<circle cx="{x(a.t):.1f}" cy="{y}" r="{size}" fill="{colour}"><title>{_e(a.kind)} at '
-                         f'{format_time(a.t)}</title></circle>')
+            parts.append(
+                f'<circle cx="{x(a.t):.1f}" cy="{y}" r="{size}" fill="{colour}"><title>{_e(a.kind)} at '
+                f"{format_time(a.t)}</title></circle>"
+            )
     parts.append(f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#5b6577"/>')
     parts.append(f'<text x="{left - 6}" y="{top + 10}" font-size="11" text-anchor="end" fill="#5b6577">{peak}</text>')
     parts.append(f'<text x="{left - 6}" y="{top + ph}" font-size="11" text-anchor="end" fill="#5b6577">0</text>')
     step = max(1, minutes // 10)
     for m in range(0, minutes + 1, step):
-        parts.append(f'<text x="{x(m * 60):.1f}" y="{height - 2}" font-size="11" text-anchor="middle" '
-                     f'fill="#5b6577">{clock_label(rec.scenario.start_minutes, m * 60)}</text>')
+        parts.append(
+            f'<text x="{x(m * 60):.1f}" y="{height - 2}" font-size="11" text-anchor="middle" '
+            f'fill="#5b6577">{clock_label(rec.scenario.start_minutes, m * 60)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
 def _summary_cards(card: ScoreCard) -> str:
     items = [("Total", card.total), ("Speed", card.speed.score), ("Tone", card.tone.score), ("Plan", card.plan.score)]
-    return '<div class="cards">' + "".join(
-        f'<div class="card"><span>{name}</span><b class="{_cls(v)}">{v:.0f}</b></div>' for name, v in items
-    ) + "</div>"
+    return (
+        '<div class="cards">'
+        + "".join(f'<div class="card"><span>{name}</span><b class="{_cls(v)}">{v:.0f}</b></div>' for name, v in items)
+        + "</div>"
+    )
 
 
 def _figures(card: ScoreCard) -> str:
     sp = card.speed.details
 
     def t(v: object) -> str:
-        return format_time(float(v)) if isinstance(v, int | float) else "none"  # type: ignore[arg-type]
+        return format_time(float(v)) if isinstance(v, int | float) else "none"
 
     rows = [
         ("First public statement", t(sp.get("first_statement_s"))),
@@ -116,8 +142,10 @@ def _figures(card: ScoreCard) -> str:
         ("Must-handle posts answered in time", f"{sp.get('must_handle_in_time_pct') or 0}%"),
         ("Longest public silence", t(sp.get("longest_silence_s"))),
         ("Promises kept / broken", f"{sp.get('promises_kept', 0)} / {sp.get('promises_broken', 0)}"),
-        ("Action plan", "on time" if card.plan.details.get("on_time") else
-         ("late" if card.plan.details.get("posted") else "none")),
+        (
+            "Action plan",
+            "on time" if card.plan.details.get("on_time") else ("late" if card.plan.details.get("posted") else "none"),
+        ),
     ]
     return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
 
@@ -129,12 +157,16 @@ def _replies(card: ScoreCard) -> str:
     worst, best = ranked[:3], list(reversed(ranked[-3:]))
     out = []
     for title, group in (("Best", best), ("Worst", worst)):
-        out.append(f"<h3>{title}</h3><table><tr><th>time</th><th>answering</th><th>your text</th>"
-                   "<th class=num>tone</th><th>flags</th></tr>")
+        out.append(
+            f"<h3>{title}</h3><table><tr><th>time</th><th>answering</th><th>your text</th>"
+            "<th class=num>tone</th><th>flags</th></tr>"
+        )
         for r in group:
-            out.append(f"<tr><td>{format_time(r.t)}</td><td><div class=quote>{_e(r.post_text or r.kind)}</div></td>"
-                       f"<td><div class=quote>{_e(r.text)}</div></td><td class=num>{r.score}</td>"
-                       f"<td>{_flags(r.flags)}</td></tr>")
+            out.append(
+                f"<tr><td>{format_time(r.t)}</td><td><div class=quote>{_e(r.post_text or r.kind)}</div></td>"
+                f"<td><div class=quote>{_e(r.text)}</div></td><td class=num>{r.score}</td>"
+                f"<td>{_flags(r.flags)}</td></tr>"
+            )
         out.append("</table>")
     return "".join(out)
 
@@ -144,12 +176,19 @@ def _must_handle(card: ScoreCard) -> str:
         return "<p>No must-handle posts were delivered.</p>"
     out = ["<table><tr><th>post</th><th>your answer</th><th>model answer</th></tr>"]
     for row in card.must_handle:
-        answers = "".join(f"<div class=quote>[{_e(a['kind'])} at {format_time(a['t'])}] {_e(a['text'])}</div>"
-                          for a in row["answers"]) or "<b class=bad>not answered</b>"
+        answers = (
+            "".join(
+                f"<div class=quote>[{_e(a['kind'])} at {format_time(a['t'])}] {_e(a['text'])}</div>"
+                for a in row["answers"]
+            )
+            or "<b class=bad>not answered</b>"
+        )
         timing = ("in time" if row["in_time"] else "late") if row["first_reply_s"] is not None else "missed"
-        out.append(f"<tr><td><b>{_e(row['author'])}</b> at {format_time(row['t'])} ({timing}, target "
-                   f"{format_time(row['target_s'])})<div class=quote>{_e(row['text'])}</div></td>"
-                   f"<td>{answers}</td><td><div class='quote model'>{_e(row['model_answer'])}</div></td></tr>")
+        out.append(
+            f"<tr><td><b>{_e(row['author'])}</b> at {format_time(row['t'])} ({timing}, target "
+            f"{format_time(row['target_s'])})<div class=quote>{_e(row['text'])}</div></td>"
+            f"<td>{answers}</td><td><div class='quote model'>{_e(row['model_answer'])}</div></td></tr>"
+        )
     out.append("</table>")
     return "".join(out)
 
@@ -158,8 +197,10 @@ def _evidence(card: ScoreCard) -> str:
     out = ["<table><tr><th>time</th><th>part</th><th>what happened</th><th>rule</th><th class=num>points</th></tr>"]
     for e in sorted(card.evidence, key=lambda e: (e.t, e.part)):
         cls = "good" if e.points > 0 else "bad" if e.points < 0 else ""
-        out.append(f"<tr><td>{format_time(e.t)}</td><td>{_e(e.part)}</td><td>{_e(e.what)}</td>"
-                   f"<td><code>{_e(e.rule)}</code></td><td class='num {cls}'>{e.points:+.1f}</td></tr>")
+        out.append(
+            f"<tr><td>{format_time(e.t)}</td><td>{_e(e.part)}</td><td>{_e(e.what)}</td>"
+            f"<td><code>{_e(e.rule)}</code></td><td class='num {cls}'>{e.points:+.1f}</td></tr>"
+        )
     out.append("</table>")
     return "".join(out)
 
@@ -174,11 +215,15 @@ def _session(card: ScoreCard, rec: SessionRecord) -> str:
         '<span style="color:#11703c">● public update</span><span style="color:#b3261e">● action plan</span>'
         '<span style="background:#fde8e7">&nbsp;silence&nbsp;</span></p>',
         timeline_svg(rec),
-        "<h3>Key figures</h3>", _figures(card),
+        "<h3>Key figures</h3>",
+        _figures(card),
         "<h3>Coaching</h3><ul>" + "".join(f"<li>{_e(c)}</li>" for c in card.coaching) + "</ul>",
-        "<h3>Must-handle posts</h3>", _must_handle(card),
-        "<h3>Best and worst replies</h3>", _replies(card),
-        "<h3>Every point, explained</h3>", _evidence(card),
+        "<h3>Must-handle posts</h3>",
+        _must_handle(card),
+        "<h3>Best and worst replies</h3>",
+        _replies(card),
+        "<h3>Every point, explained</h3>",
+        _evidence(card),
     ]
     if card.warnings:
         parts.insert(1, "<p class=bad>" + "<br>".join(_e(w) for w in card.warnings) + "</p>")
@@ -186,14 +231,18 @@ def _session(card: ScoreCard, rec: SessionRecord) -> str:
 
 
 def _comparison(entries: Sequence[Entry]) -> str:
-    out = ["<h2>Side by side</h2><table><tr><th>trainee</th><th class=num>total</th><th class=num>speed</th>"
-           "<th class=num>tone</th><th class=num>plan</th><th>first statement</th><th>plan</th></tr>"]
+    out = [
+        "<h2>Side by side</h2><table><tr><th>trainee</th><th class=num>total</th><th class=num>speed</th>"
+        "<th class=num>tone</th><th class=num>plan</th><th>first statement</th><th>plan</th></tr>"
+    ]
     for card, _ in sorted(entries, key=lambda e: -e[0].total):
         fs = card.speed.details.get("first_statement_s")
-        out.append(f"<tr><td>{_e(card.trainee or '-')}</td><td class=num>{card.total:.0f}</td>"
-                   f"<td class=num>{card.speed.score:.0f}</td><td class=num>{card.tone.score:.0f}</td>"
-                   f"<td class=num>{card.plan.score:.0f}</td><td>{format_time(fs) if fs is not None else 'none'}</td>"
-                   f"<td>{'on time' if card.plan.details.get('on_time') else 'late or none'}</td></tr>")
+        out.append(
+            f"<tr><td>{_e(card.trainee or '-')}</td><td class=num>{card.total:.0f}</td>"
+            f"<td class=num>{card.speed.score:.0f}</td><td class=num>{card.tone.score:.0f}</td>"
+            f"<td class=num>{card.plan.score:.0f}</td><td>{format_time(fs) if fs is not None else 'none'}</td>"
+            f"<td>{'on time' if card.plan.details.get('on_time') else 'late or none'}</td></tr>"
+        )
     out.append("</table>")
     return "".join(out)
 
@@ -202,16 +251,20 @@ def build_html(entries: Sequence[Entry]) -> str:
     """A self-contained HTML debrief of one or more sessions of the same scenario."""
     card0, rec0 = entries[0]
     title = f"Stormdrill debrief: {card0.scenario_title}"
-    body = [f"<h1>{_e(title)}</h1>",
-            f'<p class="sub">Scenario <code>{_e(card0.scenario)}</code> ({_e(rec0.scenario.difficulty)}, '
-            f"{_e(rec0.scenario.crisis_type)} crisis), seed {card0.seed}. {len(entries)} session(s).</p>"]
+    body = [
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="sub">Scenario <code>{_e(card0.scenario)}</code> ({_e(rec0.scenario.difficulty)}, '
+        f"{_e(rec0.scenario.crisis_type)} crisis), seed {card0.seed}. {len(entries)} session(s).</p>",
+    ]
     if len(entries) > 1:
         body.append(_comparison(entries))
     for card, rec in entries:
         body.append(_session(card, rec))
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head>'
-            f"<body>{''.join(body)}</body></html>\n")
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head>'
+        f"<body>{''.join(body)}</body></html>\n"
+    )
 
 
 def _md(text: str) -> str:
@@ -220,19 +273,33 @@ def _md(text: str) -> str:
 
 def build_markdown(entries: Sequence[Entry]) -> str:
     card0, rec0 = entries[0]
-    lines = [f"# Stormdrill debrief: {_md(card0.scenario_title)}", "",
-             f"Scenario `{card0.scenario}` ({rec0.scenario.difficulty}, {rec0.scenario.crisis_type}), seed "
-             f"{card0.seed}.", ""]
+    lines = [
+        f"# Stormdrill debrief: {_md(card0.scenario_title)}",
+        "",
+        f"Scenario `{card0.scenario}` ({rec0.scenario.difficulty}, {rec0.scenario.crisis_type}), seed {card0.seed}.",
+        "",
+    ]
     if len(entries) > 1:
         lines += ["| trainee | total | speed | tone | plan |", "|---|---:|---:|---:|---:|"]
         for card, _ in sorted(entries, key=lambda e: -e[0].total):
-            lines.append(f"| {_md(card.trainee or '-')} | {card.total:.0f} | {card.speed.score:.0f} | "
-                         f"{card.tone.score:.0f} | {card.plan.score:.0f} |")
+            lines.append(
+                f"| {_md(card.trainee or '-')} | {card.total:.0f} | {card.speed.score:.0f} | "
+                f"{card.tone.score:.0f} | {card.plan.score:.0f} |"
+            )
         lines.append("")
     for card, _rec in entries:
-        lines += [f"## {_md(card.trainee or 'trainee')}: {card.total:.0f}/100", "",
-                  f"Speed {card.speed.score:.0f} · Tone {card.tone.score:.0f} · Plan {card.plan.score:.0f}", "",
-                  "### Coaching", ""] + [f"- {_md(c)}" for c in card.coaching] + ["", "### Must-handle posts", ""]
+        lines += (
+            [
+                f"## {_md(card.trainee or 'trainee')}: {card.total:.0f}/100",
+                "",
+                f"Speed {card.speed.score:.0f} · Tone {card.tone.score:.0f} · Plan {card.plan.score:.0f}",
+                "",
+                "### Coaching",
+                "",
+            ]
+            + [f"- {_md(c)}" for c in card.coaching]
+            + ["", "### Must-handle posts", ""]
+        )
         for row in card.must_handle:
             lines.append(f"- **{_md(row['author'])}** ({format_time(row['t'])}): {_md(row['text'])}")
             for a in row["answers"]:

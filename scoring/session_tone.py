@@ -57,7 +57,8 @@ def judge_all(rec: SessionRecord) -> list[Judged]:
         known = [b for b in sc.briefings if rec.briefing_times.get(b.id, 1e18) <= a.t]
         known_ids = {b.id for b in known}
         unconfirmed = tuple(
-            av.say for av in sc.scoring.avoid
+            av.say
+            for av in sc.scoring.avoid
             if (av.until is None and av.until_briefing is None)
             or (av.until is not None and a.t < av.until)
             or (av.until_briefing is not None and av.until_briefing not in known_ids)
@@ -90,16 +91,21 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
     sc = rec.scenario
     replies = [
         ReplyTone(
-            t=j.act.t, kind=j.act.kind, ref=j.act.post or j.act.ref, text=j.act.full_text(),
-            score=j.result.score, flags=j.result.flags,
+            t=j.act.t,
+            kind=j.act.kind,
+            ref=j.act.post or j.act.ref,
+            text=j.act.full_text(),
+            score=j.result.score,
+            flags=j.result.flags,
             post_text=rec.posts[j.act.post].post.text if j.act.post in rec.posts else "",
             why=tuple(h.why for h in j.result.hits),
         )
         for j in judged
     ]
     if not judged:
-        ev.append(Evidence(rec.end_t, "tone", "tone.nothing", "You published nothing, so there is no tone to "
-                           "credit.", -100.0))
+        ev.append(
+            Evidence(rec.end_t, "tone", "tone.nothing", "You published nothing, so there is no tone to credit.", -100.0)
+        )
         return PartScore(0.0, {"texts": 0, "mean": None, "content_pct": None, "penalties": 0.0}), ev, replies
     total_w = sum(j.weight for j in judged)
     mean = sum(j.result.score * j.weight for j in judged) / total_w
@@ -120,22 +126,44 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
             cov = len(hit) / len(exp.must_mention)
             coverage.append(cov)
             missing = [m.split("|")[0] for m in exp.must_mention if m not in hit]
-            ev.append(Evidence(answers[0].t, "tone", "tone.must_mention",
-                               f"Answer to {d.post.handle} covers {len(hit)} of {len(exp.must_mention)} key points"
-                               + (f"; missing: {', '.join(missing)}." if missing else "."),
-                               round(100 * W_CONTENT * (cov - 1) / max(1, n_content), 2), d.id))
+            ev.append(
+                Evidence(
+                    answers[0].t,
+                    "tone",
+                    "tone.must_mention",
+                    f"Answer to {d.post.handle} covers {len(hit)} of {len(exp.must_mention)} key points"
+                    + (f"; missing: {', '.join(missing)}." if missing else "."),
+                    round(100 * W_CONTENT * (cov - 1) / max(1, n_content), 2),
+                    d.id,
+                )
+            )
         for bad in exp.must_not_say:
             m = compile_pattern(bad).search(text)
             if m:
                 penalties += MUST_NOT_POINTS
-                ev.append(Evidence(answers[0].t, "tone", "tone.must_not_say",
-                                   f"Answer to {d.post.handle} said \"{m.group(0)}\", which it should not.",
-                                   -MUST_NOT_POINTS, d.id))
+                ev.append(
+                    Evidence(
+                        answers[0].t,
+                        "tone",
+                        "tone.must_not_say",
+                        f'Answer to {d.post.handle} said "{m.group(0)}", which it should not.',
+                        -MUST_NOT_POINTS,
+                        d.id,
+                    )
+                )
         if exp.private and not any(a.kind == "private" for a in answers):
             penalties += PRIVATE_POINTS
-            ev.append(Evidence(answers[0].t, "tone", "tone.private", f"{d.post.handle}'s case involves personal "
-                               "details but was handled only in public: move it to private messages.",
-                               -PRIVATE_POINTS, d.id))
+            ev.append(
+                Evidence(
+                    answers[0].t,
+                    "tone",
+                    "tone.private",
+                    f"{d.post.handle}'s case involves personal "
+                    "details but was handled only in public: move it to private messages.",
+                    -PRIVATE_POINTS,
+                    d.id,
+                )
+            )
     # Scenario lines to avoid, in public texts.
     known_at = rec.briefing_times
     for j in judged:
@@ -150,8 +178,16 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
             m = compile_pattern(av.say).search(a.full_text())
             if m:
                 penalties += AVOID_POINTS
-                ev.append(Evidence(a.t, "tone", "tone.avoid", f"Said \"{m.group(0)}\" at {format_time(a.t)}: "
-                                   f"{av.why}", -AVOID_POINTS, a.post or a.ref))
+                ev.append(
+                    Evidence(
+                        a.t,
+                        "tone",
+                        "tone.avoid",
+                        f'Said "{m.group(0)}" at {format_time(a.t)}: {av.why}',
+                        -AVOID_POINTS,
+                        a.post or a.ref,
+                    )
+                )
     penalties = min(penalties, 40.0)
     content = sum(coverage) / len(coverage) if coverage else None
     blended = mean if content is None else (1 - W_CONTENT) * mean + W_CONTENT * 100 * content
@@ -161,13 +197,29 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
     for j in ranked[:3]:
         if j.result.score < 60:
             neg = ", ".join(j.result.negative) or "little substance"
-            ev.append(Evidence(j.act.t, "tone", "tone.worst", f"Weak {j.act.kind} ({j.result.score}/100): {neg}.",
-                               round((j.result.score - mean) * j.weight / total_w, 2), j.act.post or j.act.ref))
+            ev.append(
+                Evidence(
+                    j.act.t,
+                    "tone",
+                    "tone.worst",
+                    f"Weak {j.act.kind} ({j.result.score}/100): {neg}.",
+                    round((j.result.score - mean) * j.weight / total_w, 2),
+                    j.act.post or j.act.ref,
+                )
+            )
     for j in reversed(ranked[-2:]):
         if j.result.score >= 75:
             pos = ", ".join(j.result.positive)
-            ev.append(Evidence(j.act.t, "tone", "tone.best", f"Strong {j.act.kind} ({j.result.score}/100): {pos}.",
-                               round((j.result.score - mean) * j.weight / total_w, 2), j.act.post or j.act.ref))
+            ev.append(
+                Evidence(
+                    j.act.t,
+                    "tone",
+                    "tone.best",
+                    f"Strong {j.act.kind} ({j.result.score}/100): {pos}.",
+                    round((j.result.score - mean) * j.weight / total_w, 2),
+                    j.act.post or j.act.ref,
+                )
+            )
     flag_counts: dict[str, int] = {}
     for j in judged:
         for f in j.result.flags:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
+from itertools import pairwise
 
 from sim.scenario.patterns import format_time
 
@@ -65,15 +66,30 @@ def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[Pa
     target = targets.first_statement
     if first_statement is None:
         pts_first = 0.0
-        ev.append(Evidence(end, "speed", "speed.first_statement", "No public statement at all: the silence "
-                           "left an information vacuum for rumours to fill.", -W_FIRST))
+        ev.append(
+            Evidence(
+                end,
+                "speed",
+                "speed.first_statement",
+                "No public statement at all: the silence left an information vacuum for rumours to fill.",
+                -W_FIRST,
+            )
+        )
     else:
         factor = 1.0 if first_statement <= target else max(0.0, 1 - (first_statement - target) / (3 * target))
         pts_first = W_FIRST * factor
         verdict = "within" if first_statement <= target else "later than"
-        ev.append(Evidence(first_statement, "speed", "speed.first_statement",
-                           f"First public statement after {format_time(first_statement)}, {verdict} the "
-                           f"{format_time(target)} target.", pts_first, statements[0].ref))
+        ev.append(
+            Evidence(
+                first_statement,
+                "speed",
+                "speed.first_statement",
+                f"First public statement after {format_time(first_statement)}, {verdict} the "
+                f"{format_time(target)} target.",
+                pts_first,
+                statements[0].ref,
+            )
+        )
 
     # 2 and 3. Posts answered in time.
     must = [d for d in rec.posts.values() if d.post.must_handle]
@@ -90,32 +106,55 @@ def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[Pa
         tgt = float(d.expect.reply_within if d.expect and d.expect.reply_within else targets.reply)
         c = credit(d, tgt)
         must_credit.append(c)
-        a = first.get(d.id)
+        resp = first.get(d.id)
         share = W_MUST / len(must)
-        if a is None:
-            ev.append(Evidence(d.t, "speed", "speed.must_handle", f"Must-handle post from {d.post.handle} was "
-                               f"never answered (target {format_time(tgt)}).", -share, d.id))
+        if resp is None:
+            ev.append(
+                Evidence(
+                    d.t,
+                    "speed",
+                    "speed.must_handle",
+                    f"Must-handle post from {d.post.handle} was never answered (target {format_time(tgt)}).",
+                    -share,
+                    d.id,
+                )
+            )
         else:
-            delay = a.t - d.t
+            delay = resp.t - d.t
             late = "in time" if delay <= tgt else f"late (target {format_time(tgt)})"
-            q = quality(a)
+            q = quality(resp)
             note = "" if q >= 1 else " The answer was too poor to count fully."
-            ev.append(Evidence(a.t, "speed", "speed.must_handle", f"Answered must-handle post from "
-                               f"{d.post.handle} after {format_time(delay)}, {late}.{note}", share * c, d.id))
+            ev.append(
+                Evidence(
+                    resp.t,
+                    "speed",
+                    "speed.must_handle",
+                    f"Answered must-handle post from {d.post.handle} after {format_time(delay)}, {late}.{note}",
+                    share * c,
+                    d.id,
+                )
+            )
     pts_must = W_MUST * (sum(must_credit) / len(must_credit)) if must_credit else W_MUST
     other_credit = [credit(d, float(targets.reply)) for d in other]
     pts_other = W_OTHER * (sum(other_credit) / len(other_credit)) if other_credit else W_OTHER
     if other:
         answered_other = sum(1 for d in other if d.id in first)
-        ev.append(Evidence(end, "speed", "speed.priority_posts", f"Answered {answered_other} of {len(other)} "
-                           "other posts that needed an answer (urgent tags, named accounts, high reach).",
-                           pts_other - W_OTHER))
+        ev.append(
+            Evidence(
+                end,
+                "speed",
+                "speed.priority_posts",
+                f"Answered {answered_other} of {len(other)} "
+                "other posts that needed an answer (urgent tags, named accounts, high reach).",
+                pts_other - W_OTHER,
+            )
+        )
 
     # 4. Cadence: longest silence after the first statement, and promises.
     silences: list[tuple[float, float]] = []
     if first_statement is not None:
-        times = [a.t for a in statements] + [end]
-        silences = [(a, b) for a, b in zip(times, times[1:], strict=False)]
+        times = [*[st.t for st in statements], end]
+        silences = list(pairwise(times))
     longest = max((b - a for a, b in silences), default=end if first_statement is None else 0.0)
     every = float(targets.update_every)
     if first_statement is None:
@@ -129,14 +168,37 @@ def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[Pa
     pts_cadence = max(0.0, W_CADENCE * cadence - 4.0 * len(broken))
     if first_statement is not None:
         start = next((a for a, b in silences if b - a == longest), 0.0)
-        ev.append(Evidence(start, "speed", "speed.cadence", f"Longest public silence {format_time(longest)} "
-                           f"(expected an update every {format_time(every)}).", W_CADENCE * cadence - W_CADENCE))
-    for c in broken:
-        ev.append(Evidence(float(c.get("due", c.get("t", 0)) or 0), "speed", "speed.promise_broken",
-                           "A promised update time passed without an update.", -4.0, str(c.get("source", ""))))
-    for c in kept:
-        ev.append(Evidence(float(c.get("t", 0) or 0), "speed", "speed.promise_kept",
-                           "Kept a promised update time.", 0.0, str(c.get("source", ""))))
+        ev.append(
+            Evidence(
+                start,
+                "speed",
+                "speed.cadence",
+                f"Longest public silence {format_time(longest)} (expected an update every {format_time(every)}).",
+                W_CADENCE * cadence - W_CADENCE,
+            )
+        )
+    for com in broken:
+        ev.append(
+            Evidence(
+                float(com.get("due", com.get("t", 0)) or 0),
+                "speed",
+                "speed.promise_broken",
+                "A promised update time passed without an update.",
+                -4.0,
+                str(com.get("source", "")),
+            )
+        )
+    for com in kept:
+        ev.append(
+            Evidence(
+                float(com.get("t", 0) or 0),
+                "speed",
+                "speed.promise_kept",
+                "Kept a promised update time.",
+                0.0,
+                str(com.get("source", "")),
+            )
+        )
 
     # 5. Triage: replies to low-priority posts while an urgent one waited more than 2 minutes.
     urgent = sorted((d for d in rec.posts.values() if d.priority >= 3 or d.post.must_handle), key=lambda d: d.t)
@@ -155,9 +217,16 @@ def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[Pa
     if low_replies:
         pts_triage = W_TRIAGE * (1 - bad_order / low_replies)
         if bad_order:
-            ev.append(Evidence(end, "speed", "speed.triage", f"{bad_order} of {low_replies} replies went to "
-                               "low-priority posts while an urgent post (safety, media, high reach) waited.",
-                               pts_triage - W_TRIAGE))
+            ev.append(
+                Evidence(
+                    end,
+                    "speed",
+                    "speed.triage",
+                    f"{bad_order} of {low_replies} replies went to "
+                    "low-priority posts while an urgent post (safety, media, high reach) waited.",
+                    pts_triage - W_TRIAGE,
+                )
+            )
     else:
         pts_triage = W_TRIAGE if first else 0.0
 
@@ -173,19 +242,33 @@ def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[Pa
         "p90_reply_s": round(_percentile(delays, 0.9), 1) if delays else None,
         "answered_pct": round(100 * sum(1 for d in needing if d.id in first) / len(needing), 1) if needing else 0.0,
         "answered_all_pct": round(100 * len(first) / len(rec.posts), 1) if rec.posts else 0.0,
-        "must_handle_in_time_pct": round(100 * sum(
-            1 for d in must if d.id in first and first[d.id].t - d.t <= float(
-                d.expect.reply_within if d.expect and d.expect.reply_within else targets.reply)
-        ) / len(must), 1) if must else None,
+        "must_handle_in_time_pct": round(
+            100
+            * sum(
+                1
+                for d in must
+                if d.id in first
+                and first[d.id].t - d.t
+                <= float(d.expect.reply_within if d.expect and d.expect.reply_within else targets.reply)
+            )
+            / len(must),
+            1,
+        )
+        if must
+        else None,
         "longest_silence_s": round(longest, 1),
         "promises_kept": len(kept),
         "promises_broken": len(broken),
         "triage_pct": round(100 * (1 - bad_order / low_replies), 1) if low_replies else None,
         "posts_delivered": len(rec.posts),
         "posts_needing_answer": len(needing),
-        "blocks": {"first_statement": round(pts_first, 1), "must_handle": round(pts_must, 1),
-                   "other_posts": round(pts_other, 1), "cadence": round(pts_cadence, 1),
-                   "triage": round(pts_triage, 1)},
+        "blocks": {
+            "first_statement": round(pts_first, 1),
+            "must_handle": round(pts_must, 1),
+            "other_posts": round(pts_other, 1),
+            "cadence": round(pts_cadence, 1),
+            "triage": round(pts_triage, 1),
+        },
     }
     return PartScore(max(0.0, min(100.0, total)), details), ev
 

@@ -160,7 +160,10 @@ def new(name: str, force: bool) -> None:
             schema_path.write_text(json.dumps(SCHEMA, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
-    click.echo(f"wrote {path} (and {schema_path.name} beside it, for editors). Next: edit it, then `stormdrill validate {path}` and `stormdrill preview {path}`.")
+    click.echo(
+        f"wrote {path} (and {schema_path.name} beside it, for editors). Next: edit it, then "
+        f"`stormdrill validate {path}` and `stormdrill preview {path}`."
+    )
 
 
 def _width() -> int:

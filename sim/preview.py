@@ -58,7 +58,7 @@ def volume_per_minute(storm: Storm) -> list[int]:
 def chart_lines(counts: list[int], width: int, start_minutes: int, *, max_rows: int = 60) -> list[str]:
     """A horizontal bar chart of posts per minute (bucketed to at most ``max_rows`` rows)."""
     bucket = max(1, -(-len(counts) // max_rows))
-    rows = [(i * bucket, sum(counts[i * bucket:(i + 1) * bucket])) for i in range(-(-len(counts) // bucket))]
+    rows = [(i * bucket, sum(counts[i * bucket : (i + 1) * bucket])) for i in range(-(-len(counts) // bucket))]
     peak = max((n for _, n in rows), default=0) or 1
     label_w = 14
     bar_w = max(10, width - label_w - 8)
@@ -76,8 +76,10 @@ def chart_lines(counts: list[int], width: int, start_minutes: int, *, max_rows: 
 def print_storm(storm: Storm, out: TextIO, *, chart: bool = True, width: int = 100) -> None:
     sc = storm.scenario
     start = sc.start_minutes
-    out.write(f"{sc.title} ({sc.id}), seed {storm.seed}: {len(storm.posts):,} posts, "
-              f"{len(sc.briefings)} briefings, {format_time(sc.duration)}\n\n")
+    out.write(
+        f"{sc.title} ({sc.id}), seed {storm.seed}: {len(storm.posts):,} posts, "
+        f"{len(sc.briefings)} briefings, {format_time(sc.duration)}\n\n"
+    )
     fixed = 6 + 8 + 20 + 22 + 5
     text_w = max(20, width - fixed)
     out.write(f"{'clock':<6}{'+time':<8}{'id':<20}{'author':<22}{'text'}\n")
@@ -95,8 +97,10 @@ def print_storm(storm: Storm, out: TextIO, *, chart: bool = True, width: int = 1
         out.write("\nHeld until an inject fires them:\n")
         for target, posts in storm.held.items():
             firing = [i.id for i in sc.injects if target in i.fires]
-            out.write(f"  {target}: {len(posts)} post{'s' if len(posts) != 1 else ''}, fired by "
-                      f"{', '.join(firing) or 'nothing'}\n")
+            out.write(
+                f"  {target}: {len(posts)} post{'s' if len(posts) != 1 else ''}, fired by "
+                f"{', '.join(firing) or 'nothing'}\n"
+            )
     if chart:
         out.write("\n")
         for line in chart_lines(volume_per_minute(storm), width, start):

@@ -73,7 +73,8 @@ class _Fill(dict[str, str]):
         if key in self.variables:
             value = rng.choice(self.variables[key])
         elif key == "order":
-            value = f"{rng.choice(string.ascii_uppercase)}{rng.choice(string.ascii_uppercase)}-{rng.randrange(100000, 999999)}"
+            letters = rng.choice(string.ascii_uppercase) + rng.choice(string.ascii_uppercase)
+            value = f"{letters}-{rng.randrange(100000, 999999)}"
         elif key == "number":
             value = str(rng.randrange(2, 100))
         elif key == "time":
@@ -120,18 +121,35 @@ def expand_wave(scenario: Scenario, wave: Wave, seed: int) -> list[Post]:
             handle = _handle(first, last, rng)
             tpl = wave.templates[rng.choices(range(len(tpl_cum)), cum_weights=tpl_cum)[0]]
             fill = _Fill(
-                {"first_name": first, "last_name": last, "name": f"{first} {last}", "handle": handle,
-                 "city": rng.choice(pools.cities), **company},
-                variables, rng,
+                {
+                    "first_name": first,
+                    "last_name": last,
+                    "name": f"{first} {last}",
+                    "handle": handle,
+                    "city": rng.choice(pools.cities),
+                    **company,
+                },
+                variables,
+                rng,
             )
             text = clean_text(tpl.text.format_map(fill))
             role = rng.choices(roles, cum_weights=role_cum)[0]
             followers = int(math.exp(log_lo + (log_hi - log_lo) * rng.random())) - 1
-            posts.append(Post(
-                id=f"{wave.id}-{n:05d}", t=t, author=f"crowd:{handle}", name=f"{first} {last}",
-                handle=handle, role=role, followers=max(lo, min(hi, followers)), text=text, tags=tpl.tags,
-                source="wave", wave=wave.id,
-            ))
+            posts.append(
+                Post(
+                    id=f"{wave.id}-{n:05d}",
+                    t=t,
+                    author=f"crowd:{handle}",
+                    name=f"{first} {last}",
+                    handle=handle,
+                    role=role,
+                    followers=max(lo, min(hi, followers)),
+                    text=text,
+                    tags=tpl.tags,
+                    source="wave",
+                    wave=wave.id,
+                )
+            )
     return posts
 
 
@@ -144,8 +162,17 @@ def expand(scenario: Scenario, seed: int | None = None) -> Storm:
     for sp in scenario.posts:
         persona = personas[sp.author]
         post = Post(
-            id=sp.id, t=sp.t, author=persona.id, name=persona.name, handle=persona.handle, role=persona.role,
-            followers=persona.followers, text=sp.text, tags=sp.tags, reply_to=sp.reply_to, expect=sp.expect,
+            id=sp.id,
+            t=sp.t,
+            author=persona.id,
+            name=persona.name,
+            handle=persona.handle,
+            role=persona.role,
+            followers=persona.followers,
+            text=sp.text,
+            tags=sp.tags,
+            reply_to=sp.reply_to,
+            expect=sp.expect,
             source="inject" if sp.held else "script",
         )
         if sp.held:

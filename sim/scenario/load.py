@@ -40,8 +40,15 @@ def _read(path: Path) -> tuple[bytes | None, list[Problem]]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [Problem(name, 1, 1, f"the file is {size:,} bytes, more than the limit of "
-                                  f"{MAX_FILE_BYTES:,}", "use waves to generate volume instead of listing posts")]
+            return None, [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    f"the file is {size:,} bytes, more than the limit of {MAX_FILE_BYTES:,}",
+                    "use waves to generate volume instead of listing posts",
+                )
+            ]
         with path.open("rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
@@ -134,7 +141,7 @@ def _shape(volume: dict[str, Any], start: int, end: int) -> tuple[int, ...]:
     peak = float(volume["peak"])
     first = float(volume.get("start", peak))
     last = float(volume.get("end", first))
-    peak_at = (to_seconds(volume["peak_at"]) if "peak_at" in volume else None)
+    peak_at = to_seconds(volume["peak_at"]) if "peak_at" in volume else None
     peak_at_m = (peak_at - start) / 60 if peak_at is not None else minutes / 2
     until = to_seconds(volume["peak_until"]) if "peak_until" in volume else None
     until_m = (until - start) / 60 if until is not None else peak_at_m
@@ -195,30 +202,46 @@ def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> 
     )
     personas = tuple(
         Persona(
-            id=p["id"], name=_s(p["name"], True), handle=p["handle"], role=p["role"],
-            followers=int(p["followers"]), disposition=p.get("disposition", "neutral"), bio=_s(p.get("bio", "")),
+            id=p["id"],
+            name=_s(p["name"], True),
+            handle=p["handle"],
+            role=p["role"],
+            followers=int(p["followers"]),
+            disposition=p.get("disposition", "neutral"),
+            bio=_s(p.get("bio", "")),
         )
         for p in data.get("personas") or ()
     )
-    briefings = tuple(sorted(
-        (
-            Briefing(
-                id=b["id"], t=_t(b["at"]), title=_s(b["title"], True), text=_s(b["text"]).strip(),
-                public_line=_s(b.get("public_line", "")).strip(), confirms_cause=bool(b.get("confirms_cause")),
-                contradicts=_strs(b.get("contradicts")),
-                actions=tuple(
-                    PlanStep(_s(a["what"], True), _s(a.get("who", ""), True), _s(a.get("when", ""), True))
-                    for a in b.get("actions") or ()
-                ),
-            )
-            for b in data.get("briefings") or ()
-        ),
-        key=lambda b: (b.t, b.id),
-    ))
+    briefings = tuple(
+        sorted(
+            (
+                Briefing(
+                    id=b["id"],
+                    t=_t(b["at"]),
+                    title=_s(b["title"], True),
+                    text=_s(b["text"]).strip(),
+                    public_line=_s(b.get("public_line", "")).strip(),
+                    confirms_cause=bool(b.get("confirms_cause")),
+                    contradicts=_strs(b.get("contradicts")),
+                    actions=tuple(
+                        PlanStep(_s(a["what"], True), _s(a.get("who", ""), True), _s(a.get("when", ""), True))
+                        for a in b.get("actions") or ()
+                    ),
+                )
+                for b in data.get("briefings") or ()
+            ),
+            key=lambda b: (b.t, b.id),
+        )
+    )
     posts = tuple(
         ScriptedPost(
-            id=p["id"], t=_t(p["at"]), author=p["author"], text=_s(p["text"]).strip(),
-            tags=tuple(p.get("tags") or ()), reply_to=p.get("reply_to"), expect=_expectation(p.get("expect")),
+            id=p["id"],
+            t=_t(p["at"]),
+            author=p["author"],
+            text=_s(p["text"]).strip(),
+            tags=tuple(p.get("tags") or ()),
+            reply_to=p.get("reply_to"),
+            expect=_expectation(p.get("expect")),
             held=bool(p.get("held", False)),
         )
         for p in data.get("posts") or ()
@@ -229,19 +252,29 @@ def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> 
         authors = w.get("authors") or {}
         roles = authors.get("roles") or {"customer": 1}
         followers = authors.get("followers") or [20, 2000]
-        waves.append(Wave(
-            id=w["id"], start=start, end=end, per_minute=_shape(w["volume"], start, end),
-            templates=tuple(
-                Template(_s(t["text"]), tuple(t.get("tags") or ()), float(t.get("weight", 1.0)))
-                for t in w["templates"]
-            ),
-            roles=tuple((r, float(x)) for r, x in roles.items()),
-            followers=(int(followers[0]), int(followers[1])),
-            held=bool(w.get("held", False)),
-        ))
+        waves.append(
+            Wave(
+                id=w["id"],
+                start=start,
+                end=end,
+                per_minute=_shape(w["volume"], start, end),
+                templates=tuple(
+                    Template(_s(t["text"]), tuple(t.get("tags") or ()), float(t.get("weight", 1.0)))
+                    for t in w["templates"]
+                ),
+                roles=tuple((r, float(x)) for r, x in roles.items()),
+                followers=(int(followers[0]), int(followers[1])),
+                held=bool(w.get("held", False)),
+            )
+        )
     injects = tuple(
-        Inject(id=i["id"], when=_condition(i["when"]), fires=tuple(i["fires"]), repeat=bool(i.get("repeat")),
-               note=_s(i.get("note", "")))
+        Inject(
+            id=i["id"],
+            when=_condition(i["when"]),
+            fires=tuple(i["fires"]),
+            repeat=bool(i.get("repeat")),
+            note=_s(i.get("note", "")),
+        )
         for i in data.get("injects") or ()
     )
     sc = data.get("scoring") or {}
@@ -252,10 +285,14 @@ def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> 
     for a in sc.get("avoid") or ():
         until = a.get("until")
         until_s = to_seconds(until) if until is not None else None
-        avoid.append(Avoid(
-            say=_s(a["say"]), why=_s(a["why"], True), until=until_s,
-            until_briefing=until if isinstance(until, str) and until_s is None else None,
-        ))
+        avoid.append(
+            Avoid(
+                say=_s(a["say"]),
+                why=_s(a["why"], True),
+                until=until_s,
+                until_briefing=until if isinstance(until, str) and until_s is None else None,
+            )
+        )
     defaults = ScoringSettings()
     scoring = ScoringSettings(
         weight_speed=float(weights.get("speed", defaults.weight_speed)),
@@ -269,11 +306,24 @@ def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> 
         avoid=tuple(avoid),
     )
     return Scenario(
-        id=data["id"], title=_s(data["title"], True), summary=_s(data["summary"]).strip(),
-        difficulty=data["difficulty"], crisis_type=data["crisis_type"], duration=_t(data["duration"]),
+        id=data["id"],
+        title=_s(data["title"], True),
+        summary=_s(data["summary"]).strip(),
+        difficulty=data["difficulty"],
+        crisis_type=data["crisis_type"],
+        duration=_t(data["duration"]),
         company=Company(_s(company["name"], True), company["handle"], _s(company.get("voice", "")).strip()),
-        start_clock=data.get("start_clock", "09:00"), locale=data.get("locale", "en_US"),
-        seed=int(data.get("seed", 1)), objectives=_strs(data.get("objectives")), variables=variables,
-        personas=personas, briefings=briefings, posts=posts, waves=tuple(waves), injects=injects,
-        scoring=scoring, source=source, content_hash=content_hash,
+        start_clock=data.get("start_clock", "09:00"),
+        locale=data.get("locale", "en_US"),
+        seed=int(data.get("seed", 1)),
+        objectives=_strs(data.get("objectives")),
+        variables=variables,
+        personas=personas,
+        briefings=briefings,
+        posts=posts,
+        waves=tuple(waves),
+        injects=injects,
+        scoring=scoring,
+        source=source,
+        content_hash=content_hash,
     )

@@ -55,7 +55,7 @@ def to_seconds(value: object) -> int | None:
 
 def format_time(seconds: float) -> str:
     """Scenario time as ``12m`` / ``12m30s`` / ``1h05m``, the way authors write it."""
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
     if h:

@@ -60,7 +60,7 @@ def _expected(err: ValidationError) -> str:
         return str(schema["x-expected"])
     types = err.validator_value if err.validator == "type" else schema.get("type")
     if isinstance(types, list):
-        return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+        return " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in types)
     if isinstance(types, str):
         return _TYPE_NAMES.get(types, types)
     return "something else"
@@ -74,9 +74,7 @@ class _Checker:
 
     def add(self, path: Path, message: str, hint: str = "", *, key: bool = False, warning: bool = False) -> None:
         line, col = self.parsed.where(path, key=key)
-        self.problems.append(
-            Problem(self.filename, line, col, message, hint, "warning" if warning else "error")
-        )
+        self.problems.append(Problem(self.filename, line, col, message, hint, "warning" if warning else "error"))
 
     # ---------------------------------------------------------------- schema
     def schema(self, data: Any) -> None:
@@ -87,23 +85,22 @@ class _Checker:
         path: Path = tuple(err.absolute_path)
         name = _name(path)
         v = err.validator
-        inst = err.instance
+        inst: Any = err.instance
+        vv: Any = err.validator_value
         schema = err.schema if isinstance(err.schema, dict) else {}
         if v == "additionalProperties" and isinstance(inst, dict):
             allowed = list(schema.get("properties", {}))
             for extra in sorted(set(inst) - set(allowed), key=str):
-                hint = did_you_mean(str(extra), allowed) or (
-                    "allowed here: " + ", ".join(allowed) if allowed else ""
-                )
+                hint = did_you_mean(str(extra), allowed) or ("allowed here: " + ", ".join(allowed) if allowed else "")
                 self.add((*path, extra), f"unknown key `{extra}`", hint, key=True)
         elif v == "required" and isinstance(inst, dict):
-            missing = [k for k in err.validator_value if k not in inst]
+            missing = [k for k in vv if k not in inst]
             if path and isinstance(path[-1], int):
                 where = f" in this item of `{_name(path)}`"
             else:
                 where = f" in `{_name(path)}`" if path else ""
             for key in missing:
-                self.add(path, f"missing key `{key}`{where}", "required: " + ", ".join(err.validator_value))
+                self.add(path, f"missing key `{key}`{where}", "required: " + ", ".join(vv))
         elif v == "propertyNames":
             choices = schema.get("propertyNames", {}).get("enum", [])
             hint = did_you_mean(str(inst), choices) if choices else "use lowercase letters, digits and _"
@@ -111,29 +108,36 @@ class _Checker:
                 hint = "one of: " + ", ".join(choices)
             self.add((*path, str(inst)), f"`{inst}` is not allowed as a key here", hint, key=True)
         elif v == "enum":
-            choices = [str(c) for c in err.validator_value]
+            choices = [str(c) for c in vv]
             hint = did_you_mean(str(inst), choices) if isinstance(inst, str) else ""
             self.add(path, f"{_describe(inst)} is not a valid `{name}`", hint or "one of: " + ", ".join(choices))
         elif v in ("type", "anyOf", "const", "pattern"):
             self.add(path, f"`{name}` should be {_expected(err)}, got {_describe(inst)}")
         elif v in ("minimum", "exclusiveMinimum"):
-            self.add(path, f"`{name}` must be {'above' if v == 'exclusiveMinimum' else 'at least'} "
-                     f"{err.validator_value}, got {_describe(inst)}")
+            self.add(
+                path,
+                f"`{name}` must be {'above' if v == 'exclusiveMinimum' else 'at least'} "
+                f"{vv}, got {_describe(inst)}",
+            )
         elif v == "maximum":
-            self.add(path, f"`{name}` must be at most {err.validator_value}, got {_describe(inst)}")
+            self.add(path, f"`{name}` must be at most {vv}, got {_describe(inst)}")
         elif v == "minLength":
             self.add(path, f"`{name}` must not be empty")
         elif v == "maxLength":
-            self.add(path, f"`{name}` is too long ({len(inst)} characters, at most {err.validator_value})",
-                     "shorten it")
+            self.add(
+                path, f"`{name}` is too long ({len(inst)} characters, at most {vv})", "shorten it"
+            )
         elif v == "minItems":
-            self.add(path, f"`{name}` needs at least {err.validator_value} item(s)")
+            self.add(path, f"`{name}` needs at least {vv} item(s)")
         elif v == "maxItems":
-            self.add(path, f"`{name}` has too many items ({len(inst)}, at most {err.validator_value})")
+            self.add(path, f"`{name}` has too many items ({len(inst)}, at most {vv})")
         elif v == "minProperties":
             if name == "when":
-                self.add(path, "`when` needs a condition", "one of: no_statement_by, silence, unanswered, "
-                         "no_plan_by, reply_flagged, promise_missed, said")
+                self.add(
+                    path,
+                    "`when` needs a condition",
+                    "one of: no_statement_by, silence, unanswered, no_plan_by, reply_flagged, promise_missed, said",
+                )
             else:
                 self.add(path, f"`{name}` must not be empty")
         elif v == "uniqueItems":
@@ -154,8 +158,11 @@ class _Checker:
         if seconds is None:
             return None  # reported by the schema
         if duration is not None and not relative and seconds > duration:
-            self.add(path, f"time {format_time(seconds)} is after the scenario's end ({format_time(duration)})",
-                     "times count from the start; check `duration`")
+            self.add(
+                path,
+                f"time {format_time(seconds)} is after the scenario's end ({format_time(duration)})",
+                "times count from the start; check `duration`",
+            )
         return seconds
 
     def semantics(self, data: dict[str, Any]) -> None:
@@ -177,7 +184,7 @@ class _Checker:
         held: dict[str, Path] = {}
         post_times: dict[str, tuple[int | None, bool]] = {}
         for i, p in self.items(data, "posts"):
-            path = ("posts", i)
+            path: Path = ("posts", i)
             self.unique(items, p.get("id"), (*path, "id"), "post or wave")
             is_held = p.get("held") is True
             if is_held and isinstance(p.get("id"), str):
@@ -189,8 +196,11 @@ class _Checker:
                 post_times[p["id"]] = (t, is_held)
             author = p.get("author")
             if isinstance(author, str) and author not in personas:
-                self.add((*path, "author"), f"unknown persona `{author}`",
-                         did_you_mean(author, personas) or "declare it under `personas`")
+                self.add(
+                    (*path, "author"),
+                    f"unknown persona `{author}`",
+                    did_you_mean(author, personas) or "declare it under `personas`",
+                )
             expect = p.get("expect")
             if isinstance(expect, dict) and "reply_within" in expect:
                 rw = to_seconds(expect["reply_within"])
@@ -209,28 +219,40 @@ class _Checker:
             if parent == p.get("id"):
                 self.add(path, "a post cannot reply to itself")
             elif not p_held and not own[1] and pt is not None and own[0] is not None and pt > own[0]:
-                self.add(path, f"`reply_to` names post `{parent}`, which arrives later",
-                         f"it arrives at {format_time(pt)}")
+                self.add(
+                    path, f"`reply_to` names post `{parent}`, which arrives later", f"it arrives at {format_time(pt)}"
+                )
         storm_total = len([1 for _, p in self.items(data, "posts")])
-        variables = data.get("variables") if isinstance(data.get("variables"), dict) else {}
+        raw_vars = data.get("variables")
+        variables: dict[str, Any] = raw_vars if isinstance(raw_vars, dict) else {}
         for name in variables:
             if name in PLACEHOLDERS:
-                self.add(("variables", name), f"variable `{name}` hides the built-in placeholder `{{{name}}}`",
-                         "choose another name", key=True)
+                self.add(
+                    ("variables", name),
+                    f"variable `{name}` hides the built-in placeholder `{{{name}}}`",
+                    "choose another name",
+                    key=True,
+                )
         known_placeholders = set(PLACEHOLDERS) | set(variables)
         for i, w in self.items(data, "waves"):
             storm_total += self.wave(i, w, duration, items, held, known_placeholders)
         if storm_total > MAX_STORM_POSTS:
-            self.add(("waves",), f"the storm would hold {storm_total:,} posts, more than {MAX_STORM_POSTS:,}",
-                     "lower the wave volumes")
+            self.add(
+                ("waves",),
+                f"the storm would hold {storm_total:,} posts, more than {MAX_STORM_POSTS:,}",
+                "lower the wave volumes",
+            )
         self.injects(data, duration, items, held, personas)
         self.scoring(data, duration, briefings)
 
     def at_before_end(self, path: Path, value: Any, duration: int | None) -> None:
         seconds = to_seconds(value)
         if seconds is not None and duration is not None and seconds == duration:
-            self.add(path, f"time {format_time(seconds)} is the scenario's end; nothing arrives then",
-                     "make it earlier than `duration`")
+            self.add(
+                path,
+                f"time {format_time(seconds)} is the scenario's end; nothing arrives then",
+                "make it earlier than `duration`",
+            )
 
     def unique(self, seen: dict[str, Path], value: Any, path: Path, what: str) -> None:
         if not isinstance(value, str):
@@ -241,8 +263,15 @@ class _Checker:
         else:
             seen[value] = path
 
-    def wave(self, i: int, w: dict[str, Any], duration: int | None, items: dict[str, Path],
-             held: dict[str, Path], placeholders: set[str]) -> int:
+    def wave(
+        self,
+        i: int,
+        w: dict[str, Any],
+        duration: int | None,
+        items: dict[str, Path],
+        held: dict[str, Path],
+        placeholders: set[str],
+    ) -> int:
         path: Path = ("waves", i)
         self.unique(items, w.get("id"), (*path, "id"), "post or wave")
         is_held = w.get("held") is True
@@ -263,19 +292,27 @@ class _Checker:
                 self.add((*path, "volume"), "give either `per_minute` or a shape (start, peak, end), not both")
             elif isinstance(per_minute, list):
                 if len(per_minute) != minutes:
-                    self.add((*path, "volume", "per_minute"),
-                             f"`per_minute` has {len(per_minute)} counts but the wave lasts {minutes} minute(s)",
-                             "one count per minute from `from` to `to`")
+                    self.add(
+                        (*path, "volume", "per_minute"),
+                        f"`per_minute` has {len(per_minute)} counts but the wave lasts {minutes} minute(s)",
+                        "one count per minute from `from` to `to`",
+                    )
                 total = sum(n for n in per_minute if isinstance(n, int))
             elif per_minute is None:
                 if "peak" not in volume:
-                    self.add((*path, "volume"), "missing key `peak` in `volume`",
-                             "a shape needs at least `peak` posts per minute")
+                    self.add(
+                        (*path, "volume"),
+                        "missing key `peak` in `volume`",
+                        "a shape needs at least `peak` posts per minute",
+                    )
                 for k in ("peak_at", "peak_until"):
                     t = to_seconds(volume.get(k)) if k in volume else None
                     if t is not None and not start <= t <= end:
-                        self.add((*path, "volume", k), f"`{k}` ({format_time(t)}) is outside the wave "
-                                 f"({format_time(start)} to {format_time(end)})")
+                        self.add(
+                            (*path, "volume", k),
+                            f"`{k}` ({format_time(t)}) is outside the wave "
+                            f"({format_time(start)} to {format_time(end)})",
+                        )
                 pa, pu = to_seconds(volume.get("peak_at")), to_seconds(volume.get("peak_until"))
                 if pa is not None and pu is not None and pu < pa:
                     self.add((*path, "volume", "peak_until"), "`peak_until` is before `peak_at`")
@@ -288,9 +325,12 @@ class _Checker:
             if isinstance(f, list) and len(f) == 2 and all(isinstance(x, int) for x in f) and f[0] > f[1]:
                 self.add((*path, "authors", "followers"), "the follower range is reversed", "write [low, high]")
             roles = authors.get("roles")
-            if isinstance(roles, dict) and roles and all(
-                isinstance(v, int | float) for v in roles.values()
-            ) and sum(roles.values()) <= 0:
+            if (
+                isinstance(roles, dict)
+                and roles
+                and all(isinstance(v, int | float) for v in roles.values())
+                and sum(roles.values()) <= 0
+            ):
                 self.add((*path, "authors", "roles"), "the role weights add up to 0")
         for j, tpl in self.items(w, "templates"):
             text = tpl.get("text")
@@ -306,12 +346,20 @@ class _Checker:
             return
         for f in fields:
             if f not in known:
-                hint = did_you_mean(f, known) or "built in: " + ", ".join(sorted(PLACEHOLDERS)) + \
-                    "; or declare it under `variables`"
+                hint = (
+                    did_you_mean(f, known)
+                    or "built in: " + ", ".join(sorted(PLACEHOLDERS)) + "; or declare it under `variables`"
+                )
                 self.add(path, f"unknown placeholder `{{{f}}}`", hint)
 
-    def injects(self, data: dict[str, Any], duration: int | None, items: dict[str, Path],
-                held: dict[str, Path], personas: dict[str, Path]) -> None:
+    def injects(
+        self,
+        data: dict[str, Any],
+        duration: int | None,
+        items: dict[str, Path],
+        held: dict[str, Path],
+        personas: dict[str, Path],
+    ) -> None:
         ids: dict[str, Path] = {}
         fired: set[str] = set()
         for i, inj in self.items(data, "injects"):
@@ -321,8 +369,11 @@ class _Checker:
             if isinstance(when, dict):
                 kinds = [k for k in when if k != "after"]
                 if len(kinds) > 1:
-                    self.add((*path, "when"), "`when` has more than one condition: " + ", ".join(kinds),
-                             "use one inject per condition")
+                    self.add(
+                        (*path, "when"),
+                        "`when` has more than one condition: " + ", ".join(kinds),
+                        "use one inject per condition",
+                    )
                 if "after" in when and "silence" not in when:
                     self.add((*path, "when", "after"), "`after` only goes with `silence`", key=True)
                 for k in ("no_statement_by", "no_plan_by", "after"):
@@ -333,12 +384,18 @@ class _Checker:
                     self.time((*path, "when", "said", "before"), said["before"], duration)
                 un = when.get("unanswered")
                 if isinstance(un, dict) and isinstance(un.get("post"), str) and un["post"] not in items:
-                    self.add((*path, "when", "unanswered", "post"), f"unknown post `{un['post']}`",
-                             did_you_mean(un["post"], items))
+                    self.add(
+                        (*path, "when", "unanswered", "post"),
+                        f"unknown post `{un['post']}`",
+                        did_you_mean(un["post"], items),
+                    )
                 rf = when.get("reply_flagged")
                 if isinstance(rf, dict) and isinstance(rf.get("persona"), str) and rf["persona"] not in personas:
-                    self.add((*path, "when", "reply_flagged", "persona"), f"unknown persona `{rf['persona']}`",
-                             did_you_mean(rf["persona"], personas))
+                    self.add(
+                        (*path, "when", "reply_flagged", "persona"),
+                        f"unknown persona `{rf['persona']}`",
+                        did_you_mean(rf["persona"], personas),
+                    )
                 if "silence" in when and to_seconds(when["silence"]) == 0:
                     self.add((*path, "when", "silence"), "`silence` must be more than 0")
             fires = inj.get("fires")
@@ -348,15 +405,22 @@ class _Checker:
                         continue
                     fired.add(target)
                     if target not in items:
-                        self.add((*path, "fires", j), f"inject fires unknown post or wave `{target}`",
-                                 did_you_mean(target, items) or "declare it under `posts` or `waves` with held: true")
+                        self.add(
+                            (*path, "fires", j),
+                            f"inject fires unknown post or wave `{target}`",
+                            did_you_mean(target, items) or "declare it under `posts` or `waves` with held: true",
+                        )
                     elif target not in held:
-                        self.add((*path, "fires", j), f"`{target}` is already scheduled, so an inject cannot fire it",
-                                 "mark it `held: true`; its time then counts from the firing")
+                        self.add(
+                            (*path, "fires", j),
+                            f"`{target}` is already scheduled, so an inject cannot fire it",
+                            "mark it `held: true`; its time then counts from the firing",
+                        )
         for target, path in held.items():
             if target not in fired:
-                self.add((*path, "held"), f"`{target}` is held but no inject fires it", "it will never appear",
-                         warning=True)
+                self.add(
+                    (*path, "held"), f"`{target}` is held but no inject fires it", "it will never appear", warning=True
+                )
 
     def scoring(self, data: dict[str, Any], duration: int | None, briefings: dict[str, Path]) -> None:
         sc = data.get("scoring")
@@ -366,16 +430,22 @@ class _Checker:
         if isinstance(plan, dict) and "deadline" in plan:
             self.time(("scoring", "plan", "deadline"), plan["deadline"], duration)
         weights = sc.get("weights")
-        if isinstance(weights, dict) and weights and all(
-            isinstance(v, int | float) for v in weights.values()
-        ) and sum(weights.values()) <= 0:
+        if (
+            isinstance(weights, dict)
+            and weights
+            and all(isinstance(v, int | float) for v in weights.values())
+            and sum(weights.values()) <= 0
+        ):
             self.add(("scoring", "weights"), "the weights add up to 0")
         for i, av in self.items(sc, "avoid"):
             until = av.get("until")
             path: Path = ("scoring", "avoid", i, "until")
             if isinstance(until, str) and to_seconds(until) is None and until not in briefings:
-                self.add(path, f"`until` names unknown briefing `{until}`",
-                         did_you_mean(until, briefings) or "give a briefing id or a time")
+                self.add(
+                    path,
+                    f"`until` names unknown briefing `{until}`",
+                    did_you_mean(until, briefings) or "give a briefing id or a time",
+                )
             elif until is not None and not isinstance(until, str):
                 self.time(path, until, duration)
 
@@ -387,8 +457,11 @@ def check(parsed: Parsed, filename: str) -> list[Problem]:
     if data is None:
         return sorted(checker.problems)
     if not isinstance(data, dict):
-        checker.add((), f"a scenario is a mapping of keys (format, id, title, ...), got {_describe(data)}",
-                    "start from `stormdrill new`")
+        checker.add(
+            (),
+            f"a scenario is a mapping of keys (format, id, title, ...), got {_describe(data)}",
+            "start from `stormdrill new`",
+        )
         return sorted(checker.problems)
     checker.schema(data)
     checker.semantics(data)

@@ -27,7 +27,7 @@ def test_shape_counts_follow_ramp_plateau_decay() -> None:
 
 
 def test_explicit_per_minute_counts_are_exact() -> None:
-    shape = GOOD[GOOD.index("    volume:"):GOOD.index("    authors:")]
+    shape = GOOD[GOOD.index("    volume:") : GOOD.index("    authors:")]
     text = GOOD.replace(shape, "    volume: {per_minute: [" + ", ".join(["3"] * 24) + "]}\n")
     storm = expand(load_text(text), 5)
     wave_posts = [p for p in storm.posts if p.wave == "w_worried"]
@@ -74,7 +74,9 @@ def _preview(path: Path, seed: int, hashseed: str) -> bytes:
     env = dict(os.environ, PYTHONHASHSEED=hashseed)
     return subprocess.run(
         [sys.executable, "-m", "sim", "preview", str(path), "--json", "--seed", str(seed)],
-        check=True, capture_output=True, env=env,
+        check=True,
+        capture_output=True,
+        env=env,
     ).stdout
 
 

@@ -16,8 +16,12 @@ GOOD = STARTER.replace("__ID__", "bakery").replace("__TITLE__", "Bakery")
 LINES = GOOD.splitlines(keepends=True)
 
 _scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
-    st.text(max_size=30), st.sampled_from(["12m", "1h5m", "@x", "[bold]", "{name}", "!!python/object", "*a"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.sampled_from(["12m", "1h5m", "@x", "[bold]", "{name}", "!!python/object", "*a"]),
 )
 _yaml_values = st.recursive(
     _scalars,
@@ -52,8 +56,24 @@ def test_mutated_starter(i: int, j: int, insert: str) -> None:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(["format", "id", "duration", "personas", "posts", "waves", "injects", "scoring",
-                        "briefings", "company", "variables"]), _yaml_values)
+@given(
+    st.sampled_from(
+        [
+            "format",
+            "id",
+            "duration",
+            "personas",
+            "posts",
+            "waves",
+            "injects",
+            "scoring",
+            "briefings",
+            "company",
+            "variables",
+        ]
+    ),
+    _yaml_values,
+)
 def test_any_value_for_a_key(key: str, value: object) -> None:
     import yaml
 

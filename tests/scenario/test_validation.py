@@ -45,25 +45,57 @@ def test_starter_is_valid() -> None:
     ("old", "new", "marker", "message"),
     [
         ("    text: My son", "    tex: My son", "tex: My son", "unknown key `tex` (did you mean `text`?)"),
-        ("followers: 410", "followers: lots", "followers: lots",
-         "`followers` should be a whole number, got text `lots`"),
+        (
+            "followers: 410",
+            "followers: lots",
+            "followers: lots",
+            "`followers` should be a whole number, got text `lots`",
+        ),
         ("    at: 8\n", "    at: 45\n", "at: 45", "time 45m is after the scenario's end (30m)"),
-        ("    author: reporter\n    text: Can", "    author: reportr\n    text: Can", "author: reportr",
-         "unknown persona `reportr` (did you mean `reporter`?)"),
-        ("{company} hiding", "{compnay} hiding", "{compnay} hiding",
-         "unknown placeholder `{compnay}` (did you mean `company`?)"),
-        ("fires: [p_silent]", "fires: [p_silnt]", "fires: [p_silnt]",
-         "inject fires unknown post or wave `p_silnt` (did you mean `p_silent`?)"),
-        ("  - id: p_press", "  - id: p_allergy", "  - id: p_allergy\n    at: 6",
-         "duplicate post or wave id `p_allergy`"),
-        ("difficulty: intro", "difficulty: easy", "difficulty: easy",
-         "text `easy` is not a valid `difficulty` (one of: intro, standard, hard)"),
+        (
+            "    author: reporter\n    text: Can",
+            "    author: reportr\n    text: Can",
+            "author: reportr",
+            "unknown persona `reportr` (did you mean `reporter`?)",
+        ),
+        (
+            "{company} hiding",
+            "{compnay} hiding",
+            "{compnay} hiding",
+            "unknown placeholder `{compnay}` (did you mean `company`?)",
+        ),
+        (
+            "fires: [p_silent]",
+            "fires: [p_silnt]",
+            "fires: [p_silnt]",
+            "inject fires unknown post or wave `p_silnt` (did you mean `p_silent`?)",
+        ),
+        (
+            "  - id: p_press",
+            "  - id: p_allergy",
+            "  - id: p_allergy\n    at: 6",
+            "duplicate post or wave id `p_allergy`",
+        ),
+        (
+            "difficulty: intro",
+            "difficulty: easy",
+            "difficulty: easy",
+            "text `easy` is not a valid `difficulty` (one of: intro, standard, hard)",
+        ),
         ("duration: 30 ", "duration: half an hour ", "duration: half", "`duration` should be a time"),
-        ("  handle: \"@examplebakes\"", "  handle: examplebakes", "handle: examplebakes",
-         "`handle` should be a handle like @name"),
+        (
+            '  handle: "@examplebakes"',
+            "  handle: examplebakes",
+            "handle: examplebakes",
+            "`handle` should be a handle like @name",
+        ),
         ("    role: customer ", "    role: custmer ", "role: custmer", "(did you mean `customer`?)"),
-        ("when: {no_statement_by: 10}", "when: {no_statment_by: 10}", "no_statment_by",
-         "unknown key `no_statment_by` (did you mean `no_statement_by`?)"),
+        (
+            "when: {no_statement_by: 10}",
+            "when: {no_statment_by: 10}",
+            "no_statment_by",
+            "unknown key `no_statment_by` (did you mean `no_statement_by`?)",
+        ),
         ("      peak_at: 8 ", "      peak_at: 28 ", "peak_at: 28", "`peak_at` (28m) is outside the wave"),
         ("  - id: b_cause\n", "  - id: b_cause\n    colour: red\n", "colour: red", "unknown key `colour`"),
     ],
@@ -84,9 +116,11 @@ def _line_of_block(text: str, block: str) -> int:
 
 
 def test_every_problem_is_reported_not_just_the_first() -> None:
-    text = (GOOD.replace("followers: 410", "followers: lots")
-            .replace("    text: My son", "    tex: My son", 1)
-            .replace("fires: [p_silent]", "fires: [nothing_here]"))
+    text = (
+        GOOD.replace("followers: 410", "followers: lots")
+        .replace("    text: My son", "    tex: My son", 1)
+        .replace("fires: [p_silent]", "fires: [nothing_here]")
+    )
     errors = only_errors(text)
     assert len(errors) >= 4  # wrong type, unknown key, missing text, unknown fired id
     assert all(re.match(r"^s\.yaml:\d+:\d+: ", e) for e in errors)
@@ -116,7 +150,7 @@ def test_two_conditions_in_one_inject() -> None:
 
 
 def test_per_minute_length_must_match_window() -> None:
-    shape = GOOD[GOOD.index("    volume:"):GOOD.index("    authors:")]
+    shape = GOOD[GOOD.index("    volume:") : GOOD.index("    authors:")]
     text = GOOD.replace(shape, "    volume: {per_minute: [1, 2, 3]}\n")
     assert any("`per_minute` has 3 counts but the wave lasts 24 minute(s)" in e for e in only_errors(text))
 
@@ -129,13 +163,14 @@ def test_avoid_until_unknown_briefing() -> None:
 def test_duplicate_yaml_key_reported_with_first_line() -> None:
     text = GOOD.replace("seed: 1 ", "seed: 1\nseed: 2 ")
     errors = only_errors(text)
-    assert any("duplicate key `seed`" in e and f"first given at line {line_of(GOOD, 'seed: 1')}" in e
-               for e in errors)
+    assert any("duplicate key `seed`" in e and f"first given at line {line_of(GOOD, 'seed: 1')}" in e for e in errors)
 
 
 def test_hostile_text_is_cleaned_on_load() -> None:
-    text = GOOD.replace("text: My son has a sesame allergy and ate your seeded loaf this morning. Is it safe??",
-                        'text: "My son has a sesame allergy. Is it safe?? \\e]52;c;ZXZpbA==\\a\\e[2J\\u202eok"')
+    text = GOOD.replace(
+        "text: My son has a sesame allergy and ate your seeded loaf this morning. Is it safe??",
+        'text: "My son has a sesame allergy. Is it safe?? \\e]52;c;ZXZpbA==\\a\\e[2J\\u202eok"',
+    )
     sc = load_text(text)
     post = next(p for p in sc.posts if p.id == "p_allergy")
     assert post.text == "My son has a sesame allergy. Is it safe?? ok"

@@ -19,15 +19,21 @@ SCENARIO = load_text(STARTER.replace("__ID__", "bakery").replace("__TITLE__", "B
 STORM = expand(SCENARIO, 1)
 HEADER = {"type": "header", "format": 1, "scenario": "bakery", "seed": 1, "trainee": "Sam"}
 
-GOOD_HOLDING = ("We're so sorry: some of our seeded loaves may contain sesame that is not on the label. "
-                "We are recalling loaves with best-before 3 to 5 May and our team is checking every batch now. "
-                "If you have one, please don't eat it; we'll refund you in full. Next update at 09:20.")
-GOOD_SAFETY = ("Priya, I'm so sorry, that must be frightening. If your son shows any sign of an allergic "
-               "reaction please call 111 or your GP now. Seeded loaves with best-before 3-5 May are affected; "
-               "we'll refund you in full. DM us and our care team will call you today.")
-GOOD_PRESS = ("Tom, thanks for asking. We are recalling seeded loaves from our north bakery with best-before "
-              "dates of 3 to 5 May because the label may not list sesame. No one has reported harm so far; "
-              "we'll share numbers in our next update at 09:20.")
+GOOD_HOLDING = (
+    "We're so sorry: some of our seeded loaves may contain sesame that is not on the label. "
+    "We are recalling loaves with best-before 3 to 5 May and our team is checking every batch now. "
+    "If you have one, please don't eat it; we'll refund you in full. Next update at 09:20."
+)
+GOOD_SAFETY = (
+    "Priya, I'm so sorry, that must be frightening. If your son shows any sign of an allergic "
+    "reaction please call 111 or your GP now. Seeded loaves with best-before 3-5 May are affected; "
+    "we'll refund you in full. DM us and our care team will call you today."
+)
+GOOD_PRESS = (
+    "Tom, thanks for asking. We are recalling seeded loaves from our north bakery with best-before "
+    "dates of 3 to 5 May because the label may not list sesame. No one has reported harm so far; "
+    "we'll share numbers in our next update at 09:20."
+)
 CANNED = "Thanks for reaching out. We're looking into it."
 DEFENSIVE = "This is not our fault. Per our terms, labelling errors by suppliers are not our responsibility."
 
@@ -40,8 +46,17 @@ def events_until(t: int) -> list[dict[str, Any]]:
             evs.append({"type": "briefing", "t": b.t, "id": b.id})
     for p in STORM.posts:
         if p.t <= t:
-            evs.append({"type": "post", "t": p.t, "id": p.id, "author": p.handle, "text": p.text,
-                        "tags": list(p.tags), "must_handle": p.must_handle})
+            evs.append(
+                {
+                    "type": "post",
+                    "t": p.t,
+                    "id": p.id,
+                    "author": p.handle,
+                    "text": p.text,
+                    "tags": list(p.tags),
+                    "must_handle": p.must_handle,
+                }
+            )
     return sorted(evs, key=lambda e: e["t"])
 
 
@@ -56,15 +71,27 @@ def run(actions: list[dict[str, Any]], until: int = 1800) -> Any:
 
 
 PLAN = act(
-    900, "plan",
+    900,
+    "plan",
     "What happened: a labelling machine printed the old allergen list after a software update, so some "
     "seeded loaves do not list sesame. Here is our plan.",
-    steps=[{"what": "Full refund for every recalled loaf, no receipt needed", "who": "Customer care team",
-            "when": "from today"},
-           {"what": "Manual label checks on every batch until the machine is fixed", "who": "Head of production",
-            "when": "starting tonight"},
-           {"what": "If you bought a seeded loaf, please check the best-before date and don't eat it",
-            "who": "You", "when": "now"}],
+    steps=[
+        {
+            "what": "Full refund for every recalled loaf, no receipt needed",
+            "who": "Customer care team",
+            "when": "from today",
+        },
+        {
+            "what": "Manual label checks on every batch until the machine is fixed",
+            "who": "Head of production",
+            "when": "starting tonight",
+        },
+        {
+            "what": "If you bought a seeded loaf, please check the best-before date and don't eat it",
+            "who": "You",
+            "when": "now",
+        },
+    ],
     next_update="09:40 on this account; DM us or call 0800 123 456 for help",
 )
 
@@ -87,11 +114,13 @@ def test_first_statement_time_is_measured_and_scored() -> None:
 
 
 def test_reply_times_median_p90_and_must_handle_in_time() -> None:
-    card = run([
-        act(120, "update", GOOD_HOLDING),
-        act(200, "reply", GOOD_SAFETY, "p_allergy"),   # post at 120: 80 s, in time (5 min)
-        act(1260, "reply", GOOD_PRESS, "p_press"),     # post at 360: 900 s, exactly the 15-min target
-    ])
+    card = run(
+        [
+            act(120, "update", GOOD_HOLDING),
+            act(200, "reply", GOOD_SAFETY, "p_allergy"),  # post at 120: 80 s, in time (5 min)
+            act(1260, "reply", GOOD_PRESS, "p_press"),  # post at 360: 900 s, exactly the 15-min target
+        ]
+    )
     sp = card.speed.details
     assert sp["median_reply_s"] == pytest.approx(490)
     assert sp["p90_reply_s"] == pytest.approx(80 + 0.9 * 820)
@@ -102,8 +131,12 @@ def test_reply_times_median_p90_and_must_handle_in_time() -> None:
 
 
 def test_longest_silence_and_cadence() -> None:
-    steady = run([act(60 + 600 * i, "update", GOOD_HOLDING.replace("09:20", f"09:{10 * (i + 1):02d}") + f" ({i})")
-                  for i in range(3)])
+    steady = run(
+        [
+            act(60 + 600 * i, "update", GOOD_HOLDING.replace("09:20", f"09:{10 * (i + 1):02d}") + f" ({i})")
+            for i in range(3)
+        ]
+    )
     gap = run([act(60, "update", GOOD_HOLDING)])
     assert steady.speed.details["longest_silence_s"] == pytest.approx(1800 - 1260)
     assert gap.speed.details["longest_silence_s"] == pytest.approx(1740)
@@ -112,7 +145,7 @@ def test_longest_silence_and_cadence() -> None:
 
 def test_promises_broken_cost_points() -> None:
     base = [act(120, "update", GOOD_HOLDING)]
-    broken = base + [{"type": "commitment", "t": 1200, "status": "broken", "due": 1200, "source": "action:1"}]
+    broken = [*base, {"type": "commitment", "t": 1200, "status": "broken", "due": 1200, "source": "action:1"}]
     a, b = run(base), run(broken)
     assert b.speed.details["promises_broken"] == 1
     assert b.speed.score < a.speed.score
@@ -120,11 +153,19 @@ def test_promises_broken_cost_points() -> None:
 
 def test_triage_urgent_before_low_priority() -> None:
     low = [p for p in STORM.posts if p.wave and 150 < p.t < 600 and not ({"safety", "media"} & set(p.tags))][:3]
-    bad = run([act(120, "update", GOOD_HOLDING)] + [
-        act(p.t + 30, "reply", f"Hi {p.name.split()[0]}, sorry about this. Loaves with best-before 3-5 May are "
-            f"affected; we'll refund you in full. Next update at 09:20. ({i})", p.id)
-        for i, p in enumerate(low)
-    ])
+    bad = run(
+        [act(120, "update", GOOD_HOLDING)]
+        + [
+            act(
+                p.t + 30,
+                "reply",
+                f"Hi {p.name.split()[0]}, sorry about this. Loaves with best-before 3-5 May are "
+                f"affected; we'll refund you in full. Next update at 09:20. ({i})",
+                p.id,
+            )
+            for i, p in enumerate(low)
+        ]
+    )
     assert bad.speed.details["triage_pct"] is not None and bad.speed.details["triage_pct"] < 100
     assert any(e.rule == "speed.triage" for e in bad.evidence)
 
@@ -132,16 +173,23 @@ def test_triage_urgent_before_low_priority() -> None:
 def test_canned_replies_earn_little_speed_and_poor_tone() -> None:
     posts = [p for p in STORM.posts if p.t < 1500][:25]
     canned = run([act(100, "update", CANNED)] + [act(p.t + 20, "reply", CANNED, p.id) for p in posts])
-    good = run([act(100, "update", GOOD_HOLDING), act(200, "reply", GOOD_SAFETY, "p_allergy"),
-                act(400, "reply", GOOD_PRESS, "p_press"), PLAN])
+    good = run(
+        [
+            act(100, "update", GOOD_HOLDING),
+            act(200, "reply", GOOD_SAFETY, "p_allergy"),
+            act(400, "reply", GOOD_PRESS, "p_press"),
+            PLAN,
+        ]
+    )
     assert canned.tone.score < 35
     assert canned.tone.details["flags"].get("copy_paste", 0) >= 20
     assert good.total > canned.total + 25
 
 
 def test_defensive_answers_lose_tone_and_must_not_say() -> None:
-    card = run([act(100, "update", DEFENSIVE), act(200, "reply", "It's perfectly safe, nothing to worry about.",
-                                                    "p_allergy")])
+    card = run(
+        [act(100, "update", DEFENSIVE), act(200, "reply", "It's perfectly safe, nothing to worry about.", "p_allergy")]
+    )
     assert card.tone.score < 40
     assert any(e.rule == "tone.must_not_say" for e in card.evidence)
 
@@ -154,14 +202,25 @@ def test_avoid_line_only_before_its_briefing() -> None:
 
 
 def test_private_case_needs_private_message() -> None:
-    sc = load_text(STARTER.replace("__ID__", "bakery").replace("__TITLE__", "Bakery")
-                   .replace("      private: false", "      private: true"))
-    evs = events_until(1800) + [act(200, "reply", GOOD_SAFETY, "p_allergy"), {"type": "end", "t": 1800}]
+    sc = load_text(
+        STARTER.replace("__ID__", "bakery")
+        .replace("__TITLE__", "Bakery")
+        .replace("      private: false", "      private: true")
+    )
+    evs = [*events_until(1800), act(200, "reply", GOOD_SAFETY, "p_allergy"), {"type": "end", "t": 1800}]
     evs.sort(key=lambda e: e["t"])
     public_only = score_events(sc, HEADER, evs)
     assert any(e.rule == "tone.private" for e in public_only.evidence)
-    evs2 = [*evs, act(210, "private", "Hi Priya, our care team lead here. Could you share your phone number so we "
-                      "can call you today about a refund?", "p_allergy")]
+    evs2 = [
+        *evs,
+        act(
+            210,
+            "private",
+            "Hi Priya, our care team lead here. Could you share your phone number so we "
+            "can call you today about a refund?",
+            "p_allergy",
+        ),
+    ]
     evs2.sort(key=lambda e: e["t"])
     with_dm = score_events(sc, HEADER, evs2)
     assert not any(e.rule == "tone.private" for e in with_dm.evidence)
@@ -170,8 +229,16 @@ def test_private_case_needs_private_message() -> None:
 def test_plan_elements_each_detected() -> None:
     a = Act(1, 0, "plan", None, PLAN["text"], tuple(PlanStep(**s) for s in PLAN["steps"]), PLAN["next_update"])
     found = plan_elements(a)
-    for name in ("what_happened", "steps", "owners", "timeframes", "customer_actions", "help_channel", "remedy",
-                 "next_update"):
+    for name in (
+        "what_happened",
+        "steps",
+        "owners",
+        "timeframes",
+        "customer_actions",
+        "help_channel",
+        "remedy",
+        "next_update",
+    ):
         assert name in found, name
     bare = Act(2, 0, "plan", None, "We are working on it.", (), "")
     assert set(plan_elements(bare)) <= {"what_happened"}
@@ -188,8 +255,13 @@ def test_plan_scoring_on_time_late_and_missing() -> None:
 
 
 def test_plan_consistency_with_briefing_actions() -> None:
-    vague_steps = {**PLAN, "steps": [{"what": "Look into the situation carefully", "who": "Our team", "when": "soon"},
-                                     {"what": "Keep everyone posted on progress", "who": "Our team", "when": "soon"}]}
+    vague_steps = {
+        **PLAN,
+        "steps": [
+            {"what": "Look into the situation carefully", "who": "Our team", "when": "soon"},
+            {"what": "Keep everyone posted on progress", "who": "Our team", "when": "soon"},
+        ],
+    }
     a = run([act(120, "update", GOOD_HOLDING), PLAN])
     b = run([act(120, "update", GOOD_HOLDING), vague_steps])
     assert a.plan.details["consistency_pct"] == 100.0
@@ -197,8 +269,12 @@ def test_plan_consistency_with_briefing_actions() -> None:
 
 
 def test_keyword_stuffed_plan_is_not_rewarded() -> None:
-    stuffed = act(900, "plan", "happened refund dm please by team next update sorry apologise 3pm",
-                  steps=[{"what": "refund", "who": "team", "when": "3pm"}, {"what": "dm", "who": "ceo", "when": "9am"}])
+    stuffed = act(
+        900,
+        "plan",
+        "happened refund dm please by team next update sorry apologise 3pm",
+        steps=[{"what": "refund", "who": "team", "when": "3pm"}, {"what": "dm", "who": "ceo", "when": "9am"}],
+    )
     card = run([act(120, "update", GOOD_HOLDING), stuffed])
     assert card.plan.score < 60
 

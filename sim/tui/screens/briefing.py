@@ -1,0 +1,96 @@
+"""The briefing: the situation at the start, the company, the objectives and the keys."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from sim.scenario.model import Scenario
+from sim.scenario.patterns import format_time
+
+KEYS = [
+    ("j / k, ↑ / ↓", "move through the feed"),
+    ("r", "reply to the selected post"),
+    ("u", "post a public update"),
+    ("a", "write the action plan"),
+    ("m", "move the selected post to private messages"),
+    ("ctrl+s", "send what you wrote"),
+    ("f / t / /", "filter the feed, filter by tag, search"),
+    ("space", "pause / resume the clock"),
+    ("ctrl+p", "command palette with every action"),
+    ("e", "end the session and see your debrief"),
+]
+
+
+class BriefingScreen(Screen[None]):
+    TITLE = "Briefing"
+    BINDINGS = [
+        Binding("enter", "start", "Start", id="briefing.start"),
+        Binding("escape", "back", "Back", id="briefing.back"),
+    ]
+
+    class Start(Message):
+        pass
+
+    class Back(Message):
+        pass
+
+    def __init__(self, scenario: Scenario, *, resumed: bool = False) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.resumed = resumed
+
+    def compose(self) -> ComposeResult:
+        sc = self.scenario
+        yield Header()
+        with VerticalScroll(id="briefing"):
+            yield Static(
+                Content.assemble(
+                    (sc.title, "bold"),
+                    f"   {sc.difficulty} · {sc.crisis_type} crisis · {format_time(sc.duration)} of scenario time",
+                ),
+                id="briefing-title",
+            )
+            yield Static(
+                Content.assemble(
+                    ("You speak for ", "dim"),
+                    (sc.company.name, "bold"),
+                    " ",
+                    (sc.company.handle, "bold"),
+                    ("\nVoice: ", "dim"),
+                    sc.company.voice or "plain and human",
+                ),
+                id="briefing-company",
+            )
+            yield Static(Content(sc.summary), id="briefing-summary")
+            start = [b for b in sc.briefings if b.t == 0]
+            if start:
+                yield Static(
+                    Content.assemble(("What you know now\n", "bold"), *[f"• {b.title}: {b.text}\n" for b in start]),
+                    id="briefing-facts",
+                )
+            if sc.objectives:
+                yield Static(
+                    Content.assemble(("Your objectives\n", "bold"), *[f"• {o}\n" for o in sc.objectives]),
+                    id="briefing-objectives",
+                )
+            keys = Content.assemble(
+                ("Keys\n", "bold"), *[Content.assemble((f"{k:<14}", "bold"), f"{v}\n") for k, v in KEYS]
+            )
+            yield Static(keys, id="briefing-keys")
+            action = "continue your session" if self.resumed else "start the clock"
+            yield Static(
+                Content.assemble(("Press ", "dim"), ("Enter", "bold"), (f" to {action}.", "dim")), id="briefing-go"
+            )
+        yield Footer()
+
+    def action_start(self) -> None:
+        self.post_message(self.Start())
+
+    def action_back(self) -> None:
+        self.post_message(self.Back())
