@@ -1,5 +1,6 @@
 # Stormdrill developer commands. Everything runs inside .venv, created on first use.
 PYTHON ?= python3
+SCENARIO ?= empty-ovens
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed

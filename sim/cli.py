@@ -65,6 +65,40 @@ def cli() -> None:
     """
 
 
+# --------------------------------------------------------------------------- playing
+
+
+@cli.command()
+@click.argument("scenario", required=False)
+@click.option("--speed", type=click.FloatRange(0.1, 600), default=1.0, show_default=True,
+              help="Scenario minutes per real minute (5 = five times faster).")
+@click.option("--seed", type=int, default=None, help="Seed for the crowd (default: the scenario's).")
+@click.option("--trainee", default=None, help="Your name, for the journal and the leaderboard.")
+@click.option("--resume", "resume", type=click.Path(dir_okay=False), default=None,
+              help="Continue a session from its journal.")
+@click.option("--journal", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the journal (default: your Stormdrill data folder).")
+def play(scenario: str | None, speed: float, seed: int | None, trainee: str | None, resume: str | None,
+         journal: str | None) -> None:
+    """Play a scenario in the trainee console. Without SCENARIO, pick one from the library."""
+    if resume and scenario:
+        fail("give either a scenario or --resume, not both", "the journal knows its scenario")
+    if resume and not Path(resume).is_file():
+        fail(f"no such journal: {resume}", "journals are listed in your Stormdrill data folder")
+    if scenario:
+        load_or_exit(scenario)  # report problems before the screen takes over the terminal
+    from sim.tui.app import StormdrillApp
+    from sim.tui.game import GameOptions
+
+    name = trainee or os.environ.get("USER") or "trainee"
+    options = GameOptions(speed=speed, seed=seed, trainee=name, resume=Path(resume) if resume else None,
+                          journal=Path(journal) if journal else None)
+    app = StormdrillApp(options, scenario=scenario)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
 # --------------------------------------------------------------------------- authoring
 
 
@@ -164,6 +198,172 @@ def new(name: str, force: bool) -> None:
         f"wrote {path} (and {schema_path.name} beside it, for editors). Next: edit it, then "
         f"`stormdrill validate {path}` and `stormdrill preview {path}`."
     )
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _read_journal_or_exit(path: str) -> Any:
+    from sim.engine.journal import JournalError, read_journal
+
+    p = Path(path)
+    if not p.is_file():
+        fail(f"no such journal: {path}", "journals end in .jsonl; `stormdrill play` writes them")
+    try:
+        return read_journal(p)
+    except JournalError as exc:
+        fail(f"{path}: {exc}", "is this a Stormdrill journal?")
+
+
+def _scenario_for(journal: Any, override: str | None, path: str) -> Any:
+    header = journal.header
+    arg = override or header.get("scenario_path") or header.get("scenario")
+    if not arg:
+        fail(f"{path}: the journal does not name its scenario", "pass --scenario FILE")
+    if not override and header.get("scenario_path") and not Path(str(header["scenario_path"])).exists():
+        arg = header.get("scenario")
+    return load_or_exit(str(arg))
+
+
+def _analyse(path: str, scenario: str | None) -> tuple[Any, Any]:
+    from scoring import analyse
+
+    journal = _read_journal_or_exit(path)
+    for w in journal.warnings:
+        click.echo(f"{path}: warning: {w}", err=True)
+    sc = _scenario_for(journal, scenario, path)
+    return analyse(sc, dict(journal.header), list(journal.events), list(journal.warnings))
+
+
+@cli.command()
+@click.argument("journal", metavar="JOURNAL")
+@click.option("--json", "as_json", is_flag=True, help="Print the score card as JSON (docs/scoring.md).")
+@click.option("--scenario", default=None, help="The scenario file, if it moved since the session.")
+def score(journal: str, as_json: bool, scenario: str | None) -> None:
+    """Print the score card of a session journal, with the evidence behind every point."""
+    card, _rec = _analyse(journal, scenario)
+    if as_json:
+        click.echo(json.dumps(card.to_json(), indent=2, ensure_ascii=False))
+        return
+    from sim.scenario.patterns import format_time
+
+    click.echo(f"{card.scenario_title}: {card.trainee or 'trainee'}, seed {card.seed}")
+    click.echo(f"Total {card.total:.0f}/100   speed {card.speed.score:.0f}   tone {card.tone.score:.0f}   "
+               f"plan {card.plan.score:.0f}")
+    click.echo("")
+    for e in sorted(card.evidence, key=lambda e: (e.t, e.part)):
+        click.echo(f"{format_time(e.t):>8}  {e.part:<5} {e.points:+6.1f}  {e.what}")
+    click.echo("")
+    click.echo("Coaching:")
+    for c in card.coaching:
+        click.echo(f"  - {c}")
+
+
+@cli.command()
+@click.argument("journals", nargs=-1, required=True, metavar="JOURNAL...")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False), help="Write a self-contained HTML page.")
+@click.option("--md", "md_out", type=click.Path(dir_okay=False), help="Write Markdown.")
+@click.option("--scenario", default=None, help="The scenario file, if it moved since the sessions.")
+def report(journals: tuple[str, ...], html_out: str | None, md_out: str | None, scenario: str | None) -> None:
+    """Write a debrief report of one or more sessions of one scenario (side by side)."""
+    from scoring.report import build_html, build_markdown
+
+    entries = [_analyse(j, scenario) for j in journals]
+    ids = {card.scenario for card, _ in entries}
+    if len(ids) > 1:
+        fail("the journals are from different scenarios: " + ", ".join(sorted(ids)), "report one scenario at a time")
+    if not html_out and not md_out:
+        html_out = f"{entries[0][0].scenario}-report.html"
+    for out, build in ((html_out, build_html), (md_out, build_markdown)):
+        if out:
+            try:
+                Path(out).write_text(build(entries), encoding="utf-8")
+            except OSError as exc:
+                fail(f"cannot write {out}: {exc.strerror or exc}")
+            click.echo(f"wrote {out}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line (score, flags, evidence).")
+def tone(as_json: bool) -> None:
+    """Score replies read one per line from standard input; one result per line."""
+    from scoring.tone_cli import run
+
+    sys.exit(run(sys.stdin, sys.stdout, as_json))
+
+
+# --------------------------------------------------------------------------- bots
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option("--bot", required=True, type=click.Choice(["silent", "slow", "canned", "defensive", "ideal"]),
+              help="Which scripted player.")
+@click.option("--seed", type=int, default=None, help="Seed for the crowd (default: the scenario's).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The journal to write.")
+@click.option("--resume", is_flag=True, help="Continue the journal at --out after it was cut short.")
+def autoplay(scenario: str, bot: str, seed: int | None, out: str, resume: bool) -> None:
+    """Play a whole session headless with a scripted bot, in virtual time."""
+    from scoring.judge import tone_judge
+    from sim.engine.autoplay import run_autoplay
+
+    sc = load_or_exit(scenario)
+    if resume and not Path(out).exists():
+        fail(f"no journal to resume at {out}", "drop --resume to start a new one")
+    if not resume and Path(out).exists():
+        fail(f"{out} already exists", "choose another --out, or add --resume to continue it")
+    try:
+        run_autoplay(sc, bot, sc.seed if seed is None else seed, Path(out), resume=resume, judge=tone_judge)
+    except ValueError as exc:
+        fail(str(exc))
+    click.echo(f"wrote {out}", err=True)
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...")
+@click.option("--seed", type=int, default=None, help="Seed (default: each scenario's own).")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def calibrate(scenarios: tuple[str, ...], seed: int | None, as_json: bool, quiet: bool) -> None:
+    """Run every bot on each scenario and check that good play wins.
+
+    Fails (exit 1) unless `ideal` scores at least 80, `silent` at most 20, and `ideal` beats every
+    other bot by at least 25 points, on every scenario.
+    """
+    from sim.calibrate import BOTS, check, run_bots
+    from sim.scenario.library import scenario_files
+
+    try:
+        files = scenario_files(list(scenarios))
+    except Exception as exc:  # ScenarioError: unknown library id
+        fail(str(exc))
+    files = [f for f in files if f.stem != "stress"]
+    loaded = [load_or_exit(str(f)) for f in files]
+    rows: list[dict[str, Any]] = []
+    jobs = [(sc, bot) for sc in loaded for bot in BOTS]
+    show = not quiet and not as_json and sys.stderr.isatty()
+    with click.progressbar(jobs, label="Calibrating", file=sys.stderr if show else open(os.devnull, "w"),
+                           item_show_func=lambda j: f"{j[0].id}/{j[1]}" if j else "") as bar:
+        results: dict[str, dict[str, float]] = {}
+        for sc, bot in bar:
+            results.setdefault(sc.id, {})[bot] = run_bots(sc, bot, seed)
+    failures = []
+    for sc in loaded:
+        scores = results[sc.id]
+        problems = check(scores)
+        failures += [f"{sc.id}: {p}" for p in problems]
+        rows.append({"scenario": sc.id, **{b: round(scores[b], 1) for b in BOTS}, "ok": not problems})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        width = max(len(r["scenario"]) for r in rows) if rows else 8
+        click.echo(f"{'scenario':<{width}}  " + "  ".join(f"{b:>9}" for b in BOTS) + "  verdict")
+        for r in rows:
+            click.echo(f"{r['scenario']:<{width}}  " + "  ".join(f"{r[b]:>9.1f}" for b in BOTS)
+                       + ("  ok" if r["ok"] else "  FAIL"))
+    for f in failures:
+        click.echo(f"calibration: {f}", err=True)
+    sys.exit(1 if failures else 0)
 
 
 def _width() -> int:

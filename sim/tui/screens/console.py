@@ -1,0 +1,317 @@
+"""The console, the heart of the game: the feed, the selected post, the composer, your channel,
+briefings and the status bar. It only turns keys into actions and game state into pixels."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+
+from sim.scenario.model import Post
+from sim.tui.game import Game
+from sim.tui.widgets.composer import Composer, PlanDraft, PlanEditor
+from sim.tui.widgets.feed import FeedView
+from sim.tui.widgets.panels import BriefingsView, ChannelView, PostDetail, StatusBar
+
+FILTERS = ("all", "unanswered", "must-handle")
+SPEEDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question."""
+
+    BINDINGS = [Binding("y", "yes", "Yes"), Binding("n,escape", "no", "No")]
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical { width: 64; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    ConfirmScreen Horizontal { height: 3; margin-top: 1; }
+    ConfirmScreen Button { margin-right: 2; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(self.question))
+            with Horizontal():
+                yield Button("Yes (y)", variant="warning", id="yes")
+                yield Button("No (n)", id="no")
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class ConsoleScreen(Screen[None]):
+    """Play the scenario: triage the feed, answer, update, publish the plan."""
+
+    BINDINGS = [
+        Binding("r", "reply", "Reply", id="console.reply"),
+        Binding("u", "update", "Update", id="console.update"),
+        Binding("a", "plan", "Action plan", id="console.plan"),
+        Binding("m", "private", "Private msg", id="console.private"),
+        Binding("ctrl+s", "send", "Send", priority=True, id="console.send"),
+        Binding("escape", "to_feed", "Feed", show=False, id="console.to_feed"),
+        Binding("f", "cycle_filter", "Filter", id="console.filter"),
+        Binding("t", "cycle_tag", "Tag", show=False, id="console.tag"),
+        Binding("slash", "search", "Search", id="console.search"),
+        Binding("space", "pause", "Pause", id="console.pause"),
+        Binding("plus,equals_sign", "faster", "Faster", show=False, id="console.faster"),
+        Binding("minus", "slower", "Slower", show=False, id="console.slower"),
+        Binding("b", "briefings", "Briefings", show=False, id="console.briefings"),
+        Binding("e", "end", "End", id="console.end"),
+    ]
+
+    class Ended(Message):
+        pass
+
+    def __init__(self, game: Game) -> None:
+        super().__init__()
+        self.game = game
+        self.selected: Post | None = None
+        self.filter_index = 0
+        self.tag_index = -1
+        self.seen_briefings: set[str] = set()
+        self.plan_draft: PlanDraft | None = None
+        self.channel_version = -1
+        self.briefing_count = -1
+
+    @property
+    def tags(self) -> list[str]:
+        return sorted({t for p in self.game.scenario.posts for t in p.tags} | {"complaint", "question"})
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="console"):
+            with Vertical(id="left"):
+                yield Static(id="feed-bar")
+                yield Input(placeholder="search author, handle or text; enter to apply, esc to close",
+                            id="search")
+                yield FeedView(id="feed")
+            with Vertical(id="right"):
+                with VerticalScroll(id="detail-box"):
+                    yield PostDetail(id="detail")
+                yield Composer(id="composer")
+                with TabbedContent(id="tabs"):
+                    with TabPane("Your channel", id="tab-channel"), VerticalScroll():
+                        yield ChannelView(id="channel")
+                    with TabPane("Briefings", id="tab-briefings"), VerticalScroll():
+                        yield BriefingsView(id="briefings")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.game.scenario.title
+        self.sub_title = f"{self.game.scenario.company.name} {self.game.scenario.company.handle}"
+        self.query_one("#search", Input).display = False
+        self.query_one(PostDetail).show(None, now=0, start_minutes=self.game.start_minutes)
+        self._feed_bar()
+        self.refresh_state(force=True)
+        self.query_one(FeedView).focus()
+
+    # ------------------------------------------------------------------ state -> pixels
+    def refresh_state(self, *, force: bool = False) -> None:
+        """Pull what changed from the game and show it (called on every tick and after actions)."""
+        game = self.game
+        feed = self.query_one(FeedView)
+        new_posts = game.take_new_posts()
+        if new_posts:
+            feed.add_posts(new_posts)
+        for post_id, status in game.take_status_changes():
+            feed.set_status(post_id, status)
+        feed.set_now(game.now)
+        if game.channel_version != self.channel_version or force:
+            self.channel_version = game.channel_version
+            self.query_one(ChannelView).show(game.channel(), game.start_minutes, game.scenario.company.handle)
+        briefings = game.briefings()
+        if len(briefings) != self.briefing_count or force:
+            fresh = [b for b in briefings if b.id not in self.seen_briefings]
+            if fresh and self.briefing_count >= 0:
+                for b in fresh:
+                    self.notify(f"{b.title}: {b.text}", title="New briefing", timeout=8, markup=False)
+            self.briefing_count = len(briefings)
+            self.query_one(BriefingsView).show(briefings, self.seen_briefings, game.start_minutes)
+            unseen = sum(1 for b in briefings if b.id not in self.seen_briefings)
+            tabs = self.query_one(TabbedContent)
+            tabs.get_tab("tab-briefings").label = Content(f"Briefings ({unseen} new)" if unseen else "Briefings")
+            if tabs.active == "tab-briefings":
+                self._mark_briefings_seen()
+        self.query_one(StatusBar).show(game.status())
+        if self.selected is not None:
+            self._show_selected()
+        self._feed_bar()
+
+    def _feed_bar(self) -> None:
+        feed = self.query_one(FeedView)
+        kind = FILTERS[self.filter_index]
+        tag = self.tags[self.tag_index] if self.tag_index >= 0 else None
+        parts: list[Content | tuple[str, str] | str] = [("Feed ", "bold"), (f"[{kind}]", "$accent")]
+        if tag:
+            parts += [" ", (f"#{tag}", "$accent")]
+        search = self.query_one("#search", Input).value.strip()
+        if search:
+            parts += [" ", ("search: ", "dim"), search]
+        parts += [("  f filter · t tag · / search", "dim")]
+        new = feed.new_count
+        if new:
+            parts += ["  ", (f" {new} new ↓ (end) ", "bold reverse $warning")]
+        self.query_one("#feed-bar", Static).update(Content.assemble(*parts))
+
+    def _show_selected(self) -> None:
+        post = self.selected
+        if post is None:
+            return
+        self.query_one(PostDetail).show(
+            post, now=self.game.now, start_minutes=self.game.start_minutes, thread=self.game.thread(post.id),
+            persona=self.game.scenario.persona(post.author), answers=self.game.answers_to(post.id),
+            status=self.game.status_of(post.id),
+        )
+
+    @on(FeedView.Selected)
+    def post_selected(self, event: FeedView.Selected) -> None:
+        self.selected = event.post
+        self._show_selected()
+
+    @on(FeedView.Activated)
+    def post_activated(self, event: FeedView.Activated) -> None:
+        self.selected = event.post
+        self.action_reply()
+
+    @on(TabbedContent.TabActivated)
+    def tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-briefings":
+            self._mark_briefings_seen()
+
+    def _mark_briefings_seen(self) -> None:
+        briefings = self.game.briefings()
+        if any(b.id not in self.seen_briefings for b in briefings):
+            self.seen_briefings |= {b.id for b in briefings}
+            self.query_one(BriefingsView).show(briefings, set(), self.game.start_minutes)
+            self.query_one(TabbedContent).get_tab("tab-briefings").label = Content("Briefings")
+
+    # ------------------------------------------------------------------ keys -> actions
+    def _need_post(self) -> Post | None:
+        if self.selected is None:
+            self.notify("Select a post in the feed first (j/k, then r or m).", severity="warning", markup=False)
+        return self.selected
+
+    def action_reply(self) -> None:
+        post = self._need_post()
+        if post:
+            self.query_one(Composer).open("reply", post.id, f"{post.handle}")
+
+    def action_private(self) -> None:
+        post = self._need_post()
+        if post:
+            self.query_one(Composer).open("private", post.id, f"{post.handle}")
+
+    def action_update(self) -> None:
+        self.query_one(Composer).open("update")
+
+    def action_to_feed(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus:
+            search.display = False
+        self.query_one(FeedView).focus()
+
+    def action_send(self) -> None:
+        composer = self.query_one(Composer)
+        if composer.has_focus_within:
+            composer.submit()
+
+    @on(Composer.Send)
+    def send(self, event: Composer.Send) -> None:
+        composer = self.query_one(Composer)
+        ok, reason = self.game.send(event.mode, event.text, event.post_id)
+        if not ok:
+            self.notify(reason, title="Not sent", severity="error", markup=False)
+            return
+        composer.clear()
+        where = {"reply": "Reply sent", "update": "Update posted", "private": "Private message sent"}[event.mode]
+        self.notify(f"{where}. Saved to your journal.", timeout=3, markup=False)
+        self.refresh_state()
+        self.query_one(FeedView).focus()
+
+    def action_plan(self) -> None:
+        editor = PlanEditor(self.plan_draft)
+
+        def done(draft: PlanDraft | None) -> None:
+            if draft is None:
+                self.plan_draft = editor.collect() if editor.is_mounted else self.plan_draft
+                return
+            ok, reason = self.game.send_plan(draft.text, draft.steps, draft.next_update)
+            if not ok:
+                self.plan_draft = draft
+                self.notify(reason, title="Plan not published", severity="error", markup=False)
+                return
+            self.plan_draft = draft
+            self.notify("Action plan published. Saved to your journal.", timeout=4, markup=False)
+            self.refresh_state()
+
+        self.app.push_screen(editor, done)
+
+    def action_cycle_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        self._apply_filter()
+
+    def action_cycle_tag(self) -> None:
+        self.tag_index = self.tag_index + 1 if self.tag_index + 1 < len(self.tags) else -1
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        tag = self.tags[self.tag_index] if self.tag_index >= 0 else None
+        self.query_one(FeedView).set_filter(FILTERS[self.filter_index], tag)
+        self._feed_bar()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(FeedView).set_search(event.value.strip())
+        if not event.value.strip():
+            event.input.display = False
+        self._feed_bar()
+        self.query_one(FeedView).focus()
+
+    def action_pause(self) -> None:
+        self.game.toggle_pause()
+        self.refresh_state()
+
+    def action_faster(self) -> None:
+        self._speed(+1)
+
+    def action_slower(self) -> None:
+        self._speed(-1)
+
+    def _speed(self, step: int) -> None:
+        now = self.game.speed
+        i = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - now))
+        self.game.set_speed(SPEEDS[max(0, min(len(SPEEDS) - 1, i + step))])
+        self.refresh_state()
+
+    def action_briefings(self) -> None:
+        self.query_one(TabbedContent).active = "tab-briefings"
+
+    def action_end(self) -> None:
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.post_message(self.Ended())
+
+        self.app.push_screen(ConfirmScreen("End the session now and see your debrief? Everything you sent is "
+                                           "saved in your journal."), answer)

@@ -1,0 +1,188 @@
+"""The debrief: the score card with its evidence, volume against your actions, best and worst
+replies, model answers, coaching; export to HTML or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static, TabbedContent, TabPane
+
+from scoring.card import ScoreCard
+from scoring.record import SessionRecord
+from scoring.report import build_html
+from sim.scenario.patterns import clock_label, format_time
+
+
+def _style(score: float) -> str:
+    return "bold $success" if score >= 75 else "bold $warning" if score >= 50 else "bold $error"
+
+
+class DebriefScreen(Screen[None]):
+    TITLE = "Debrief"
+    BINDINGS = [
+        Binding("h", "export_html", "Export HTML", id="debrief.html"),
+        Binding("j", "export_json", "Export JSON", id="debrief.json"),
+        Binding("q", "app.quit", "Quit", id="debrief.quit"),
+    ]
+
+    def __init__(self, card: ScoreCard, rec: SessionRecord, journal: Path | None) -> None:
+        super().__init__()
+        self.card = card
+        self.rec = rec
+        self.journal = journal
+
+    def compose(self) -> ComposeResult:
+        c = self.card
+        yield Header()
+        with Horizontal(id="debrief-scores"):
+            for name, value in (("Total", c.total), ("Speed", c.speed.score), ("Tone", c.tone.score),
+                                ("Plan", c.plan.score)):
+                yield Static(Content.assemble((f"{name}\n", "dim"), (f"{value:.0f}", _style(value))),
+                             classes="score-box")
+        with TabbedContent(id="debrief-tabs"):
+            with TabPane("Overview", id="tab-overview"), VerticalScroll():
+                yield Static(self._chart_title(), id="chart-title")
+                yield Sparkline(self._volume(), id="volume")
+                yield Static(self._action_line(), id="action-line")
+                yield Static(self._figures(), id="figures")
+                yield Static(self._coaching(), id="coaching")
+            with TabPane("Evidence", id="tab-evidence"):
+                yield DataTable(id="evidence", cursor_type="row", zebra_stripes=True)
+            with TabPane("Replies", id="tab-replies"), VerticalScroll():
+                yield Static(self._replies(), id="replies")
+            with TabPane("Must-handle", id="tab-must"), VerticalScroll():
+                yield Static(self._must(), id="must")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.card.scenario_title}: {self.card.total:.0f}/100"
+        table = self.query_one("#evidence", DataTable)
+        table.add_columns("time", "part", "what happened", "rule", "points")
+        for e in sorted(self.card.evidence, key=lambda e: (e.t, e.part)):
+            style = "green" if e.points > 0 else "red" if e.points < 0 else ""
+            table.add_row(Text(format_time(e.t)), Text(e.part), Text(e.what), Text(e.rule, style="dim"),
+                          Text(f"{e.points:+.1f}", style=style, justify="right"))
+
+    # ----------------------------------------------------------------- content
+    def _volume(self) -> list[float]:
+        minutes = max(1, -(-self.rec.scenario.duration // 60))
+        counts = [0.0] * minutes
+        for d in self.rec.posts.values():
+            counts[min(minutes - 1, int(d.t // 60))] += 1
+        return counts
+
+    def _chart_title(self) -> Content:
+        return Content.assemble(("Incoming posts per minute", "bold"), ("  (below: your actions; "
+                                "r reply, u update, A action plan, · silence longer than expected)", "dim"))
+
+    def _action_line(self) -> Content:
+        minutes = len(self._volume())
+        width = max(20, min(minutes, 200))
+        cells = [" "] * width
+        every = self.rec.scenario.scoring.update_every
+        statements = [a.t for a in self.rec.actions if a.statement]
+        edges = [0.0, *statements, float(self.rec.scenario.duration)]
+        for a, b in zip(edges, edges[1:], strict=False):
+            if b - a > every:
+                for m in range(int(a // 60), min(width, int(b // 60))):
+                    cells[m * width // max(1, minutes)] = "·"
+        for act in self.rec.actions:
+            i = min(width - 1, int(act.t // 60) * width // max(1, minutes))
+            mark = {"reply": "r", "private": "r", "update": "u", "plan": "A"}.get(act.kind)
+            if mark and (cells[i] in " ·r" or mark == "A"):
+                cells[i] = mark
+        start = self.rec.scenario.start_minutes
+        return Content.assemble("".join(cells), "\n", (clock_label(start, 0), "dim"),
+                                (" " * max(1, width - 10), ""), (clock_label(start, self.rec.scenario.duration), "dim"))
+
+    def _figures(self) -> Content:
+        sp = self.card.speed.details
+
+        def t(v: object) -> str:
+            return format_time(float(v)) if isinstance(v, int | float) else "none"
+
+        rows = [
+            ("First public statement", t(sp.get("first_statement_s"))),
+            ("Median / 90th percentile first reply", f"{t(sp.get('median_reply_s'))} / {t(sp.get('p90_reply_s'))}"),
+            ("Posts needing an answer, answered", f"{sp.get('answered_pct', 0)}%"),
+            ("Must-handle posts answered in time", f"{sp.get('must_handle_in_time_pct') or 0}%"),
+            ("Longest public silence", t(sp.get("longest_silence_s"))),
+            ("Promises kept / broken", f"{sp.get('promises_kept', 0)} / {sp.get('promises_broken', 0)}"),
+            ("Action plan", "on time" if self.card.plan.details.get("on_time") else
+             ("late" if self.card.plan.details.get("posted") else "none")),
+        ]
+        parts: list[Content | tuple[str, str] | str] = ["\n", ("Key figures\n", "bold")]
+        for k, v in rows:
+            parts += [(f"{k:<40}", "dim"), v, "\n"]
+        return Content.assemble(*parts)
+
+    def _coaching(self) -> Content:
+        parts: list[Content | tuple[str, str] | str] = ["\n", ("Coaching\n", "bold")]
+        for c in self.card.coaching:
+            parts += ["• ", c, "\n"]
+        return Content.assemble(*parts)
+
+    def _replies(self) -> Content:
+        ranked = sorted(self.card.replies, key=lambda r: r.score)
+        if not ranked:
+            return Content("You sent no replies or statements.")
+        parts: list[Content | tuple[str, str] | str] = []
+        for title, group in (("Best", list(reversed(ranked[-3:]))), ("Worst", ranked[:3])):
+            parts += [(f"{title}\n", "bold")]
+            for r in group:
+                parts += [(f"{format_time(r.t)} {r.kind} · tone {r.score}/100  ", _style(r.score)),
+                          (", ".join(f.replace("_", " ") for f in r.flags), "dim"), "\n"]
+                if r.post_text:
+                    parts += [("  to: ", "dim"), (r.post_text, "dim italic"), "\n"]
+                parts += ["  ", r.text, "\n"]
+                for why in r.why[:4]:
+                    parts += [("   - ", "dim"), (why, "dim"), "\n"]
+                parts += ["\n"]
+        return Content.assemble(*parts)
+
+    def _must(self) -> Content:
+        if not self.card.must_handle:
+            return Content("No must-handle posts were delivered.")
+        parts: list[Content | tuple[str, str] | str] = []
+        for row in self.card.must_handle:
+            timing = "not answered" if row["first_reply_s"] is None else (
+                f"answered after {format_time(row['first_reply_s'])}" + (" (in time)" if row["in_time"] else " (late)"))
+            parts += [(row["author"], "bold"), (f"  {format_time(row['t'])} · {timing}", "dim"), "\n",
+                      row["text"], "\n"]
+            for a in row["answers"]:
+                parts += [(f"  You ({a['kind']}): ", "bold $success"), a["text"], "\n"]
+            if row["model_answer"]:
+                parts += [("  Model answer: ", "bold $accent"), row["model_answer"], "\n"]
+            parts += ["\n"]
+        return Content.assemble(*parts)
+
+    # ----------------------------------------------------------------- export
+    def _export_path(self, suffix: str) -> Path:
+        if self.journal is not None:
+            return self.journal.with_suffix(suffix)
+        return Path.cwd() / f"stormdrill-{self.card.scenario}{suffix}"
+
+    def action_export_html(self) -> None:
+        path = self._export_path(".html")
+        try:
+            path.write_text(build_html([(self.card, self.rec)]), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"Wrote {path}", title="HTML report", timeout=8, markup=False)
+
+    def action_export_json(self) -> None:
+        path = self._export_path(".score.json")
+        try:
+            path.write_text(json.dumps(self.card.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc}", severity="error", markup=False)
+            return
+        self.notify(f"Wrote {path}", title="Score card", timeout=8, markup=False)

@@ -1,0 +1,194 @@
+"""The composer (reply, public update, private message) and the structured action-plan editor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from sim.scenario.model import PlanStep
+
+LIMIT = 280
+MODES = {
+    "reply": "Reply in public to",
+    "update": "Public update to everyone",
+    "private": "Private message to",
+}
+
+
+class Composer(Vertical):
+    """Write a reply, a public update or a private message; ctrl+s sends, escape goes back to the feed."""
+
+    DEFAULT_CSS = """
+    Composer { height: auto; border: round $primary-darken-2; padding: 0 1; }
+    Composer:focus-within { border: round $accent; }
+    Composer #composer-head { height: 1; }
+    Composer TextArea { height: 5; border: none; padding: 0; }
+    Composer #composer-count { height: 1; text-align: right; color: $text-muted; }
+    Composer #composer-count.-over { color: $error; text-style: bold; }
+    """
+
+    @dataclass
+    class Send(Message):
+        mode: str
+        text: str
+        post_id: str | None
+
+    def __init__(self, limit: int = LIMIT, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.limit = limit
+        self.mode = "update"
+        self.post_id: str | None = None
+        self.target = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="composer-head")
+        yield TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        yield Static(id="composer-count")
+
+    def on_mount(self) -> None:
+        self.set_mode("update", None, "")
+
+    def set_mode(self, mode: str, post_id: str | None, target: str) -> None:
+        self.mode, self.post_id, self.target = mode, post_id, target
+        head = Content.assemble((MODES[mode], "bold"), " ", (target, "$accent")) if target else Content.assemble(
+            (MODES[mode], "bold")
+        )
+        self.query_one("#composer-head", Static).update(
+            Content.assemble(head, ("   ctrl+s send · esc back to feed", "dim"))
+        )
+        self._count()
+
+    def open(self, mode: str, post_id: str | None = None, target: str = "") -> None:
+        self.set_mode(mode, post_id, target)
+        self.query_one(TextArea).focus()
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    def clear(self) -> None:
+        self.query_one(TextArea).text = ""
+        self._count()
+
+    @on(TextArea.Changed)
+    def _changed(self, event: TextArea.Changed) -> None:
+        self._count()
+
+    def _count(self) -> None:
+        n = len(self.text) if self.is_mounted else 0
+        count = self.query_one("#composer-count", Static)
+        count.update(Content(f"{n}/{self.limit}"))
+        count.set_class(n > self.limit, "-over")
+
+    def submit(self) -> None:
+        self.post_message(self.Send(self.mode, self.text, self.post_id))
+
+
+@dataclass(frozen=True)
+class PlanDraft:
+    text: str
+    steps: tuple[PlanStep, ...]
+    next_update: str
+
+
+class PlanEditor(ModalScreen[PlanDraft | None]):
+    """The structured action-plan editor: an intro, steps (what, who, by when) and the next update time."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "publish", "Publish plan", priority=True, id="plan.publish"),
+        Binding("ctrl+n", "add_step", "Add step", priority=True, id="plan.add_step"),
+        Binding("escape", "cancel", "Cancel", id="plan.cancel"),
+    ]
+    DEFAULT_CSS = """
+    PlanEditor { align: center middle; }
+    PlanEditor #plan-box { width: 96%; max-width: 110; height: 90%; border: thick $accent; background: $surface;
+        padding: 0 1; }
+    PlanEditor TextArea { height: 4; }
+    PlanEditor .step { height: 3; }
+    PlanEditor .step Input { width: 1fr; }
+    PlanEditor .step .what { width: 3fr; }
+    PlanEditor #plan-buttons { height: 3; }
+    """
+
+    def __init__(self, draft: PlanDraft | None = None, steps: int = 3) -> None:
+        super().__init__()
+        self.draft = draft
+        self.initial_steps = max(steps, len(draft.steps) if draft else 0)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="plan-box"):
+            yield Label(Content.assemble(("Action plan", "bold"), ("  what happens next, by when, who does it, "
+                                                                   "and when the next update comes", "dim")))
+            yield Label("What happened and what it means for people (plain words):")
+            yield TextArea(self.draft.text if self.draft else "", id="plan-text", soft_wrap=True,
+                           tab_behavior="focus")
+            yield Label("Steps: what will be done · who does it · by when   (ctrl+n adds a step)")
+            with VerticalScroll(id="plan-steps"):
+                for i in range(self.initial_steps):
+                    yield self._step_row(i)
+            yield Input(self.draft.next_update if self.draft else "", placeholder="Next update at (e.g. 10:30)",
+                        id="plan-next")
+            with Horizontal(id="plan-buttons"):
+                yield Button("Publish (ctrl+s)", variant="primary", id="plan-publish")
+                yield Button("Add step (ctrl+n)", id="plan-add")
+                yield Button("Cancel (esc)", id="plan-cancel")
+
+    def _step_row(self, i: int) -> Horizontal:
+        step = self.draft.steps[i] if self.draft and i < len(self.draft.steps) else PlanStep("")
+        return Horizontal(
+            Input(step.what, placeholder=f"Step {i + 1}: what will be done", classes="what"),
+            Input(step.who, placeholder="who", classes="who"),
+            Input(step.when, placeholder="by when", classes="when"),
+            classes="step",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#plan-text", TextArea).focus()
+
+    def action_add_step(self) -> None:
+        rows = self.query(".step")
+        if len(rows) >= 12:
+            self.notify("At most 12 steps: keep the plan short enough to read.", markup=False)
+            return
+        row = self._step_row(len(rows))
+        self.query_one("#plan-steps", VerticalScroll).mount(row)
+        row.query_one(".what", Input).focus()
+
+    def collect(self) -> PlanDraft:
+        steps = []
+        for row in self.query(".step"):
+            what, who, when = (row.query_one(f".{c}", Input).value.strip() for c in ("what", "who", "when"))
+            if what:
+                steps.append(PlanStep(what, who, when))
+        return PlanDraft(self.query_one("#plan-text", TextArea).text.strip(), tuple(steps),
+                         self.query_one("#plan-next", Input).value.strip())
+
+    def action_publish(self) -> None:
+        draft = self.collect()
+        if not draft.text and not draft.steps:
+            self.notify("Write what happened or at least one step first.", severity="warning", markup=False)
+            return
+        self.dismiss(draft)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#plan-publish")
+    def _publish(self) -> None:
+        self.action_publish()
+
+    @on(Button.Pressed, "#plan-add")
+    def _add(self) -> None:
+        self.action_add_step()
+
+    @on(Button.Pressed, "#plan-cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()

@@ -1,0 +1,162 @@
+"""The console's smaller panels: status bar, selected post, your channel, briefings.
+
+All untrusted text (posts, names, the trainee's own words) is put on screen as ``Content``
+pieces, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.widgets import Static
+
+from sim.scenario.model import Briefing, Persona, Post
+from sim.scenario.patterns import clock_label, format_time
+
+
+def reach(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    if n >= 10_000:
+        return f"{n / 1000:.0f}k"
+    if n >= 1000:
+        return f"{n / 1000:.1f}k"
+    return str(n)
+
+
+def mmss(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Status:
+    now: float
+    clock: str
+    speed: float
+    paused: bool
+    pressure: float
+    silence: float | None  # seconds since the last public statement (None before the first, counted from 0)
+    update_every: float
+    next_promise: float | None  # scenario time a promised update is due
+    ended: bool = False
+
+
+class StatusBar(Static):
+    """Clock and speed, pause, the pressure meter, the silence timer and the next promised update."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    def show(self, s: Status) -> None:
+        bar_w = 10
+        filled = round(s.pressure / 100 * bar_w)
+        p_style = "bold $error" if s.pressure >= 70 else "bold $warning" if s.pressure >= 40 else "bold $success"
+        pieces: list[Content | tuple[str, str] | str] = [
+            (f"⏱ {s.clock}", "bold"),
+            (" ⏸ PAUSED" if s.paused else f" ▶ {s.speed:g}x", "bold $warning" if s.paused else "dim"),
+            "   Pressure ",
+            ("█" * filled, p_style),
+            ("░" * (bar_w - filled), "dim"),
+            (f" {s.pressure:3.0f}", p_style),
+        ]
+        silence = s.silence if s.silence is not None else s.now
+        label = "No statement yet" if s.silence is None else "Since your last update"
+        sil_style = "bold $error" if silence > s.update_every else "bold $warning" if silence > s.update_every / 2 else ""
+        pieces += ["   ", f"{label} ", (mmss(silence), sil_style or "bold")]
+        if s.next_promise is not None:
+            left = s.next_promise - s.now
+            style = "bold $error" if left < 0 else "bold $warning" if left < 120 else "bold"
+            text = f"overdue {mmss(-left)}" if left < 0 else mmss(left)
+            pieces += ["   Next promised update ", (text, style)]
+        if s.ended:
+            pieces += ["   ", ("SESSION ENDED", "bold $error")]
+        self.update(Content.assemble(*pieces))
+
+
+class PostDetail(Static):
+    """The selected post with its thread, the author's persona and your answers to it."""
+
+    def show(
+        self,
+        post: Post | None,
+        *,
+        now: float,
+        start_minutes: int,
+        thread: Sequence[Post] = (),
+        persona: Persona | None = None,
+        answers: Sequence[tuple[float, str, str]] = (),
+        status: str = "open",
+    ) -> None:
+        if post is None:
+            self.update(Content("Select a post in the feed (j/k or the mouse) to see it here.").stylize("dim"))
+            return
+        parts: list[Content | tuple[str, str] | str] = []
+        for parent in thread:
+            parts += [(f"↳ {parent.name} {parent.handle}: ", "dim"), (parent.text, "dim"), "\n"]
+        age = format_time(max(0.0, now - post.t))
+        parts += [
+            (post.name, "bold"),
+            " ",
+            (post.handle, "$accent"),
+            (f"  {post.role} · {reach(post.followers)} followers · {clock_label(start_minutes, post.t)}"
+             f" ({age} ago)", "dim"),
+            "\n",
+        ]
+        if post.tags or post.must_handle:
+            badges: list[Content | tuple[str, str] | str] = []
+            if post.must_handle:
+                badges.append((" MUST-HANDLE ", "bold reverse $error"))
+                badges.append(" ")
+            for tag in post.tags:
+                badges += [(f" {tag} ", "reverse $secondary"), " "]
+            parts += [*badges, "\n"]
+        parts += ["\n", post.text, "\n"]
+        if persona is not None and (persona.bio or persona.disposition != "neutral"):
+            parts += ["\n", ("About: ", "dim"), (f"{persona.disposition}. {persona.bio}".strip(), "dim italic"), "\n"]
+        label = {"answered": "answered in public", "private": "moved to private messages", "open": "not answered yet"}
+        parts += ["\n", ("Status: ", "dim"), (label.get(status, status), "bold" if status == "open" else "$success")]
+        for t, kind, text in answers:
+            parts += ["\n", (f"You ({kind}, {clock_label(start_minutes, t)}): ", "bold $success"), text]
+        self.update(Content.assemble(*parts))
+
+
+class ChannelView(Static):
+    """Your public channel: everything you posted, as the public sees it."""
+
+    def show(self, items: Sequence[tuple[float, str, str, str]], start_minutes: int, handle: str) -> None:
+        """``items``: (time, kind, text, replying-to handle or '')."""
+        if not items:
+            self.update(Content("Nothing posted yet. Press u for a public update, r to reply.").stylize("dim"))
+            return
+        parts: list[Content | tuple[str, str] | str] = []
+        for t, kind, text, to in reversed(items):
+            head = f"{clock_label(start_minutes, t)} {handle}"
+            what = {"update": " · public update", "plan": " · ACTION PLAN", "reply": f" → {to}",
+                    "private": f" · private to {to}"}.get(kind, "")
+            parts += [(head, "bold"), (what, "$accent"), "\n", text, "\n\n"]
+        self.update(Content.assemble(*parts))
+
+
+class BriefingsView(Static):
+    """Briefings as they arrive, the new ones marked."""
+
+    def show(self, briefings: Sequence[Briefing], seen: set[str], start_minutes: int) -> None:
+        if not briefings:
+            self.update(Content("No briefings yet.").stylize("dim"))
+            return
+        parts: list[Content | tuple[str, str] | str] = []
+        for b in reversed(briefings):
+            if b.id not in seen:
+                parts += [(" NEW ", "bold reverse $warning"), " "]
+            parts += [(f"{clock_label(start_minutes, b.t)} {b.title}", "bold"), "\n", b.text, "\n"]
+            if b.public_line:
+                parts += [("You may say: ", "dim"), (b.public_line, "italic"), "\n"]
+            for step in b.actions:
+                who = f" ({step.who}" + (f", {step.when}" if step.when else "") + ")" if step.who else ""
+                parts += [("Decided: ", "dim"), step.what, (who, "dim"), "\n"]
+            parts += ["\n"]
+        self.update(Content.assemble(*parts))
