@@ -13,9 +13,10 @@ from typing import Any
 
 from sim.scenario.expand import expand
 from sim.scenario.model import Expectation, PlanStep, Post, Scenario, Storm
+from sim.scenario.triage import HIGH_REACH, needs_answer, priority
 
-PRIORITY_TAGS = ("safety", "media", "regulator", "influencer", "pii", "scam", "misinformation")
-HIGH_REACH = 10_000
+__all__ = ["HIGH_REACH", "Act", "Delivered", "SessionRecord", "build_record"]
+
 
 
 @dataclass(frozen=True)
@@ -34,31 +35,11 @@ class Delivered:
     @property
     def needs_answer(self) -> bool:
         """Must-handle, a priority tag, a named persona, or high reach: a trainee should answer it."""
-        p = self.post
-        return (
-            p.must_handle
-            or bool(set(p.tags) & set(PRIORITY_TAGS))
-            or p.source != "wave"
-            or p.followers >= HIGH_REACH
-            or p.role in ("journalist", "regulator", "politician", "influencer")
-        )
+        return needs_answer(self.post)
 
     @property
     def priority(self) -> int:
-        """Higher is more urgent: safety 5, media 4, influencer or high reach 3, must-handle 2, pii or question 1."""
-        p = self.post
-        tags = set(p.tags)
-        if "safety" in tags:
-            return 5
-        if tags & {"media", "regulator"} or p.role in ("journalist", "regulator", "politician"):
-            return 4
-        if "influencer" in tags or p.role == "influencer" or p.followers >= HIGH_REACH:
-            return 3
-        if p.must_handle:
-            return 2
-        if tags & {"pii", "question", "scam", "misinformation"}:
-            return 1
-        return 0
+        return priority(self.post)
 
 
 @dataclass(frozen=True)

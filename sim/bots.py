@@ -1,0 +1,269 @@
+"""Scripted players for autoplay and calibration.
+
+A bot is a pure function of what the session shows at that moment (posts delivered, briefings so
+far, its own earlier actions, the clock): ``decide(session) -> Action | None``, asked again after
+each action until it returns None. No hidden state, so a resumed session replays it exactly.
+Bots see what a trainee sees (tags, must-handle marks, reach), never the script's future or the
+expectations behind must-handle posts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+
+from sim.engine.actions import Action, PlanAction, PrivateAction, ReplyAction, UpdateAction
+from sim.engine.session import Session
+from sim.scenario.model import Briefing, PlanStep, Post
+from sim.scenario.patterns import clock_label
+from sim.scenario.triage import needs_answer, priority
+
+Bot = Callable[[Session], Action | None]
+_STOP = set("""a an the and or but if of to in on at by for with from this that these those is are was were be been
+being have has had do does did not no yes you your yours we our us they them their i me my it its im i'm
+what when where who why how can could would should will just still again get got very really so too than then
+there here about after before please any all some more most much many one two three four five six seven eight
+nine ten hi hey ok okay thanks thank today tonight now like know need want going gone dont don't cant can't
+isnt isn't wont won't anyone someone""".split())
+
+
+def _pick(options: Sequence[str], *keys: object) -> str:
+    digest = hashlib.sha256("|".join(str(k) for k in keys).encode()).digest()
+    return options[digest[0] % len(options)]
+
+
+def _first_name(post: Post) -> str:
+    name = post.name.split()[0] if post.name.split() else ""
+    return name if name.isalpha() else post.handle
+
+
+def _topic(post: Post) -> str:
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{3,}", post.text) if w.lower() not in _STOP]
+    words.sort(key=lambda w: -len(w))
+    return words[0].lower() if words else "this"
+
+
+def _actions_in_last(s: Session, seconds: float) -> int:
+    return sum(1 for a in s.actions if a.t > s.now - seconds and a.kind != "end")
+
+
+def _next_update_label(s: Session, every: float) -> tuple[float, str]:
+    due = s.now + every
+    due = (int(due // 300) + 1) * 300 if every >= 600 else due
+    return due, clock_label(s.scenario.start_minutes, due)
+
+
+def _facts(s: Session) -> list[Briefing]:
+    return [b for b in s.briefings_so_far() if b.public_line]
+
+
+def _latest_fact(s: Session) -> str:
+    facts = _facts(s)
+    return facts[-1].public_line if facts else ""
+
+
+# ----------------------------------------------------------------------------- silent
+
+
+def silent(s: Session) -> Action | None:
+    return None
+
+
+# ----------------------------------------------------------------------------- canned
+
+CANNED_REPLY = "Thanks for reaching out. We're looking into it."
+CANNED_STATEMENT = "We are aware of an issue and are looking into it."
+
+
+def canned(s: Session) -> Action | None:
+    if s.last_statement is None and s.now >= 180:
+        return UpdateAction(CANNED_STATEMENT)
+    if _actions_in_last(s, 60) >= 4:
+        return None
+    for post in s.unanswered():
+        return ReplyAction(post.id, CANNED_REPLY)
+    return None
+
+
+# ----------------------------------------------------------------------------- defensive
+
+DEFENSIVE_STATEMENT = ("We are aware of claims circulating online. We have followed all applicable procedures and "
+                       "regulations, and responsibility for this matter lies with third parties. We will not be "
+                       "commenting further at this time.")
+DEFENSIVE_REPLIES = (
+    "This is not our fault. Per our terms and conditions we are not liable for issues caused by third parties.",
+    "We followed all procedures. If you had read the instructions this would not have happened.",
+    "That is simply not what happened. Please refer to our terms of service, which you agreed to.",
+    "We stand by our processes. Any inconvenience is regrettable but was outside our control.",
+)
+
+
+def defensive(s: Session) -> Action | None:
+    if s.last_statement is None and s.now >= 120:
+        return UpdateAction(DEFENSIVE_STATEMENT)
+    if _actions_in_last(s, 60) >= 3:
+        return None
+    for post in s.unanswered(min_priority=1):
+        return ReplyAction(post.id, _pick(DEFENSIVE_REPLIES, post.id))
+    return None
+
+
+# ----------------------------------------------------------------------------- slow
+
+SLOW_DELAY = 25 * 60
+
+
+def _decent_reply(s: Session, post: Post) -> str:
+    fact = _latest_fact(s)
+    return (f"Hi {_first_name(post)}, sorry for the trouble with the {_topic(post)}. "
+            + (f"{fact} " if fact else "We are working on it. ") + "Thanks for your patience.")
+
+
+def slow(s: Session) -> Action | None:
+    if s.last_statement is None and s.now >= s.duration * 0.6:
+        fact = _latest_fact(s)
+        return UpdateAction("We're sorry for the disruption. " + (fact or "We are working on it."))
+    if _actions_in_last(s, 60) >= 2:
+        return None
+    for post in s.delivered:
+        if s.responded(post.id):
+            continue
+        if (s.delivered_at(post.id) or 0) > s.now - SLOW_DELAY:
+            break
+        return ReplyAction(post.id, _decent_reply(s, post))
+    return None
+
+
+# ----------------------------------------------------------------------------- ideal
+
+_OPENERS = (
+    "Hi {n}, I'm so sorry about this, and you're right to be upset.",
+    "{n}, I'm really sorry. That's not the experience you should have had.",
+    "Hi {n}, thank you for telling us, and I'm sorry you've been affected.",
+    "{n}, I'm sorry. I understand how frustrating this is.",
+    "Hi {n}, I'm so sorry, that sounds awful.",
+)
+_SAFETY = (
+    "Your safety comes first: please stop using it, and if anyone feels unwell, call a doctor or the medical "
+    "helpline straight away.",
+    "Please don't use it for now, and if anyone has symptoms, contact a doctor or medical helpline right away.",
+)
+_PRIVATE_PUBLIC = (
+    "I've sent you a private message so we can sort out your case without sharing personal details here. "
+    "Please never post card numbers or passwords publicly.",
+    "I've just sent you a DM so we can look at your account privately; please don't share personal details in "
+    "public.",
+)
+_MEDIA = (
+    "Thanks for asking. Here is what we can confirm so far.",
+    "Happy to help with your story. What we can confirm right now:",
+)
+_MISINFO = (
+    "That isn't accurate, and I understand why people are worried.",
+    "I want to correct this calmly: that claim is not right.",
+)
+_SCAM = ("Please be careful: {h} is not an official account. We will never ask for card details, passwords or "
+         "payment by DM. Please report the account.")
+
+
+def _reply_text(s: Session, post: Post) -> str:
+    n = _first_name(post)
+    tags = set(post.tags)
+    fact = _latest_fact(s)
+    nxt = s.next_promise()
+    when = f" Our next public update is at {clock_label(s.scenario.start_minutes, nxt)}." if nxt else ""
+    if post.role == "scammer" or "scam" in tags:
+        return _SCAM.format(h=post.handle) + (f" Updates only come from {s.scenario.company.handle}.")
+    parts = [_pick(_OPENERS, post.id).format(n=n)]
+    if "misinformation" in tags:
+        parts = [_pick(_MISINFO, post.id)]
+        parts.append(fact or "We will only share confirmed facts, from this account.")
+    elif "safety" in tags:
+        parts.append(_pick(_SAFETY, post.id))
+        if fact:
+            parts.append(fact)
+    elif "media" in tags or post.role in ("journalist", "regulator", "politician"):
+        parts = [f"Hi {n}. " + _pick(_MEDIA, post.id)]
+        parts.append(fact or "We are investigating and will share confirmed facts as soon as we have them.")
+        parts.append("We're sorry to everyone affected.")
+    else:
+        parts.append(f"About the {_topic(post)}: " + (fact or "our team is working on it right now."))
+    if "pii" in tags:
+        parts.append(_pick(_PRIVATE_PUBLIC, post.id))
+    parts.append(when.strip() or "We'll keep you posted here.")
+    return " ".join(p for p in parts if p)
+
+
+def _private_text(s: Session, post: Post) -> str:
+    return (f"Hi {_first_name(post)}, this is the {s.scenario.company.name} care team. I'm sorry for what happened. "
+            "I'll personally look after your case: please reply here with your order or reference number and the "
+            "best time to call you. Please don't send passwords or full card numbers.")
+
+
+def _holding(s: Session, every: float) -> UpdateAction:
+    _, label = _next_update_label(s, every)
+    facts = " ".join(b.public_line for b in _facts(s)[-2:])
+    return UpdateAction(
+        f"We're so sorry. We know many of you are affected and worried right now. {facts} "
+        f"We don't have all the answers yet; our teams are working on it now. Updates will only come from this "
+        f"account. Next update at {label}."
+    )
+
+
+def _update(s: Session, every: float) -> UpdateAction:
+    _, label = _next_update_label(s, every)
+    used = {b for a in s.actions for b in [a.text]}
+    fresh = [b.public_line for b in _facts(s) if not any(b.public_line in u for u in used)]
+    news = " ".join(fresh[-2:]) or "No major change since our last update; our teams are still working on it."
+    return UpdateAction(f"Update: {news} We're sorry for the disruption this is causing. If you need help, DM us. "
+                        f"Next update at {label}.")
+
+
+def _plan(s: Session, every: float) -> PlanAction:
+    briefings = s.briefings_so_far()
+    steps = [PlanStep(a.what, a.who, a.when) for b in briefings for a in b.actions]
+    if len(steps) < 2:
+        steps.append(PlanStep("Investigate the cause and share what we find", "Our incident team", "within 24 hours"))
+    steps.append(PlanStep("If you are affected, check our updates here and DM us for help with your own case",
+                          "You", "now"))
+    cause = next((b.public_line for b in reversed(briefings) if b.confirms_cause and b.public_line), "")
+    what = cause or _latest_fact(s) or "We got this wrong and people were affected."
+    _, label = _next_update_label(s, every)
+    text = (f"Our action plan. What happened: {what} We're sorry, and here is what happens next. If you need help, "
+            "DM us or visit our help page; we will refund or compensate everyone affected.")
+    return PlanAction(text, tuple(steps[:8]), f"{label} on this account")
+
+
+def ideal(s: Session) -> Action | None:
+    every = float(min(s.scenario.scoring.update_every, 15 * 60))
+    if s.now < 60:
+        return None
+    if s.last_statement is None:
+        return _holding(s, every)
+    deadline = s.scenario.scoring.plan_deadline or s.duration
+    briefings = s.briefings_so_far()
+    facts_allow = any(b.actions or b.confirms_cause for b in briefings)
+    if not s.plan_posted and (facts_allow or s.now >= deadline - 180) and s.now >= 240:
+        return _plan(s, every)
+    due = s.next_promise()
+    if (due is not None and s.now >= due - 90) or (s.now - (s.last_statement or 0) >= every):
+        return _update(s, every)
+    if _actions_in_last(s, 60) >= 3:
+        return None
+    for post in s.unanswered():
+        if not needs_answer(post) and priority(post) == 0:
+            continue
+        text = _reply_text(s, post)
+        if "pii" in post.tags and not any(a.post_id == post.id and a.kind == "private" for a in s.actions):
+            if s.status_of(post.id) == "open":
+                return ReplyAction(post.id, text)
+        return ReplyAction(post.id, text)
+    for a in reversed(s.actions[-20:]):
+        post = s.post(a.post_id) if a.post_id else None
+        if post is not None and "pii" in post.tags and s.status_of(post.id) != "private":
+            return PrivateAction(post.id, _private_text(s, post))
+    return None
+
+
+BOTS: dict[str, Bot] = {"silent": silent, "slow": slow, "canned": canned, "defensive": defensive, "ideal": ideal}

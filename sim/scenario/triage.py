@@ -1,0 +1,36 @@
+"""How urgent a post is: shared by the engine (unanswered by priority), bots and scoring."""
+
+from __future__ import annotations
+
+from .model import Post
+
+PRIORITY_TAGS = ("safety", "media", "regulator", "influencer", "pii", "scam", "misinformation")
+HIGH_REACH = 10_000
+_MEDIA_ROLES = ("journalist", "regulator", "politician")
+
+
+def priority(post: Post) -> int:
+    """Safety 5, media or regulator 4, influencer or high reach 3, must-handle 2, pii/question/scam 1, else 0."""
+    tags = set(post.tags)
+    if "safety" in tags:
+        return 5
+    if tags & {"media", "regulator"} or post.role in _MEDIA_ROLES:
+        return 4
+    if "influencer" in tags or post.role == "influencer" or post.followers >= HIGH_REACH:
+        return 3
+    if post.must_handle:
+        return 2
+    if tags & {"pii", "question", "scam", "misinformation"}:
+        return 1
+    return 0
+
+
+def needs_answer(post: Post) -> bool:
+    """Must-handle, an urgent tag, a named persona (not crowd), or high reach."""
+    return (
+        post.must_handle
+        or bool(set(post.tags) & set(PRIORITY_TAGS))
+        or post.source != "wave"
+        or post.followers >= HIGH_REACH
+        or post.role in (*_MEDIA_ROLES, "influencer")
+    )

@@ -1,0 +1,207 @@
+"""The console's view of a running session: one adapter between the engine and the screens.
+
+The screens call only this class; it owns the engine session, its clock and journal, and turns
+engine state into the small pieces the widgets show. No Textual here, so it is easy to test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scoring import analyse
+from scoring.card import ScoreCard
+from scoring.judge import tone_judge
+from scoring.record import SessionRecord
+from sim.engine import actions as A
+from sim.engine.clock import Clock, RealClock
+from sim.engine.journal import read_journal
+from sim.engine.session import Session
+from sim.scenario.expand import expand
+from sim.scenario.library import resolve
+from sim.scenario.load import load_scenario
+from sim.scenario.model import Briefing, PlanStep, Post, Scenario
+from sim.scenario.patterns import clock_label
+from sim.store import new_journal_path, record_result
+from sim.tui.widgets.panels import Status
+
+
+@dataclass
+class GameOptions:
+    speed: float = 1.0
+    seed: int | None = None
+    trainee: str = "trainee"
+    resume: Path | None = None
+    journal: Path | None = None
+    clock: Clock | None = None  # tests pass a virtual clock
+    record_results: bool = True
+
+
+@dataclass
+class Game:
+    scenario: Scenario
+    session: Session
+    clock: Clock
+    journal_path: Path
+    options: GameOptions
+    resumed: bool = False
+    started: bool = False
+    finished: bool = False
+    channel_version: int = 0
+    _post_cursor: int = 0
+    _status: dict[str, str] = field(default_factory=dict)
+    _status_changes: list[tuple[str, str]] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def start(cls, scenario: Scenario, options: GameOptions) -> Game:
+        seed = scenario.seed if options.seed is None else options.seed
+        storm = expand(scenario, seed)
+        clock = options.clock or RealClock(speed=options.speed)
+        clock.pause()
+        path = options.journal or new_journal_path(scenario.id, options.trainee)
+        session = Session(storm, clock, journal_path=path, trainee=options.trainee, judge=tone_judge)
+        return cls(scenario, session, clock, path, options)
+
+    @classmethod
+    def resume(cls, options: GameOptions) -> Game:
+        assert options.resume is not None
+        journal = read_journal(options.resume)
+        header = journal.header
+        arg = header.get("scenario_path") or header.get("scenario")
+        if header.get("scenario_path") and not Path(str(header["scenario_path"])).exists():
+            arg = header.get("scenario")
+        scenario = load_scenario(resolve(str(arg)))
+        clock = options.clock or RealClock(speed=options.speed)
+        session = Session.resume(scenario, options.resume, clock, judge=tone_judge)
+        clock.pause()
+        game = cls(scenario, session, clock, options.resume, options, resumed=True)
+        game._sync_status()
+        return game
+
+    def begin(self) -> None:
+        self.started = True
+        self.clock.resume()
+
+    def tick(self) -> bool:
+        """Advance the session to the clock's time; True when the scenario is over."""
+        if self.finished:
+            return True
+        self.session.advance()
+        self._sync_status()
+        if self.session.ended:
+            self._finish()
+            return True
+        return False
+
+    def end(self) -> None:
+        if not self.finished:
+            self.session.act(A.EndAction())
+            self._finish()
+
+    def _finish(self) -> None:
+        self.finished = True
+        self.clock.pause()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def score(self) -> tuple[ScoreCard, SessionRecord]:
+        journal = read_journal(self.journal_path)
+        card, rec = analyse(self.scenario, dict(journal.header), list(journal.events), list(journal.warnings))
+        if self.options.record_results:
+            record_result(self.scenario.id, self.options.trainee, self.journal_path, card.to_json())
+        return card, rec
+
+    # ------------------------------------------------------------------ state for the screens
+    @property
+    def now(self) -> float:
+        return self.session.now
+
+    @property
+    def start_minutes(self) -> int:
+        return self.scenario.start_minutes
+
+    @property
+    def speed(self) -> float:
+        return float(getattr(self.clock, "speed", 1.0))
+
+    def set_speed(self, speed: float) -> None:
+        if hasattr(self.clock, "set_speed"):
+            self.clock.set_speed(speed)
+
+    def toggle_pause(self) -> None:
+        if self.clock.paused:
+            self.clock.resume()
+        else:
+            self.clock.pause()
+
+    def take_new_posts(self) -> list[Post]:
+        posts, self._post_cursor = self.session.posts_since(self._post_cursor)
+        return list(posts)
+
+    def take_status_changes(self) -> list[tuple[str, str]]:
+        changes, self._status_changes = self._status_changes, []
+        return changes
+
+    def _sync_status(self) -> None:
+        for post_id, status in self.session.statuses_changed():
+            if self._status.get(post_id) != status:
+                self._status[post_id] = status
+                self._status_changes.append((post_id, status))
+
+    def status_of(self, post_id: str) -> str:
+        return self._status.get(post_id, "open")
+
+    def status(self) -> Status:
+        s = self.session
+        return Status(
+            now=s.now, clock=clock_label(self.start_minutes, s.now), speed=self.speed, paused=self.clock.paused,
+            pressure=s.pressure, silence=s.silence(), update_every=float(self.scenario.scoring.update_every),
+            next_promise=s.next_promise(), ended=self.finished,
+        )
+
+    def briefings(self) -> list[Briefing]:
+        return list(self.session.briefings_so_far())
+
+    def thread(self, post_id: str) -> list[Post]:
+        return list(self.session.thread(post_id))[:-1]
+
+    def answers_to(self, post_id: str) -> list[tuple[float, str, str]]:
+        return [(a.t, a.kind, a.text) for a in self.session.own_actions() if getattr(a, "post_id", None) == post_id]
+
+    def channel(self) -> list[tuple[float, str, str, str]]:
+        out = []
+        for a in self.session.own_actions():
+            if a.kind in ("reply", "update", "plan", "private"):
+                post = self.session.post(a.post_id) if getattr(a, "post_id", None) else None
+                text = a.text
+                if a.kind == "plan":
+                    steps = "".join(f"\n - {s.what}" + (f" ({s.who}" + (f", {s.when}" if s.when else "") + ")"
+                                                        if s.who else "") for s in a.steps)
+                    text = f"{a.text}{steps}" + (f"\nNext update: {a.next_update}" if a.next_update else "")
+                out.append((a.t, a.kind, text, post.handle if post else ""))
+        return out
+
+    # ------------------------------------------------------------------ actions
+    def send(self, mode: str, text: str, post_id: str | None) -> tuple[bool, str]:
+        if mode == "reply":
+            action: Any = A.ReplyAction(post_id=post_id or "", text=text)
+        elif mode == "private":
+            action = A.PrivateAction(post_id=post_id or "", text=text)
+        else:
+            action = A.UpdateAction(text=text)
+        return self._act(action)
+
+    def send_plan(self, text: str, steps: Sequence[PlanStep], next_update: str) -> tuple[bool, str]:
+        return self._act(A.PlanAction(text=text, steps=tuple(steps), next_update=next_update))
+
+    def _act(self, action: Any) -> tuple[bool, str]:
+        result = self.session.act(action)
+        if isinstance(result, A.Refusal):
+            return False, result.reason
+        self.channel_version += 1
+        self._sync_status()
+        return True, ""

@@ -1,0 +1,67 @@
+"""Reports open and contain what they promise; untrusted text is escaped; nothing loads from the network."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from scoring import analyse
+from scoring.report import build_html, build_markdown
+from tests.scoring.test_score import GOOD_HOLDING, GOOD_PRESS, GOOD_SAFETY, HEADER, PLAN, SCENARIO, act, events_until
+
+HOSTILE = '<script>alert(1)</script> [@click=app.quit]x "quoted" & <img src=http://evil/x.png>'
+
+
+def _entry(trainee: str, actions: list[dict[str, object]]) -> tuple[object, object]:
+    evs = events_until(1800) + actions + [{"type": "end", "t": 1800}]
+    evs.sort(key=lambda e: (e["t"], e["type"] != "post"))  # type: ignore[index,operator]
+    return analyse(SCENARIO, {**HEADER, "trainee": trainee}, evs)  # type: ignore[arg-type]
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href") and value:
+                self.urls.append(value)
+
+
+def test_html_report_is_self_contained_and_complete() -> None:
+    good = _entry("Alex", [act(120, "update", GOOD_HOLDING), act(200, "reply", GOOD_SAFETY, "p_allergy"),
+                           act(400, "reply", GOOD_PRESS, "p_press"), PLAN])
+    page = build_html([good])  # type: ignore[list-item]
+    parser = _Collect()
+    parser.feed(page)
+    assert "script" not in parser.tags
+    assert parser.urls == []
+    assert "svg" in parser.tags and page.count("<rect") > 5
+    assert "Model answer" in page or "model answer" in page
+    assert "Priya, I&#x27;m so sorry" in page or "Priya, I'm so sorry" in page
+    assert "Coaching" in page and "Every point, explained" in page
+    assert "speed.first_statement" in page
+
+
+def test_hostile_text_is_escaped() -> None:
+    entry = _entry("<b>Mallory</b>", [act(120, "update", HOSTILE)])
+    page = build_html([entry])  # type: ignore[list-item]
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page
+    assert "&lt;b&gt;Mallory&lt;/b&gt;" in page
+    md = build_markdown([entry])  # type: ignore[list-item]
+    assert "<script>" not in md
+
+
+def test_several_journals_side_by_side() -> None:
+    a = _entry("Alex", [act(120, "update", GOOD_HOLDING), PLAN])
+    b = _entry("Bo", [act(900, "update", "We are looking into it.")])
+    page = build_html([a, b])  # type: ignore[list-item]
+    assert "Side by side" in page
+    rows = re.findall(r"<tr><td>(Alex|Bo)</td>", page)
+    assert rows == ["Alex", "Bo"]  # best first
+    md = build_markdown([a, b])  # type: ignore[list-item]
+    assert "| Alex |" in md and "| Bo |" in md

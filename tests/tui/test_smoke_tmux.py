@@ -1,0 +1,68 @@
+"""Smoke test in a real terminal (tmux): start, reply to a post, see it in your channel, quit,
+and find the reply in the journal. Waits poll the screen with a deadline; nothing sleeps blindly."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+REPLY = "Hi, we are so sorry about this. Our team is on it; next update at 09:30."
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+
+
+def _wait(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
+    session = f"stormdrill-smoke-{uuid.uuid4().hex[:8]}"
+    journal = tmp_path / "smoke.jsonl"
+    env = {**os.environ, "STORMDRILL_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
+    cmd = (f"{sys.executable} -m sim play empty-ovens --speed 20 --seed 3 --trainee smoke "
+           f"--journal {journal}; echo EXITED-$?; sleep 30")
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-e",
+          f"STORMDRILL_HOME={env['STORMDRILL_HOME']}", cmd)
+
+    def screen() -> str:
+        return _tmux("capture-pane", "-p", "-t", session)
+
+    try:
+        _wait(lambda: "Press Enter" in screen(), "the briefing screen")
+        _tmux("send-keys", "-t", session, "Enter")
+        _wait(lambda: "Pressure" in screen(), "the console")
+        _wait(lambda: journal.exists() and '"type": "post"' in journal.read_text().replace('":"', '": "'),
+              "the first posts")
+        _tmux("send-keys", "-t", session, "j")
+        _tmux("send-keys", "-t", session, "r")
+        _wait(lambda: "Reply in public to" in screen(), "the composer")
+        _tmux("send-keys", "-t", session, "-l", REPLY)
+        _tmux("send-keys", "-t", session, "C-s")
+        _wait(lambda: "next update at 09:30" in screen(), "the reply in your channel")
+        _tmux("send-keys", "-t", session, "C-q")
+        _wait(lambda: "Quit now?" in screen(), "the quit question")
+        _tmux("send-keys", "-t", session, "y")
+        _wait(lambda: "EXITED-0" in screen(), "the app to exit")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    events = [json.loads(line) for line in journal.read_text().splitlines() if line.strip()]
+    replies = [e for e in events if e.get("type") == "action" and REPLY in json.dumps(e)]
+    assert len(replies) == 1
