@@ -1,7 +1,7 @@
 """The action plan: posted publicly before the deadline, concrete, owned, timed, consistent and kept current.
 
 A plan is the trainee's `plan` action (structured steps plus free text), or a public update that
-reads as one (at least four plan elements). Each required element is worth an equal share of 80
+reads as one (announced as a plan or listing steps, with at least five plan elements). Each required element is worth an equal share of 80
 points; 10 points go to consistency with the briefings known at the time (their decided actions
 are reflected, no contradictions), 10 to keeping the plan current when new facts arrive after it.
 A plan after the deadline keeps 60% of its points; no plan scores 0.
@@ -25,7 +25,7 @@ _R = re.IGNORECASE
 DETECTORS: dict[str, re.Pattern[str]] = {
     "what_happened": re.compile(
         r"\b(happened|caused|cause|because|due to|outage|failure|failed|fault|error|recall|breach|incident|"
-        r"shortage|disruption|delay|problem|issue|mistake|exposed|affected|we got)\b",
+        r"shortage|disruption|delay|problem|issue|mistake|exposed|affected|we got|recall\w*|cancel\w*|leak\w*)\b",
         _R,
     ),
     "customer_actions": re.compile(
@@ -61,6 +61,7 @@ DETECTORS: dict[str, re.Pattern[str]] = {
         _R,
     ),
 }
+_PLAN_HEADER = re.compile(r"\b(action plan|our plan|the plan|next steps|what happens next|here'?s what we'?re doing)\b", _R)
 _STEP_LINE = re.compile(r"(?m)^\s*(?:\d+[.)]|[-*•])\s+\S")
 _ACTION_SENTENCE = re.compile(r"\b(we will|we'll|we are|we're|we have|we've|our \w+ (will|is|are))\b", _R)
 
@@ -107,10 +108,12 @@ def _reflects(action_what: str, text_words: set[str]) -> bool:
 
 
 def find_plans(rec: SessionRecord, is_plan_like: Callable[[Act], bool] | None = None) -> list[Act]:
-    """Plan actions, plus public updates that read as a plan (four or more elements)."""
+    """Plan actions, plus public updates announced as a plan (or listing steps) with five or more elements."""
     plans = []
     for a in rec.actions:
-        if a.kind == "plan" or (a.kind == "update" and len(plan_elements(a)) >= 4):
+        found = plan_elements(a) if a.kind == "update" else {}
+        announced = bool(_PLAN_HEADER.search(a.text)) or len(_STEP_LINE.findall(a.text)) >= 2
+        if a.kind == "plan" or (announced and "steps" in found and len(found) >= 5):
             plans.append(a)
     return plans
 
@@ -140,6 +143,10 @@ def score_plan(
     best = max(candidates, key=lambda p: (len(set(plan_elements(p)) & set(required)), -p.t))
     found = plan_elements(best)
     share = W_ELEMENTS / max(1, len(required))
+    # A plan of a few words cannot really cover its elements, whatever keywords it holds.
+    thin = len(best.full_text().split()) < 25
+    if thin:
+        share *= 0.5
     elements = {}
     pts = 0.0
     for name in required:
@@ -214,6 +221,9 @@ def score_plan(
         )
     else:
         pts_current = W_CURRENT
+    if thin:
+        ev.append(Evidence(best.t, "plan", "plan.thin", "The plan is only a few words: each element earns half.",
+                           0.0, best.ref))
     penalty, why = tone_penalty(best)
     if penalty:
         ev.append(Evidence(best.t, "plan", "plan.tone", why, -penalty, best.ref))
