@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from sim.engine.clock import VirtualClock
+from sim.engine.session import Session
+from sim.scenario.load import load_scenario
+from sim.scenario.model import Post, Scenario
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="session")
+def scenario() -> Scenario:
+    return load_scenario(HERE / "scenario.yaml")
+
+
+def fake_judge(text: str, post: Post | None) -> Sequence[str]:
+    return ["defensive"] if "not our fault" in text.lower() else ["apologises"]
+
+
+@pytest.fixture
+def make_session(scenario: Scenario, tmp_path: Path) -> Callable[..., tuple[Session, VirtualClock]]:
+    def make(journal: bool = True, judge: object = fake_judge) -> tuple[Session, VirtualClock]:
+        clock = VirtualClock()
+        s = Session.create(scenario, clock, journal_path=tmp_path / "j.jsonl" if journal else None,
+                           judge=judge, trainee="tester")  # type: ignore[arg-type]
+        return s, clock
+
+    return make
