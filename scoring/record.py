@@ -204,4 +204,16 @@ def build_record(
             rec.injects.append(ev)
         elif kind == "pressure":
             rec.pressure.append((t, float(ev.get("value", ev.get("pressure", 0)) or 0)))
+    duration = float(scenario.duration)
+    if rec.end_t < duration - 1:
+        # Ending early (or a journal cut short) must not dodge the rest of the storm: what was still to
+        # come counts as delivered and unanswered, and the silence runs on to the scheduled end.
+        rec.warnings.append(
+            f"the session stopped at {rec.end_t / 60:.1f} of {duration / 60:.0f} minutes; the rest of the "
+            "storm counts as unanswered"
+        )
+        for post in storm.posts:
+            if post.t > rec.end_t and post.id not in rec.posts:
+                rec.posts[post.id] = Delivered(post, float(post.t))
+        rec.end_t = duration
     return rec

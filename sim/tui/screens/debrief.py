@@ -61,7 +61,11 @@ class DebriefScreen(Screen[None]):
                 yield Static(self._must(), id="must")
         yield Footer()
 
+    def _cells_per_minute(self) -> int:
+        return max(1, min(3, 110 // max(1, len(self._volume()))))
+
     def on_mount(self) -> None:
+        self.query_one("#volume", Sparkline).styles.width = len(self._volume()) * self._cells_per_minute()
         self.sub_title = f"{self.card.scenario_title}: {self.card.total:.0f}/100"
         table = self.query_one("#evidence", DataTable)
         table.add_columns("time", "part", "what happened", "rule", "points")
@@ -84,17 +88,19 @@ class DebriefScreen(Screen[None]):
 
     def _action_line(self) -> Content:
         minutes = len(self._volume())
-        width = max(20, min(minutes, 200))
+        k = self._cells_per_minute()
+        width = minutes * k
         cells = [" "] * width
         every = self.rec.scenario.scoring.update_every
         statements = [a.t for a in self.rec.actions if a.statement]
         edges = [0.0, *statements, float(self.rec.scenario.duration)]
         for a, b in zip(edges, edges[1:], strict=False):
             if b - a > every:
-                for m in range(int(a // 60), min(width, int(b // 60))):
-                    cells[m * width // max(1, minutes)] = "·"
+                for m in range(int(a // 60), min(minutes, int(b // 60))):
+                    for j in range(k):
+                        cells[m * k + j] = "·"
         for act in self.rec.actions:
-            i = min(width - 1, int(act.t // 60) * width // max(1, minutes))
+            i = min(width - 1, int(act.t // 60) * k)
             mark = {"reply": "r", "private": "r", "update": "u", "plan": "A"}.get(act.kind)
             if mark and (cells[i] in " ·r" or mark == "A"):
                 cells[i] = mark
@@ -125,6 +131,8 @@ class DebriefScreen(Screen[None]):
 
     def _coaching(self) -> Content:
         parts: list[Content | tuple[str, str] | str] = ["\n", ("Coaching\n", "bold")]
+        for w in self.card.warnings:
+            parts += [("Note: ", "bold $warning"), w, "\n"]
         for c in self.card.coaching:
             parts += ["• ", c, "\n"]
         return Content.assemble(*parts)

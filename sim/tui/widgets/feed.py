@@ -1,0 +1,319 @@
+"""The feed: a Line-API ScrollView that draws only the visible lines, so it stays fluid at 20,000+ posts.
+
+Each post is two lines (header, text) and line -> post is a division. Rendered lines are cached.
+Posts arrive in batches (one refresh per batch). Untrusted text is built into ``rich.text.Text``
+pieces, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from sim.scenario.model import Post
+
+ROW = 2
+FILTERS = ("all", "unanswered", "must-handle")
+
+
+def _reach(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    if n >= 10_000:
+        return f"{n // 1000}k"
+    if n >= 1000:
+        return f"{n / 1000:.1f}k"
+    return str(n)
+
+
+def _age(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return "now"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}"
+
+
+class FeedView(ScrollView, can_focus=True):
+    """Incoming posts, newest at the bottom; follows new posts unless you scrolled up."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Newest", show=False),
+        Binding("enter", "activate", "Reply", show=False),
+    ]
+    COMPONENT_CLASSES = {
+        "feed--header", "feed--meta", "feed--text", "feed--cursor", "feed--tag", "feed--must", "feed--answered",
+        "feed--private", "feed--open", "feed--empty",
+    }
+    DEFAULT_CSS = """
+    FeedView { background: $surface; }
+    FeedView > .feed--header { text-style: bold; }
+    FeedView > .feed--meta { color: $text-muted; }
+    FeedView > .feed--text { color: $text; }
+    FeedView > .feed--cursor { background: $accent 30%; }
+    FeedView:focus > .feed--cursor { background: $accent 50%; }
+    FeedView > .feed--tag { color: $secondary; }
+    FeedView > .feed--must { color: $error; text-style: bold; }
+    FeedView > .feed--answered { color: $success; }
+    FeedView > .feed--private { color: $primary; }
+    FeedView > .feed--open { color: $warning; }
+    FeedView > .feed--empty { color: $text-muted; text-style: italic; }
+    """
+
+    new_count: reactive[int] = reactive(0)
+
+    class Selected(Message):
+        def __init__(self, post: Post) -> None:
+            super().__init__()
+            self.post = post
+
+    class Activated(Message):
+        def __init__(self, post: Post) -> None:
+            super().__init__()
+            self.post = post
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.posts: list[Post] = []
+        self._index: dict[str, int] = {}
+        self.status: dict[str, str] = {}
+        self.rows: list[int] = []
+        self.cursor = -1
+        self.now = 0.0
+        self.kind = "all"
+        self.tag: str | None = None
+        self.search = ""
+        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2000)
+
+    # ------------------------------------------------------------------ data
+    def _matches(self, post: Post) -> bool:
+        if self.kind == "unanswered" and self.status.get(post.id, "open") != "open":
+            return False
+        if self.kind == "must-handle" and not post.must_handle:
+            return False
+        if self.tag and self.tag not in post.tags:
+            return False
+        if self.search:
+            s = self.search
+            if s not in post.text.lower() and s not in post.handle.lower() and s not in post.name.lower():
+                return False
+        return True
+
+    @property
+    def at_bottom(self) -> bool:
+        return self.scroll_offset.y >= self.max_scroll_y - 1
+
+    def add_posts(self, batch: Sequence[Post]) -> None:
+        """Append a batch of posts (one refresh for the whole batch)."""
+        if not batch:
+            return
+        follow = self.at_bottom and (self.cursor < 0 or self.cursor >= len(self.rows) - 1)
+        added = 0
+        for post in batch:
+            self._index[post.id] = len(self.posts)
+            self.posts.append(post)
+            if self._matches(post):
+                self.rows.append(len(self.posts) - 1)
+                added += 1
+        if not added:
+            return
+        self._resize()
+        if follow:
+            self.cursor = len(self.rows) - 1
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+            self.new_count = 0
+            self._announce()
+        else:
+            self.new_count += added
+        self.refresh()
+
+    def set_status(self, post_id: str, status: str) -> None:
+        if self.status.get(post_id) == status:
+            return
+        self.status[post_id] = status
+        i = self._index.get(post_id)
+        if i is not None:
+            self._refresh_post(i)
+
+    def set_now(self, t: float) -> None:
+        if int(t // 60) != int(self.now // 60):
+            self.now = t
+            self.refresh()
+        else:
+            self.now = t
+
+    def set_filter(self, kind: str, tag: str | None = None) -> None:
+        self.kind = kind if kind in FILTERS else "all"
+        self.tag = tag
+        self._refilter()
+
+    def set_search(self, text: str) -> None:
+        self.search = text.strip().lower()
+        self._refilter()
+
+    def _refilter(self) -> None:
+        current = self.current_post
+        self.rows = [i for i, p in enumerate(self.posts) if self._matches(p)]
+        self._resize()
+        if current is not None and self._index[current.id] in self.rows:
+            self.cursor = self.rows.index(self._index[current.id])
+        else:
+            self.cursor = len(self.rows) - 1
+        self.new_count = 0
+        self._scroll_to_cursor()
+        self._cache.clear()
+        self.refresh()
+        self._announce()
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows) * ROW)
+
+    @property
+    def current_post(self) -> Post | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.posts[self.rows[self.cursor]]
+        return None
+
+    # ------------------------------------------------------------------ rendering
+    def _refresh_post(self, post_index: int) -> None:
+        try:
+            row = self.rows.index(post_index)
+        except ValueError:
+            return
+        self.refresh_lines(row * ROW - self.scroll_offset.y, ROW)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self._resize()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = y + self.scroll_offset.y
+        row, sub = divmod(line, ROW)
+        if not self.rows:
+            if y == 0:
+                text = Text("No posts match this filter." if self.posts else "Waiting for the first posts...",
+                            style=self.get_component_rich_style("feed--empty"))
+                return Strip(list(text.render(self.app.console)), text.cell_len).adjust_cell_length(width)
+            return Strip.blank(width, self.rich_style)
+        if row >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        index = self.rows[row]
+        post = self.posts[index]
+        selected = row == self.cursor
+        status = self.status.get(post.id, "open")
+        key = (index, sub, width, selected, status, int(self.now // 60), self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_post_line(post, sub, width, selected, status)
+            self._cache[key] = strip
+        return strip
+
+    def _render_post_line(self, post: Post, sub: int, width: int, selected: bool, status: str) -> Strip:
+        s = self.get_component_rich_style
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        if sub == 0:
+            mark = {"answered": ("✔ ", "feed--answered"), "private": ("✉ ", "feed--private")}.get(
+                status, ("● ", "feed--open"))
+            text.append(mark[0], s(mark[1]))
+            text.append(post.name[:28], s("feed--header"))
+            text.append(f" {post.handle[:24]}", s("feed--meta"))
+            text.append(f" · {_reach(post.followers)} · {_age(self.now - post.t)}", s("feed--meta"))
+            if post.must_handle:
+                text.append(" MUST", s("feed--must"))
+            for tag in post.tags[:4]:
+                text.append(f" #{tag}", s("feed--tag"))
+        else:
+            text.append("  ")
+            text.append(" ".join(post.text.split()), s("feed--text"))
+        text.truncate(width, overflow="ellipsis", pad=True)
+        base = self.rich_style
+        cursor = s("feed--cursor") if selected else Style()
+        segments = [Segment(seg.text, base + (seg.style or Style()) + cursor) for seg in
+                    text.render(self.app.console) if seg.text != "\n"]
+        return Strip(segments).adjust_cell_length(width, base + cursor)
+
+    # ------------------------------------------------------------------ cursor
+    def _scroll_to_cursor(self) -> None:
+        if self.cursor < 0:
+            return
+        top = self.cursor * ROW
+        height = self.scrollable_content_region.height
+        if top < self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif top + ROW > self.scroll_offset.y + height:
+            self.scroll_to(y=top + ROW - height, animate=False, immediate=True)
+        if self.at_bottom:
+            self.new_count = 0
+
+    def _move(self, cursor: int) -> None:
+        if not self.rows:
+            return
+        cursor = max(0, min(len(self.rows) - 1, cursor))
+        if cursor != self.cursor:
+            old = self.cursor
+            self.cursor = cursor
+            self._scroll_to_cursor()
+            for row in (old, cursor):
+                if row >= 0:
+                    self.refresh_lines(row * ROW - self.scroll_offset.y, ROW)
+            self._announce()
+        if self.cursor == len(self.rows) - 1:
+            self.new_count = 0
+
+    def _announce(self) -> None:
+        post = self.current_post
+        if post is not None:
+            self.post_message(self.Selected(post))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move((self.cursor if self.cursor >= 0 else len(self.rows)) + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move(self.cursor + direction * max(1, self.scrollable_content_region.height // ROW - 1))
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self.rows) - 1)
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self.new_count = 0
+
+    def action_activate(self) -> None:
+        post = self.current_post
+        if post is not None:
+            self.post_message(self.Activated(post))
+
+    def on_click(self, event: events.Click) -> None:
+        row = (event.y + self.scroll_offset.y) // ROW
+        if 0 <= row < len(self.rows):
+            self._move(row)
+            if event.chain >= 2:
+                self.action_activate()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.at_bottom:
+            self.new_count = 0
