@@ -22,7 +22,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from scoring.judge import tone_judge
-    from sim.engine.autoplay import run_autoplay
+    from sim.autoplay import run_autoplay
     from sim.scenario.library import resolve
     from sim.scenario.load import load_scenario
 

@@ -1,9 +1,10 @@
 """The action plan: posted publicly before the deadline, concrete, owned, timed, consistent and kept current.
 
 A plan is the trainee's `plan` action (structured steps plus free text), or a public update that
-reads as one (announced as a plan or listing steps, with at least five plan elements). Each required element is worth an equal share of 80
-points; 10 points go to consistency with the briefings known at the time (their decided actions
-are reflected, no contradictions), 10 to keeping the plan current when new facts arrive after it.
+reads as one (announced as a plan or listing steps, with at least five plan elements). Each
+required element is worth an equal share of 80 points; 10 points go to consistency with the
+briefings known at the time (their decided actions are reflected, no contradictions), 10 to
+keeping the plan current when new facts arrive after it.
 A plan after the deadline keeps 60% of its points; no plan scores 0.
 """
 
@@ -61,7 +62,9 @@ DETECTORS: dict[str, re.Pattern[str]] = {
         _R,
     ),
 }
-_PLAN_HEADER = re.compile(r"\b(action plan|our plan|the plan|next steps|what happens next|here'?s what we'?re doing)\b", _R)
+_PLAN_HEADER = re.compile(
+    r"\b(action plan|our plan|the plan|next steps|what happens next|here'?s what we'?re doing)\b", _R
+)
 _STEP_LINE = re.compile(r"(?m)^\s*(?:\d+[.)]|[-*•])\s+\S")
 _ACTION_SENTENCE = re.compile(r"\b(we will|we'll|we are|we're|we have|we've|our \w+ (will|is|are))\b", _R)
 
@@ -222,8 +225,11 @@ def score_plan(
     else:
         pts_current = W_CURRENT
     if thin:
-        ev.append(Evidence(best.t, "plan", "plan.thin", "The plan is only a few words: each element earns half.",
-                           0.0, best.ref))
+        ev.append(
+            Evidence(
+                best.t, "plan", "plan.thin", "The plan is only a few words: each element earns half.", 0.0, best.ref
+            )
+        )
     penalty, why = tone_penalty(best)
     if penalty:
         ev.append(Evidence(best.t, "plan", "plan.tone", why, -penalty, best.ref))

@@ -18,7 +18,6 @@ from sim.scenario.triage import HIGH_REACH, needs_answer, priority
 __all__ = ["HIGH_REACH", "Act", "Delivered", "SessionRecord", "build_record"]
 
 
-
 @dataclass(frozen=True)
 class Delivered:
     post: Post

@@ -18,11 +18,33 @@ from functools import lru_cache
 
 from sim.scenario.patterns import compile_pattern
 
-POSITIVE_FLAGS = ("acknowledges", "apologises", "empathises", "owns_it", "informs", "next_step", "personal",
-                  "moves_to_private")
-NEGATIVE_FLAGS = ("defensive", "blames", "dismissive", "non_apology", "legalese", "hostile", "profanity",
-                  "shouting", "mocking_emoji", "speculates", "over_promises", "asks_pii_public",
-                  "contradicts_briefing", "copy_paste", "vague")
+POSITIVE_FLAGS = (
+    "acknowledges",
+    "apologises",
+    "empathises",
+    "owns_it",
+    "informs",
+    "next_step",
+    "personal",
+    "moves_to_private",
+)
+NEGATIVE_FLAGS = (
+    "defensive",
+    "blames",
+    "dismissive",
+    "non_apology",
+    "legalese",
+    "hostile",
+    "profanity",
+    "shouting",
+    "mocking_emoji",
+    "speculates",
+    "over_promises",
+    "asks_pii_public",
+    "contradicts_briefing",
+    "copy_paste",
+    "vague",
+)
 
 FLAG_DESCRIPTIONS = {
     "acknowledges": "Acknowledges the problem and the person.",
@@ -36,14 +58,14 @@ FLAG_DESCRIPTIONS = {
     "defensive": "Sounds defensive: defends the company before helping the person.",
     "blames": "Blames the customer or a third party.",
     "dismissive": "Minimises the problem or the person's feelings.",
-    "non_apology": "A non-apology (\"sorry if\", \"sorry you feel that way\", \"any inconvenience\").",
+    "non_apology": 'A non-apology ("sorry if", "sorry you feel that way", "any inconvenience").',
     "legalese": "Legal or corporate language people do not talk in.",
     "hostile": "Hostile, sarcastic or condescending.",
     "profanity": "Swears.",
     "shouting": "Shouts (capitals or many exclamation marks).",
     "mocking_emoji": "Uses a mocking emoji.",
     "speculates": "Guesses at a cause that is not confirmed.",
-    "over_promises": "Promises what cannot be known (\"never again\", \"fixed for everyone\").",
+    "over_promises": 'Promises what cannot be known ("never again", "fixed for everyone").',
     "asks_pii_public": "Asks for personal data in public.",
     "contradicts_briefing": "Contradicts a fact the team has confirmed.",
     "copy_paste": "A copy of an earlier reply: people notice stock answers.",
@@ -51,14 +73,43 @@ FLAG_DESCRIPTIONS = {
 }
 
 POINTS = {
-    "acknowledges": 8, "apologises": 12, "empathises": 9, "owns_it": 8, "informs": 11, "next_step": 11,
-    "personal": 9, "moves_to_private": 5,
-    "defensive": -26, "blames": -32, "dismissive": -22, "non_apology": -22, "legalese": -16, "hostile": -36,
-    "profanity": -36, "shouting": -16, "mocking_emoji": -22, "speculates": -16, "over_promises": -12,
-    "asks_pii_public": -26, "contradicts_briefing": -26, "copy_paste": -36, "vague": -22,
+    "acknowledges": 8,
+    "apologises": 12,
+    "empathises": 9,
+    "owns_it": 8,
+    "informs": 11,
+    "next_step": 11,
+    "personal": 9,
+    "moves_to_private": 5,
+    "defensive": -26,
+    "blames": -32,
+    "dismissive": -22,
+    "non_apology": -22,
+    "legalese": -16,
+    "hostile": -36,
+    "profanity": -36,
+    "shouting": -16,
+    "mocking_emoji": -22,
+    "speculates": -16,
+    "over_promises": -12,
+    "asks_pii_public": -26,
+    "contradicts_briefing": -26,
+    "copy_paste": -36,
+    "vague": -22,
 }
-CAPS = {"blames": 40, "hostile": 25, "profanity": 25, "defensive": 45, "non_apology": 45, "dismissive": 45,
-        "copy_paste": 30, "vague": 45, "asks_pii_public": 45, "contradicts_briefing": 45, "mocking_emoji": 40}
+CAPS = {
+    "blames": 40,
+    "hostile": 25,
+    "profanity": 25,
+    "defensive": 45,
+    "non_apology": 45,
+    "dismissive": 45,
+    "copy_paste": 30,
+    "vague": 45,
+    "asks_pii_public": 45,
+    "contradicts_briefing": 45,
+    "mocking_emoji": 40,
+}
 BASE = 45.0
 POS_SPAN = 55.0
 
@@ -101,40 +152,47 @@ NEG_PREFIX = r"(?<!not )(?<!never )(?<!no )(?<!n't )"
 R = {
     "acknowledges": _rx(
         r"\b(we (know|see|hear|understand|recogni[sz]e|are aware|'re aware|have seen|'ve seen|hear you)|"
-        r"i (see|hear|understand|know|get it|can see)|you'?re (right|absolutely right)|you are (right|absolutely right)|"
+        r"i (see|hear|understand|know|get it|can see)|you'?re (right|absolutely right)|"
+        r"you are (right|absolutely right)|"
         r"thanks? (you )?(so much )?for (telling|letting|flagging|raising|reporting|your patience|bearing|sharing|"
         r"bringing)|that'?s (not ok|not okay|unacceptable|not good enough|not acceptable)|"
         r"(this|that) (isn't|is not|wasn't|was not) (good enough|acceptable|ok|okay|what you)|"
-        r"many of you|not the experience|we hear you|fair point|you deserve)"),
+        r"many of you|not the experience|we hear you|fair point|you deserve)"
+    ),
     "apologises": _rx(r"\b(sorry|apologi[sz]e[ds]?|apologies|apology|forgive us)\b"),
     "empathises": _rx(
         r"\b(understand (how|why|that|your)|must (be|have been|feel)|that sounds|sounds (awful|terrible|stressful|"
         r"frightening|scary|really)|frustrat\w*|worr(y|ied|ying)|upsett\w*|awful|terrible|stressful|"
         r"right to be (angry|upset|frustrated|annoyed|worried|furious)|i can (only )?imagine|heartbreak\w*|"
         r"devastat\w*|scary|frightening|distress\w*|so sorry|really sorry|truly sorry|deeply sorry|"
-        r"not the experience|we feel|our thoughts|feel let down|let you down)\b"),
+        r"not the experience|we feel|our thoughts|feel let down|let you down)\b"
+    ),
     "owns_it": _rx(
         r"\b(our (mistake|fault|error|failure|responsibility)|we (got|have got|'ve got) (this|it|that) wrong|"
         r"we (messed|screwed) up|we let (you|people|our customers|everyone) down|(that|this|it)'?s on us|"
         r"(this|that|it) is on us|we take (full |complete )?(responsibility|ownership)|we failed|we should have|"
         r"we caused|our (own )?(system|update|team|decision|change) (caused|failed)|we made a mistake|"
-        r"we own (this|it)|entirely our|our own fault)\b"),
+        r"we own (this|it)|entirely our|our own fault)\b"
+    ),
     "informs": _rx(
         r"(\b\d[\d,.:]*\b|\b(caused by|because|due to|confirmed|identified|restored|recall(ed|ing)?|affected|"
         r"investigat\w+|rolled back|reopen\w*|outage|we can confirm|the cause|cancel(l)?ed|delayed|shortage|"
         r"breach|exposed|contaminat\w*|we have (found|traced|stopped|paused|closed|removed|suspended)|"
         r"we've (found|traced|stopped|paused|closed|removed|suspended)|is (down|back|working|closed|open)|"
-        r"are (down|back|working|closed|open)|best[- ]before|batch|lot|stores?|flights?|accounts?|orders?)\b)"),
+        r"are (down|back|working|closed|open)|best[- ]before|batch|lot|stores?|flights?|accounts?|orders?)\b)"
+    ),
     "next_step": _rx(
         r"\b(next update|update (you|again|at|by|in|within)|we('ll| will) (update|refund|replace|send|call|contact|"
         r"be in touch|get back|post|share|fix|credit|cover|reimburse|compensate|look after|sort|email|message|"
         r"arrange|rebook|follow up|keep you)|(by|at|before) \d|within \d+|within (the|an|one) hour|in \d+ "
         r"(minutes|mins|hours|days)|today|tonight|tomorrow|this (morning|afternoon|evening)|refund\w*|"
         r"replacement|please (call|contact|check|stop|don'?t|do not|visit|keep|bring|return|dm|message|see|seek)|"
-        r"stop using|call (a|your|us|the)|keep you (posted|updated)|here is what happens next|what happens next)\b"),
+        r"stop using|call (a|your|us|the)|keep you (posted|updated)|here is what happens next|what happens next)\b"
+    ),
     "moves_to_private": _rx(
         r"\b(dm|d\.m\.|direct message|private message|privately|message us|inbox|sent you a (dm|message|private|note)|"
-        r"pm us|in private|check your (messages|dms|inbox)|send us a message|drop us a (line|message))\b"),
+        r"pm us|in private|check your (messages|dms|inbox)|send us a message|drop us a (line|message))\b"
+    ),
     "defensive": _rx(
         r"\b(we (followed|have followed|'ve followed|complied with|adhered to) (all|every|the)|"
         r"(that|this) (is|was) not what happened|that'?s not what happened|we stand by|we did nothing wrong|"
@@ -142,7 +200,8 @@ R = {
         r"we are not responsible|we're not responsible|not responsible for|(outside|beyond) (of )?our control|"
         r"no fault of ours|will not be commenting|no further comment|we have nothing to apologi[sz]e|"
         r"claims circulating|we maintain|inaccurate and misleading|our (processes|procedures) (are|were) (robust|sound|"
-        r"correct))\b"),
+        r"correct))\b"
+    ),
     "blames": _rx(
         r"\b(not our fault|isn'?t our fault|wasn'?t our fault|your (own )?fault|you should(n't| not)? have|"
         r"if you had|if you'd|user error|read the (instructions|faq|terms|manual|small print|label)|you failed to|"
@@ -153,64 +212,215 @@ R = {
         r"third[- ]part(y|ies) (is|are|was|were)?\s*(to blame|responsible|at fault)|blame the|"
         r"their fault|customers? (misus|mishandl)\w*|fault of (the|our|a) \w+|"
         r"(courier|supplier|partner|contractor|vendor|airport|bank|weather|manufacturer|driver|government|"
-        r"regulator|council|staff member|employee)'?s? fault)\b"),
+        r"regulator|council|staff member|employee)'?s? fault)\b"
+    ),
     "dismissive": _rx(
         r"\b(only a (few|small number|handful|tiny)|minor (issue|inconvenience|problem|glitch|delay)|calm down|"
         r"relax|not a big deal|no big deal|overreact\w*|blown out of proportion|small number of|isolated incident|"
         r"nothing to worry about|it'?s just a|(a|one) rare case|some people are|chill|move on|these things happen|"
-        r"it happens|slight (delay|inconvenience)|a bit of a (delay|hiccup)|hiccup)\b"),
+        r"it happens|slight (delay|inconvenience)|a bit of a (delay|hiccup)|hiccup)\b"
+    ),
     "non_apology": _rx(
         r"\b(sorry (if|you feel|that you feel|you think|you were offended|you're upset|you are upset|for any "
         r"inconvenience|for the inconvenience|to hear you feel)|we regret (that you|any inconvenience|if)|"
         r"apologi[sz]e for any inconvenience|regret any inconvenience|if anyone was offended|if anyone felt|"
         r"sorry,? but|apologi[sz]e,? but|apologies,? but|sorry you feel that way|any inconvenience (this|that|"
-        r"which) may have caused)\b"),
+        r"which) may have caused)\b"
+    ),
     "legalese": _rx(
         r"\b(per our (terms|policy|policies)|as per|pursuant|liab(le|ility)|hereby|terms (of service|and "
         r"conditions)|in accordance with|notwithstanding|aforementioned|we take (this|these|your|all) ?(matter|"
         r"matters|concerns?|reports?|feedback)? (very )?seriously|at this (point in )?time|going forward|leverage|"
         r"stakeholders?|regrettable|duly|heretofore|disclaim\w*|without prejudice|the company|the organi[sz]ation|"
         r"applicable (laws|regulations|procedures)|in due course|customers are advised|remediation|"
-        r"operational (challenges|issues)|service disruption event)\b"),
+        r"operational (challenges|issues)|service disruption event)\b"
+    ),
     "hostile": _rx(
         r"\b(ridiculous|stupid|idiot\w*|pathetic|clearly (didn'?t|did not|can'?t|cannot|don'?t)|learn to|"
         r"get over it|not our problem|deal with it|whatever|nobody cares|who cares|shut up|how dare|"
         r"your problem|grow up|lol|lmao|nice try|good luck with that|moan\w*|whing\w*|whin(e|ing)|"
-        r"entitled|troll|liar|lying|get a life|cry (more|about it)|so what|not my problem)\b"),
-    "profanity": _rx(r"\b(fuck\w*|shit\w*|bullshit|crap|bloody|bastard\w*|wtf|arse\w*|asshole|piss\w*|bitch\w*|"
-                     r"damn\w*|dick\w*|wanker|bollocks|frigging|fricking)\b"),
-    "mocking_emoji": re.compile("[\U0001F644\U0001F602\U0001F923\U0001F921\U0001F485\U0001F60F\U0001F643"
-                                "\U0001F61C\U0001F92A\U0001F937\U0001F4A9\U0001F971\U0001F634\U0001F92D]"),
+        r"entitled|troll|liar|lying|get a life|cry (more|about it)|so what|not my problem)\b"
+    ),
+    "profanity": _rx(
+        r"\b(fuck\w*|shit\w*|bullshit|crap|bloody|bastard\w*|wtf|arse\w*|asshole|piss\w*|bitch\w*|"
+        r"damn\w*|dick\w*|wanker|bollocks|frigging|fricking)\b"
+    ),
+    "mocking_emoji": re.compile(
+        "[\U0001f644\U0001f602\U0001f923\U0001f921\U0001f485\U0001f60f\U0001f643"
+        "\U0001f61c\U0001f92a\U0001f937\U0001f4a9\U0001f971\U0001f634\U0001f92d]"
+    ),
     "over_promises": _rx(
         r"\b(never (happen )?again|will never happen|100 ?%|guarantee[ds]?|completely (fixed|resolved|safe)|"
         r"fully (fixed|resolved|restored)|(all|everything)('?s| is)? (fixed|sorted|resolved|back to normal)|"
         r"perfectly safe|fixed for (everyone|everybody|all)|back to normal (now|already)|zero risk|no risk|"
-        r"absolutely no (risk|danger)|definitely won'?t|rest assured)\b"),
+        r"absolutely no (risk|danger)|definitely won'?t|rest assured)\b"
+    ),
     "vague_phrase": _rx(
         r"\b(looking into (it|this|the matter)|thanks? (you )?for (reaching out|your (message|feedback|comment|"
         r"patience))|we are aware|we're aware|we'?re on it|investigating the matter|we'?ll look into|"
-        r"we are investigating|bear with us|we appreciate your (patience|feedback)|noted)\b"),
+        r"we are investigating|bear with us|we appreciate your (patience|feedback)|noted)\b"
+    ),
 }
-_PII = _rx(r"\b(card (number|details|no)|credit card|debit card|password|passcode|pin( number| code)?|cvv|"
-           r"security code|date of birth|dob|full address|home address|account (number|details)|sort code|"
-           r"social security|ssn|passport|bank details|login( details)?|one[- ]time code|otp|national id)\b")
-_ASK = _rx(r"\b(please (send|share|post|reply|tell|give|provide|confirm|include)|send (us|me)|share (your|the)|"
-           r"reply with|tell us|give us|provide (us|your)|what is your|what's your|can you (send|share|post|give|"
-           r"confirm|provide)|post (your|it)|include (your|the))\b")
+_PII = _rx(
+    r"\b(card (number|details|no)|credit card|debit card|password|passcode|pin( number| code)?|cvv|"
+    r"security code|date of birth|dob|full address|home address|account (number|details)|sort code|"
+    r"social security|ssn|passport|bank details|login( details)?|one[- ]time code|otp|national id)\b"
+)
+_ASK = _rx(
+    r"\b(please (send|share|post|reply|tell|give|provide|confirm|include)|send (us|me)|share (your|the)|"
+    r"reply with|tell us|give us|provide (us|your)|what is your|what's your|can you (send|share|post|give|"
+    r"confirm|provide)|post (your|it)|include (your|the))\b"
+)
 _NEVER = _rx(r"\b(never|don'?t|do not|not|no need|won'?t)\b")
-_HEDGE = _rx(r"\b(might|may have|may be|could (be|have)|probably|possibly|perhaps|we think|we believe|likely|"
-             r"we suspect|seems? (like|to be)|looks like|rumou?red|apparently|we guess|maybe)\b")
-_CAUSE = _rx(r"\b(caus\w*|because|due to|hack\w*|attack\w*|sabotag\w*|supplier|fault|behind (this|it)|blame|reason|"
-             r"(was|is) the (problem|issue)|responsible|virus|malware|contaminat\w*|cyber\w*)\b")
+_HEDGE = _rx(
+    r"\b(might|may have|may be|could (be|have)|probably|possibly|perhaps|we think|we believe|likely|"
+    r"we suspect|seems? (like|to be)|looks like|rumou?red|apparently|we guess|maybe)\b"
+)
+_CAUSE = _rx(
+    r"\b(caus\w*|because|due to|hack\w*|attack\w*|sabotag\w*|supplier|fault|behind (this|it)|blame|reason|"
+    r"(was|is) the (problem|issue)|responsible|virus|malware|contaminat\w*|cyber\w*)\b"
+)
 _NEGATED_SORRY = _rx(r"\b(not|never|no need to be|won'?t be|nothing to be) (sorry|apologi\w*)|no apolog")
 _WORD = re.compile(r"[a-z0-9']+")
 _SENT = re.compile(r"[^.!?\n]+[.!?]*")
-STOP = frozenset("""a an the and or but if of to in on at by for with from this that these those is are was were be been
-being have has had do does did not no yes you your yours we our us they them their i me my it its im i'm what when
-where who why how can could would should will just still again get got very really so too than then there here
-about after before please any all some more most much many one hi hey ok okay thanks thank today now like know
-need want going gone dont don't cant can't isnt isn't wont won't anyone someone we're we'll we've you're you'll
-it's that's there's let us also as up out into over under only own same such here's""".split())
+STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "this",
+        "that",
+        "these",
+        "those",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "yes",
+        "you",
+        "your",
+        "yours",
+        "we",
+        "our",
+        "us",
+        "they",
+        "them",
+        "their",
+        "i",
+        "me",
+        "my",
+        "it",
+        "its",
+        "im",
+        "i'm",
+        "what",
+        "when",
+        "where",
+        "who",
+        "why",
+        "how",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "just",
+        "still",
+        "again",
+        "get",
+        "got",
+        "very",
+        "really",
+        "so",
+        "too",
+        "than",
+        "then",
+        "there",
+        "here",
+        "about",
+        "after",
+        "before",
+        "please",
+        "any",
+        "all",
+        "some",
+        "more",
+        "most",
+        "much",
+        "many",
+        "one",
+        "hi",
+        "hey",
+        "ok",
+        "okay",
+        "thanks",
+        "thank",
+        "today",
+        "now",
+        "like",
+        "know",
+        "need",
+        "want",
+        "going",
+        "gone",
+        "dont",
+        "don't",
+        "cant",
+        "can't",
+        "isnt",
+        "isn't",
+        "wont",
+        "won't",
+        "anyone",
+        "someone",
+        "we're",
+        "we'll",
+        "we've",
+        "you're",
+        "you'll",
+        "it's",
+        "that's",
+        "there's",
+        "let",
+        "us",
+        "also",
+        "as",
+        "up",
+        "out",
+        "into",
+        "over",
+        "under",
+        "only",
+        "own",
+        "same",
+        "such",
+        "here's",
+    ]
+)
 
 # Politeness strategies (Danescu-Niculescu-Mizil et al. 2013), signs from the paper, weights by hand.
 _POLITE = [
@@ -252,7 +462,7 @@ def _shingles(text: str) -> frozenset[tuple[str, ...]]:
     words = _WORD.findall(text.lower())
     if len(words) < 3:
         return frozenset({tuple(words)})
-    return frozenset(tuple(words[i:i + 3]) for i in range(len(words) - 2))
+    return frozenset(tuple(words[i : i + 3]) for i in range(len(words) - 2))
 
 
 def similarity(a: str, b: str) -> float:
@@ -293,12 +503,29 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     sorry_text = R["non_apology"].sub(" ", t)
     if not _NEGATED_SORRY.search(sorry_text):
         flag("apologises", _search(R["apologises"], sorry_text))
-    for name in ("acknowledges", "empathises", "owns_it", "next_step", "moves_to_private", "defensive", "blames",
-                 "dismissive", "legalese", "hostile", "profanity", "mocking_emoji", "over_promises"):
+    for name in (
+        "acknowledges",
+        "empathises",
+        "owns_it",
+        "next_step",
+        "moves_to_private",
+        "defensive",
+        "blames",
+        "dismissive",
+        "legalese",
+        "hostile",
+        "profanity",
+        "mocking_emoji",
+        "over_promises",
+    ):
         flag(name, _search(R[name], t))
     if "owns_it" in found and _rx(r"\b(not|never|isn'?t|wasn'?t) (our|on us)").search(t):
         found.pop("owns_it")
-    if "empathises" in found and found["empathises"].lower() in ("so sorry", "really sorry") and "apologises" not in found:
+    if (
+        "empathises" in found
+        and found["empathises"].lower() in ("so sorry", "really sorry")
+        and "apologises" not in found
+    ):
         found.pop("empathises")
     # Facts: concrete details, or words shared with the briefings known now.
     info = _search(R["informs"], t)
@@ -316,7 +543,8 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         handle = ctx.author_handle.lower().lstrip("@")
         lower = t.lower()
         named = (first and len(first) > 1 and re.search(rf"\b{re.escape(first)}\b", lower)) or (
-            handle and handle in lower)
+            handle and handle in lower
+        )
         overlap = _content_words(t) & _content_words(ctx.post_text) if ctx.post_text else set()
         if named and (overlap or len(words) >= 12):
             flag("personal", first or handle)
@@ -342,15 +570,19 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     if ctx.kind != "dm":
         for sentence in _SENT.findall(t):
             pii = _search(_PII, sentence)
-            if pii and _search(_ASK, sentence) and not _NEVER.search(sentence) and not R["moves_to_private"].search(
-                    sentence):
+            if (
+                pii
+                and _search(_ASK, sentence)
+                and not _NEVER.search(sentence)
+                and not R["moves_to_private"].search(sentence)
+            ):
                 flag("asks_pii_public", pii)
                 break
     for pat in ctx.contradictions:
         m = compile_pattern(pat).search(t)
         if m:
             # "it was NOT sabotage" agrees with the facts; only a plain claim contradicts them.
-            before = t[max(0, m.start() - 25):m.start()].lower()
+            before = t[max(0, m.start() - 25) : m.start()].lower()
             if not re.search(r"\b(not|no|never|isn'?t|wasn'?t|aren'?t|weren'?t|rule[sd]? out|false|untrue)\b", before):
                 flag("contradicts_briefing", m.group(0))
                 break
@@ -404,7 +636,7 @@ def _score(found: dict[str, str], ctx: ToneContext, words: list[str], text: str)
         found.setdefault("vague", "keyword list")
     if n < 6:
         cap = min(cap, 35.0)
-    final = int(round(max(0.0, min(cap, score))))
+    final = round(max(0.0, min(cap, score)))
     pos = tuple(f for f in POSITIVE_FLAGS if f in found and f in applicable)
     neg = tuple(f for f in NEGATIVE_FLAGS if f in found)
     return ToneResult(final, pos + neg, pos, neg, tuple(hits), round(pol, 3))

@@ -20,12 +20,132 @@ from sim.scenario.patterns import clock_label
 from sim.scenario.triage import needs_answer, priority
 
 Bot = Callable[[Session], Action | None]
-_STOP = set("""a an the and or but if of to in on at by for with from this that these those is are was were be been
-being have has had do does did not no yes you your yours we our us they them their i me my it its im i'm
-what when where who why how can could would should will just still again get got very really so too than then
-there here about after before please any all some more most much many one two three four five six seven eight
-nine ten hi hey ok okay thanks thank today tonight now like know need want going gone dont don't cant can't
-isnt isn't wont won't anyone someone""".split())
+_STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "this",
+        "that",
+        "these",
+        "those",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "yes",
+        "you",
+        "your",
+        "yours",
+        "we",
+        "our",
+        "us",
+        "they",
+        "them",
+        "their",
+        "i",
+        "me",
+        "my",
+        "it",
+        "its",
+        "im",
+        "i'm",
+        "what",
+        "when",
+        "where",
+        "who",
+        "why",
+        "how",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "just",
+        "still",
+        "again",
+        "get",
+        "got",
+        "very",
+        "really",
+        "so",
+        "too",
+        "than",
+        "then",
+        "there",
+        "here",
+        "about",
+        "after",
+        "before",
+        "please",
+        "any",
+        "all",
+        "some",
+        "more",
+        "most",
+        "much",
+        "many",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "hi",
+        "hey",
+        "ok",
+        "okay",
+        "thanks",
+        "thank",
+        "today",
+        "tonight",
+        "now",
+        "like",
+        "know",
+        "need",
+        "want",
+        "going",
+        "gone",
+        "dont",
+        "don't",
+        "cant",
+        "can't",
+        "isnt",
+        "isn't",
+        "wont",
+        "won't",
+        "anyone",
+        "someone",
+    ]
+)
 
 
 def _pick(options: Sequence[str], *keys: object) -> str:
@@ -88,9 +208,11 @@ def canned(s: Session) -> Action | None:
 
 # ----------------------------------------------------------------------------- defensive
 
-DEFENSIVE_STATEMENT = ("We are aware of claims circulating online. We have followed all applicable procedures and "
-                       "regulations, and responsibility for this matter lies with third parties. We will not be "
-                       "commenting further at this time.")
+DEFENSIVE_STATEMENT = (
+    "We are aware of claims circulating online. We have followed all applicable procedures and "
+    "regulations, and responsibility for this matter lies with third parties. We will not be "
+    "commenting further at this time."
+)
 DEFENSIVE_REPLIES = (
     "This is not our fault. Per our terms and conditions we are not liable for issues caused by third parties.",
     "We followed all procedures. If you had read the instructions this would not have happened.",
@@ -116,8 +238,11 @@ SLOW_DELAY = 25 * 60
 
 def _decent_reply(s: Session, post: Post) -> str:
     fact = _latest_fact(s)
-    return (f"Hi {_first_name(post)}, sorry for the trouble with the {_topic(post)}. "
-            + (f"{fact} " if fact else "We are working on it. ") + "Thanks for your patience.")
+    return (
+        f"Hi {_first_name(post)}, sorry for the trouble with the {_topic(post)}. "
+        + (f"{fact} " if fact else "We are working on it. ")
+        + "Thanks for your patience."
+    )
 
 
 def slow(s: Session) -> Action | None:
@@ -152,8 +277,7 @@ _SAFETY = (
 _PRIVATE_PUBLIC = (
     "I've sent you a private message so we can sort out your case without sharing personal details here. "
     "Please never post card numbers or passwords publicly.",
-    "I've just sent you a DM so we can look at your account privately; please don't share personal details in "
-    "public.",
+    "I've just sent you a DM so we can look at your account privately; please don't share personal details in public.",
 )
 _MEDIA = (
     "Thanks for asking. Here is what we can confirm so far.",
@@ -163,8 +287,10 @@ _MISINFO = (
     "That isn't accurate, and I understand why people are worried.",
     "I want to correct this calmly: that claim is not right.",
 )
-_SCAM = ("Please be careful: {h} is not an official account. We will never ask for card details, passwords or "
-         "payment by DM. Please report the account.")
+_SCAM = (
+    "Please be careful: {h} is not an official account. We will never ask for card details, passwords or "
+    "payment by DM. Please report the account."
+)
 
 
 def _reply_text(s: Session, post: Post) -> str:
@@ -196,9 +322,11 @@ def _reply_text(s: Session, post: Post) -> str:
 
 
 def _private_text(s: Session, post: Post) -> str:
-    return (f"Hi {_first_name(post)}, this is the {s.scenario.company.name} care team. I'm sorry for what happened. "
-            "I'll personally look after your case: please reply here with your order or reference number and the "
-            "best time to call you. Please don't send passwords or full card numbers.")
+    return (
+        f"Hi {_first_name(post)}, this is the {s.scenario.company.name} care team. I'm sorry for what happened. "
+        "I'll personally look after your case: please reply here with your order or reference number and the "
+        "best time to call you. Please don't send passwords or full card numbers."
+    )
 
 
 def _holding(s: Session, every: float) -> UpdateAction:
@@ -216,8 +344,10 @@ def _update(s: Session, every: float) -> UpdateAction:
     used = {b for a in s.actions for b in [a.text]}
     fresh = [b.public_line for b in _facts(s) if not any(b.public_line in u for u in used)]
     news = " ".join(fresh[-2:]) or "No major change since our last update; our teams are still working on it."
-    return UpdateAction(f"Update: {news} We're sorry for the disruption this is causing. If you need help, DM us. "
-                        f"Next update at {label}.")
+    return UpdateAction(
+        f"Update: {news} We're sorry for the disruption this is causing. If you need help, DM us. "
+        f"Next update at {label}."
+    )
 
 
 def _plan(s: Session, every: float) -> PlanAction:
@@ -225,13 +355,16 @@ def _plan(s: Session, every: float) -> PlanAction:
     steps = [PlanStep(a.what, a.who, a.when) for b in briefings for a in b.actions]
     if len(steps) < 2:
         steps.append(PlanStep("Investigate the cause and share what we find", "Our incident team", "within 24 hours"))
-    steps.append(PlanStep("If you are affected, check our updates here and DM us for help with your own case",
-                          "You", "now"))
+    steps.append(
+        PlanStep("If you are affected, check our updates here and DM us for help with your own case", "You", "now")
+    )
     cause = next((b.public_line for b in reversed(briefings) if b.confirms_cause and b.public_line), "")
     what = cause or _latest_fact(s) or "We got this wrong and people were affected."
     _, label = _next_update_label(s, every)
-    text = (f"Our action plan. What happened: {what} We're sorry, and here is what happens next. If you need help, "
-            "DM us or visit our help page; we will refund or compensate everyone affected.")
+    text = (
+        f"Our action plan. What happened: {what} We're sorry, and here is what happens next. If you need help, "
+        "DM us or visit our help page; we will refund or compensate everyone affected."
+    )
     return PlanAction(text, tuple(steps[:8]), f"{label} on this account")
 
 
@@ -251,18 +384,15 @@ def ideal(s: Session) -> Action | None:
         return _update(s, every)
     if _actions_in_last(s, 60) >= 3:
         return None
+    # A public reply that promised a private message is followed by the private message itself.
+    for a in reversed(s.actions[-20:]):
+        replied = s.post(a.post_id) if a.post_id else None
+        if replied is not None and "pii" in replied.tags and s.status_of(replied.id) != "private":
+            return PrivateAction(replied.id, _private_text(s, replied))
     for post in s.unanswered():
         if not needs_answer(post) and priority(post) == 0:
             continue
-        text = _reply_text(s, post)
-        if "pii" in post.tags and not any(a.post_id == post.id and a.kind == "private" for a in s.actions):
-            if s.status_of(post.id) == "open":
-                return ReplyAction(post.id, text)
-        return ReplyAction(post.id, text)
-    for a in reversed(s.actions[-20:]):
-        post = s.post(a.post_id) if a.post_id else None
-        if post is not None and "pii" in post.tags and s.status_of(post.id) != "private":
-            return PrivateAction(post.id, _private_text(s, post))
+        return ReplyAction(post.id, _reply_text(s, post))
     return None
 
 

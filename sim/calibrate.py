@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scoring import score
 from scoring.judge import tone_judge
-from sim.engine.autoplay import run_autoplay
+from sim.autoplay import run_autoplay
 from sim.engine.journal import read_journal
 from sim.scenario.model import Scenario
 

@@ -70,16 +70,27 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("scenario", required=False)
-@click.option("--speed", type=click.FloatRange(0.1, 600), default=1.0, show_default=True,
-              help="Scenario minutes per real minute (5 = five times faster).")
+@click.option(
+    "--speed",
+    type=click.FloatRange(0.1, 600),
+    default=1.0,
+    show_default=True,
+    help="Scenario minutes per real minute (5 = five times faster).",
+)
 @click.option("--seed", type=int, default=None, help="Seed for the crowd (default: the scenario's).")
 @click.option("--trainee", default=None, help="Your name, for the journal and the leaderboard.")
-@click.option("--resume", "resume", type=click.Path(dir_okay=False), default=None,
-              help="Continue a session from its journal.")
-@click.option("--journal", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the journal (default: your Stormdrill data folder).")
-def play(scenario: str | None, speed: float, seed: int | None, trainee: str | None, resume: str | None,
-         journal: str | None) -> None:
+@click.option(
+    "--resume", "resume", type=click.Path(dir_okay=False), default=None, help="Continue a session from its journal."
+)
+@click.option(
+    "--journal",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write the journal (default: your Stormdrill data folder).",
+)
+def play(
+    scenario: str | None, speed: float, seed: int | None, trainee: str | None, resume: str | None, journal: str | None
+) -> None:
     """Play a scenario in the trainee console. Without SCENARIO, pick one from the library."""
     if resume and scenario:
         fail("give either a scenario or --resume, not both", "the journal knows its scenario")
@@ -91,8 +102,13 @@ def play(scenario: str | None, speed: float, seed: int | None, trainee: str | No
     from sim.tui.game import GameOptions
 
     name = trainee or os.environ.get("USER") or "trainee"
-    options = GameOptions(speed=speed, seed=seed, trainee=name, resume=Path(resume) if resume else None,
-                          journal=Path(journal) if journal else None)
+    options = GameOptions(
+        speed=speed,
+        seed=seed,
+        trainee=name,
+        resume=Path(resume) if resume else None,
+        journal=Path(journal) if journal else None,
+    )
     app = StormdrillApp(options, scenario=scenario)
     app.run()
     if app.return_code:
@@ -248,8 +264,10 @@ def score(journal: str, as_json: bool, scenario: str | None) -> None:
     from sim.scenario.patterns import format_time
 
     click.echo(f"{card.scenario_title}: {card.trainee or 'trainee'}, seed {card.seed}")
-    click.echo(f"Total {card.total:.0f}/100   speed {card.speed.score:.0f}   tone {card.tone.score:.0f}   "
-               f"plan {card.plan.score:.0f}")
+    click.echo(
+        f"Total {card.total:.0f}/100   speed {card.speed.score:.0f}   tone {card.tone.score:.0f}   "
+        f"plan {card.plan.score:.0f}"
+    )
     click.echo("")
     for e in sorted(card.evidence, key=lambda e: (e.t, e.part)):
         click.echo(f"{format_time(e.t):>8}  {e.part:<5} {e.points:+6.1f}  {e.what}")
@@ -297,15 +315,19 @@ def tone(as_json: bool) -> None:
 
 @cli.command()
 @click.argument("scenario")
-@click.option("--bot", required=True, type=click.Choice(["silent", "slow", "canned", "defensive", "ideal"]),
-              help="Which scripted player.")
+@click.option(
+    "--bot",
+    required=True,
+    type=click.Choice(["silent", "slow", "canned", "defensive", "ideal"]),
+    help="Which scripted player.",
+)
 @click.option("--seed", type=int, default=None, help="Seed for the crowd (default: the scenario's).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The journal to write.")
 @click.option("--resume", is_flag=True, help="Continue the journal at --out after it was cut short.")
 def autoplay(scenario: str, bot: str, seed: int | None, out: str, resume: bool) -> None:
     """Play a whole session headless with a scripted bot, in virtual time."""
     from scoring.judge import tone_judge
-    from sim.engine.autoplay import run_autoplay
+    from sim.autoplay import run_autoplay
 
     sc = load_or_exit(scenario)
     if resume and not Path(out).exists():
@@ -342,8 +364,12 @@ def calibrate(scenarios: tuple[str, ...], seed: int | None, as_json: bool, quiet
     rows: list[dict[str, Any]] = []
     jobs = [(sc, bot) for sc in loaded for bot in BOTS]
     show = not quiet and not as_json and sys.stderr.isatty()
-    with click.progressbar(jobs, label="Calibrating", file=sys.stderr if show else open(os.devnull, "w"),
-                           item_show_func=lambda j: f"{j[0].id}/{j[1]}" if j else "") as bar:
+    with click.progressbar(
+        jobs,
+        label="Calibrating",
+        file=sys.stderr if show else open(os.devnull, "w"),
+        item_show_func=lambda j: f"{j[0].id}/{j[1]}" if j else "",
+    ) as bar:
         results: dict[str, dict[str, float]] = {}
         for sc, bot in bar:
             results.setdefault(sc.id, {})[bot] = run_bots(sc, bot, seed)
@@ -359,8 +385,11 @@ def calibrate(scenarios: tuple[str, ...], seed: int | None, as_json: bool, quiet
         width = max(len(r["scenario"]) for r in rows) if rows else 8
         click.echo(f"{'scenario':<{width}}  " + "  ".join(f"{b:>9}" for b in BOTS) + "  verdict")
         for r in rows:
-            click.echo(f"{r['scenario']:<{width}}  " + "  ".join(f"{r[b]:>9.1f}" for b in BOTS)
-                       + ("  ok" if r["ok"] else "  FAIL"))
+            click.echo(
+                f"{r['scenario']:<{width}}  "
+                + "  ".join(f"{r[b]:>9.1f}" for b in BOTS)
+                + ("  ok" if r["ok"] else "  FAIL")
+            )
     for f in failures:
         click.echo(f"calibration: {f}", err=True)
     sys.exit(1 if failures else 0)

@@ -98,10 +98,11 @@ def action_from_event(ev: dict[str, object]) -> Action:
     if kind == "update":
         return UpdateAction(text)
     if kind == "plan":
-        raw = ev.get("steps") or []
+        raw = ev.get("steps")
         steps = tuple(
             PlanStep(str(s.get("what", "")), str(s.get("who", "")), str(s.get("when", "")))
-            for s in raw if isinstance(s, dict)  # type: ignore[union-attr]
+            for s in (raw if isinstance(raw, list) else [])
+            if isinstance(s, dict)
         )
         return PlanAction(text, steps, str(ev.get("next_update") or ""))
     return EndAction()

@@ -33,10 +33,27 @@ _REL = re.compile(
     re.IGNORECASE,
 )
 _HOUR = re.compile(r"\bwithin\s+(?:the|an|one)\s+hour\b|\bthe\s+top\s+of\s+the\s+hour\b", re.IGNORECASE)
-_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10, "fifteen": 15,
-          "twenty": 20, "thirty": 30, "forty-five": 45, "forty five": 45, "half a": 0.5, "half an": 0.5}
+_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty-five": 45,
+    "forty five": 45,
+    "half a": 0.5,
+    "half an": 0.5,
+}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-_BARE = re.compile(r"\b(?P<h>[01]?\d|2[0-3])(?:[:.h](?P<m>[0-5]\d))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)?(?![\w:])", re.IGNORECASE)
+_BARE = re.compile(
+    r"\b(?P<h>[01]?\d|2[0-3])(?:[:.h](?P<m>[0-5]\d))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)?(?![\w:])", re.IGNORECASE
+)
 
 
 @dataclass

@@ -22,8 +22,18 @@ from collections.abc import Iterable
 from sim.scenario.model import Post
 from sim.scenario.triage import HIGH_REACH
 
-TAG_WEIGHT = {"safety": 2.0, "media": 1.5, "regulator": 1.5, "influencer": 1.0, "misinformation": 1.0,
-              "boycott": 1.0, "scam": 0.5, "complaint": 0.3, "joke": 0.2, "praise": -0.5}
+TAG_WEIGHT = {
+    "safety": 2.0,
+    "media": 1.5,
+    "regulator": 1.5,
+    "influencer": 1.0,
+    "misinformation": 1.0,
+    "boycott": 1.0,
+    "scam": 0.5,
+    "complaint": 0.3,
+    "joke": 0.2,
+    "praise": -0.5,
+}
 NEGATIVE = frozenset({"defensive", "dismissive", "blames", "hostile", "profanity", "non_apology"})
 WINDOW = 600.0
 
@@ -32,8 +42,9 @@ def post_heat(post: Post) -> float:
     return max(0.0, 1 + 0.4 * math.log10(1 + post.followers) + sum(TAG_WEIGHT.get(t, 0.0) for t in post.tags))
 
 
-def target(heat: float, silence: float, update_every: float, flagged: int, statements: int,
-           good_high_reach: int) -> float:
+def target(
+    heat: float, silence: float, update_every: float, flagged: int, statements: int, good_high_reach: int
+) -> float:
     volume = 100 * (1 - math.exp(-heat / 60))
     silence_push = min(30.0, 30 * silence / (2 * max(60.0, update_every)))
     flag_push = min(25.0, 8.0 * flagged)

@@ -33,7 +33,6 @@ from .actions import (
     PrivateAction,
     Refusal,
     ReplyAction,
-    UpdateAction,
     action_from_event,
 )
 from .clock import Clock, VirtualClock
@@ -112,18 +111,33 @@ class Session:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def create(cls, scenario: Scenario, clock: Clock, *, seed: int | None = None, journal_path: Path | None = None,
-               trainee: str = "", judge: Judge | None = None, bot: str | None = None) -> Session:
+    def create(
+        cls,
+        scenario: Scenario,
+        clock: Clock,
+        *,
+        seed: int | None = None,
+        journal_path: Path | None = None,
+        trainee: str = "",
+        judge: Judge | None = None,
+        bot: str | None = None,
+    ) -> Session:
         storm = expand(scenario, scenario.seed if seed is None else seed)
         return cls(storm, clock, trainee=trainee, judge=judge, journal_path=journal_path, bot=bot)
 
     def _make_header(self) -> dict[str, Any]:
         sc = self.scenario
         return {
-            "type": "header", "format": FORMAT, "scenario": sc.id, "scenario_hash": sc.content_hash,
+            "type": "header",
+            "format": FORMAT,
+            "scenario": sc.id,
+            "scenario_hash": sc.content_hash,
             "scenario_path": str(Path(sc.source).resolve()) if sc.source and Path(sc.source).exists() else "",
-            "seed": self.storm.seed, "stormdrill": __version__, "trainee": self.trainee,
-            "started": datetime.now(UTC).isoformat(timespec="seconds"), "bot": self.bot,
+            "seed": self.storm.seed,
+            "stormdrill": __version__,
+            "trainee": self.trainee,
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "bot": self.bot,
         }
 
     @classmethod
@@ -137,8 +151,15 @@ class Session:
             raise ResumeError("the scenario file changed since this journal was written; it cannot be resumed exactly")
         storm = expand(scenario, int(head.get("seed", scenario.seed)))
         vclock = VirtualClock()
-        s = cls(storm, vclock, trainee=str(head.get("trainee") or ""), judge=judge, bot=head.get("bot"),
-                header=head, _replay=[])
+        s = cls(
+            storm,
+            vclock,
+            trainee=str(head.get("trainee") or ""),
+            judge=judge,
+            bot=head.get("bot"),
+            header=head,
+            _replay=[],
+        )
         done = [e for e in journal.events]
         if any(e.get("type") == "end" for e in done):
             raise ResumeError("this session has already ended; start a new one")
@@ -158,7 +179,7 @@ class Session:
         if len(regenerated) < len(done):
             raise ResumeError(f"journal line {len(regenerated) + 2} has no counterpart in the replay")
         s._writer = JournalWriter(path, append_at=journal.valid_bytes)
-        for ev in regenerated[len(done):]:
+        for ev in regenerated[len(done) :]:
             s._writer.write(ev)
         s._writer.flush(sync=True)
         s._replay = None
@@ -232,8 +253,16 @@ class Session:
         for c in self.commitments:
             if c.status == "open" and c.due + GRACE <= t:
                 c.status = "broken"
-                self._emit({"type": "commitment", "t": _r(t), "status": "broken", "due": _r(c.due),
-                            "source": c.source, "words": c.words})
+                self._emit(
+                    {
+                        "type": "commitment",
+                        "t": _r(t),
+                        "status": "broken",
+                        "due": _r(c.due),
+                        "source": c.source,
+                        "words": c.words,
+                    }
+                )
                 self._fire_event_driven("promise_missed", t, {"due": _r(c.due), "words": c.words})
         self._check_timed(t)
         if t >= self._next_sample:
@@ -247,9 +276,17 @@ class Session:
         self._open_by_prio[priority(post)].append(post)
         self._recent_posts.append(post)
         self._recent_heat += P.post_heat(post)
-        ev: dict[str, Any] = {"type": "post", "t": _r(t), "id": post.id, "author": post.handle, "name": post.name,
-                              "role": post.role, "followers": post.followers, "text": post.text,
-                              "tags": list(post.tags)}
+        ev: dict[str, Any] = {
+            "type": "post",
+            "t": _r(t),
+            "id": post.id,
+            "author": post.handle,
+            "name": post.name,
+            "role": post.role,
+            "followers": post.followers,
+            "text": post.text,
+            "tags": list(post.tags),
+        }
         if post.reply_to:
             ev["reply_to"] = post.reply_to
         if post.must_handle:
@@ -311,17 +348,38 @@ class Session:
             for post in self.storm.held.get(target, ()):
                 pid = post.id if n == 1 else f"{post.id}#{n}"
                 reply_to = post.reply_to
-                fired = Post(id=pid, t=int(t + post.t), author=post.author, name=post.name, handle=post.handle,
-                             role=post.role, followers=post.followers, text=post.text, tags=post.tags,
-                             reply_to=reply_to, expect=post.expect, source="inject", wave=post.wave)
+                fired = Post(
+                    id=pid,
+                    t=int(t + post.t),
+                    author=post.author,
+                    name=post.name,
+                    handle=post.handle,
+                    role=post.role,
+                    followers=post.followers,
+                    text=post.text,
+                    tags=post.tags,
+                    reply_to=reply_to,
+                    expect=post.expect,
+                    source="inject",
+                    wave=post.wave,
+                )
                 self._inj_seq += 1
                 heapq.heappush(self._injected, (t + post.t, self._inj_seq, fired))
                 count += 1
-        self._emit({"type": "inject", "t": _r(t), "id": inj.id, "cause": cause, "fired": list(inj.fires),
-                    "posts": count})
+        self._emit(
+            {"type": "inject", "t": _r(t), "id": inj.id, "cause": cause, "fired": list(inj.fires), "posts": count}
+        )
 
-    def _fire_event_driven(self, kind: str, t: float, cause: dict[str, Any], *, persona: str | None = None,
-                           flags: Sequence[str] = (), text: str = "") -> None:
+    def _fire_event_driven(
+        self,
+        kind: str,
+        t: float,
+        cause: dict[str, Any],
+        *,
+        persona: str | None = None,
+        flags: Sequence[str] = (),
+        text: str = "",
+    ) -> None:
         for inj in self.scenario.injects:
             c = inj.when
             st = self._inject_state[inj.id]
@@ -351,8 +409,14 @@ class Session:
             while dq and dq[0] <= t - P.WINDOW:
                 dq.popleft()
         silence = t - (self.last_statement if self.last_statement is not None else 0.0)
-        goal = P.target(max(0.0, self._recent_heat), silence, float(self.scenario.scoring.update_every),
-                        len(self._flagged), len(self._statements), len(self._good_high))
+        goal = P.target(
+            max(0.0, self._recent_heat),
+            silence,
+            float(self.scenario.scoring.update_every),
+            len(self._flagged),
+            len(self._statements),
+            len(self._good_high),
+        )
         self.pressure = P.step(self.pressure, goal)
         self._emit({"type": "pressure", "t": _r(t), "value": self.pressure})
 
@@ -385,8 +449,15 @@ class Session:
         steps: tuple[Any, ...] = ()
         next_update = ""
         if isinstance(action, PlanAction):
-            steps = tuple(type(s)(clean_text(s.what, single_line=True), clean_text(s.who, single_line=True),
-                                  clean_text(s.when, single_line=True)) for s in action.steps if s.what.strip())
+            steps = tuple(
+                type(s)(
+                    clean_text(s.what, single_line=True),
+                    clean_text(s.who, single_line=True),
+                    clean_text(s.when, single_line=True),
+                )
+                for s in action.steps
+                if s.what.strip()
+            )
             next_update = clean_text(action.next_update, single_line=True)
             if not text and not steps:
                 return Refusal("an action plan needs some text or at least one step")
@@ -427,8 +498,16 @@ class Session:
             for c in self.commitments:
                 if c.status == "open" and c.made < t <= c.due + GRACE:
                     c.status = "kept"
-                    self._emit({"type": "commitment", "t": _r(t), "status": "kept", "due": _r(c.due),
-                                "source": c.source, "words": c.words})
+                    self._emit(
+                        {
+                            "type": "commitment",
+                            "t": _r(t),
+                            "status": "kept",
+                            "due": _r(c.due),
+                            "source": c.source,
+                            "words": c.words,
+                        }
+                    )
             self.last_statement = t
             self._statements.append(t)
             if a.kind == "plan":
@@ -443,19 +522,28 @@ class Session:
             if promise is not None:
                 due, words = promise
                 self.commitments.append(Commitment(t, due, a.seq, words))
-                self._emit({"type": "commitment", "t": _r(t), "status": "made", "due": _r(due), "source": a.seq,
-                            "words": words})
+                self._emit(
+                    {
+                        "type": "commitment",
+                        "t": _r(t),
+                        "status": "made",
+                        "due": _r(due),
+                        "source": a.seq,
+                        "words": words,
+                    }
+                )
             self._fire_event_driven("said", t, {"action": a.seq}, text=a.full_text())
             if a.kind == "reply" and post is not None:
-                self._fire_event_driven("reply_flagged", t, {"action": a.seq, "post": post.id},
-                                        persona=post.author, flags=flags)
+                self._fire_event_driven(
+                    "reply_flagged", t, {"action": a.seq, "post": post.id}, persona=post.author, flags=flags
+                )
 
     # ------------------------------------------------------------------ queries (TUI, bots)
     def posts_since(self, cursor: int) -> tuple[list[Post], int]:
         return self.delivered[cursor:], len(self.delivered)
 
     def statuses_changed(self) -> list[tuple[str, str]]:
-        out = self._status_log[self._status_cursor:]
+        out = self._status_log[self._status_cursor :]
         self._status_cursor = len(self._status_log)
         return out
 

@@ -116,17 +116,14 @@ class _Checker:
         elif v in ("minimum", "exclusiveMinimum"):
             self.add(
                 path,
-                f"`{name}` must be {'above' if v == 'exclusiveMinimum' else 'at least'} "
-                f"{vv}, got {_describe(inst)}",
+                f"`{name}` must be {'above' if v == 'exclusiveMinimum' else 'at least'} {vv}, got {_describe(inst)}",
             )
         elif v == "maximum":
             self.add(path, f"`{name}` must be at most {vv}, got {_describe(inst)}")
         elif v == "minLength":
             self.add(path, f"`{name}` must not be empty")
         elif v == "maxLength":
-            self.add(
-                path, f"`{name}` is too long ({len(inst)} characters, at most {vv})", "shorten it"
-            )
+            self.add(path, f"`{name}` is too long ({len(inst)} characters, at most {vv})", "shorten it")
         elif v == "minItems":
             self.add(path, f"`{name}` needs at least {vv} item(s)")
         elif v == "maxItems":

@@ -58,7 +58,7 @@ class StormdrillApp(App[None]):
         except ScenarioError as exc:
             first = exc.problems[0] if exc.problems else "invalid scenario"
             self.notify(str(first), title="Cannot open scenario", severity="error", timeout=15, markup=False)
-            if not self.screen_stack or isinstance(self.screen, Screen) and len(self.screen_stack) <= 1:
+            if not self.screen_stack or (isinstance(self.screen, Screen) and len(self.screen_stack) <= 1):
                 self.push_screen(PickerScreen())
             return
         self.push_screen(BriefingScreen(self.game.scenario, resumed=self.game.resumed))
@@ -128,8 +128,13 @@ class StormdrillApp(App[None]):
                 self.game.close()
                 self.exit(message=f"Your journal is saved. Resume with: stormdrill play --resume {game.journal_path}")
 
-        self.push_screen(ConfirmScreen(f"Quit now? Everything you sent is saved in your journal:\n"
-                                       f"{game.journal_path}\nResume later with --resume."), answer)
+        self.push_screen(
+            ConfirmScreen(
+                f"Quit now? Everything you sent is saved in your journal:\n"
+                f"{game.journal_path}\nResume later with --resume."
+            ),
+            answer,
+        )
 
     # -------------------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -148,4 +153,3 @@ class StormdrillApp(App[None]):
                 await self.run_action(action, node)  # type: ignore[arg-type]
 
             yield SystemCommand(f"{binding.description} ({key})", f"Key: {key}", run)
-

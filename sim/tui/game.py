@@ -158,9 +158,15 @@ class Game:
     def status(self) -> Status:
         s = self.session
         return Status(
-            now=s.now, clock=clock_label(self.start_minutes, s.now), speed=self.speed, paused=self.clock.paused,
-            pressure=s.pressure, silence=s.silence(), update_every=float(self.scenario.scoring.update_every),
-            next_promise=s.next_promise(), ended=self.finished,
+            now=s.now,
+            clock=clock_label(self.start_minutes, s.now),
+            speed=self.speed,
+            paused=self.clock.paused,
+            pressure=s.pressure,
+            silence=s.silence(),
+            update_every=float(self.scenario.scoring.update_every),
+            next_promise=s.next_promise(),
+            ended=self.finished,
         )
 
     def briefings(self) -> list[Briefing]:
@@ -176,11 +182,13 @@ class Game:
         out = []
         for a in self.session.own_actions():
             if a.kind in ("reply", "update", "plan", "private"):
-                post = self.session.post(a.post_id) if getattr(a, "post_id", None) else None
+                post = self.session.post(a.post_id) if a.post_id else None
                 text = a.text
                 if a.kind == "plan":
-                    steps = "".join(f"\n - {s.what}" + (f" ({s.who}" + (f", {s.when}" if s.when else "") + ")"
-                                                        if s.who else "") for s in a.steps)
+                    steps = "".join(
+                        f"\n - {s.what}" + (f" ({s.who}" + (f", {s.when}" if s.when else "") + ")" if s.who else "")
+                        for s in a.steps
+                    )
                     text = f"{a.text}{steps}" + (f"\nNext update: {a.next_update}" if a.next_update else "")
                 out.append((a.t, a.kind, text, post.handle if post else ""))
         return out

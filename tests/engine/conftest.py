@@ -26,8 +26,9 @@ def fake_judge(text: str, post: Post | None) -> Sequence[str]:
 def make_session(scenario: Scenario, tmp_path: Path) -> Callable[..., tuple[Session, VirtualClock]]:
     def make(journal: bool = True, judge: object = fake_judge) -> tuple[Session, VirtualClock]:
         clock = VirtualClock()
-        s = Session.create(scenario, clock, journal_path=tmp_path / "j.jsonl" if journal else None,
-                           judge=judge, trainee="tester")  # type: ignore[arg-type]
+        s = Session.create(
+            scenario, clock, journal_path=tmp_path / "j.jsonl" if journal else None, judge=judge, trainee="tester"
+        )  # type: ignore[arg-type]
         return s, clock
 
     return make

@@ -10,7 +10,7 @@ import pytest
 
 from scoring import score
 from scoring.judge import tone_judge
-from sim.engine.autoplay import run_autoplay
+from sim.autoplay import run_autoplay
 from sim.engine.clock import VirtualClock
 from sim.engine.journal import read_journal
 from sim.engine.session import ResumeError, Session
@@ -79,8 +79,19 @@ def test_torn_last_line_is_skipped_with_a_warning(full: Path, tmp_path: Path) ->
 
 def test_autoplay_cli_and_resume(tmp_path: Path) -> None:
     out = tmp_path / "cli.jsonl"
-    args = [sys.executable, "-m", "sim", "autoplay", str(HERE / "scenario.yaml"), "--bot", "ideal", "--seed", "2",
-            "--out", str(out)]
+    args = [
+        sys.executable,
+        "-m",
+        "sim",
+        "autoplay",
+        str(HERE / "scenario.yaml"),
+        "--bot",
+        "ideal",
+        "--seed",
+        "2",
+        "--out",
+        str(out),
+    ]
     assert subprocess.run(args, capture_output=True).returncode == 0
     full = out.read_bytes()
     out.write_bytes(full[: len(full) * 2 // 3 + 3])
@@ -89,7 +100,8 @@ def test_autoplay_cli_and_resume(tmp_path: Path) -> None:
     assert out.read_bytes().split(b"\n")[1:] == full.split(b"\n")[1:]
     exists = subprocess.run(args, capture_output=True, text=True)
     assert exists.returncode == 2 and "already exists" in exists.stderr
-    score_out = subprocess.run([sys.executable, "-m", "sim", "score", str(out), "--json"], capture_output=True,
-                               text=True)
+    score_out = subprocess.run(
+        [sys.executable, "-m", "sim", "score", str(out), "--json"], capture_output=True, text=True
+    )
     assert score_out.returncode == 0, score_out.stderr
     assert '"total"' in score_out.stdout

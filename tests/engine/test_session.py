@@ -275,7 +275,9 @@ def test_real_clock_speed_pause_resume() -> None:
 
 
 def test_core_imports_no_textual() -> None:
-    code = ("import sys; import sim.engine.session, sim.engine.autoplay, sim.bots, sim.scenario.load, scoring, "
-            "scoring.report, sim.calibrate; print(json.dumps(sorted(m for m in sys.modules if m.startswith('textual'))))")
+    code = (
+        "import sys; import sim.engine.session, sim.autoplay, sim.bots, sim.scenario.load, scoring, "
+        "scoring.report, sim.calibrate; print(json.dumps(sorted(m for m in sys.modules if m.startswith('textual'))))"
+    )
     out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []

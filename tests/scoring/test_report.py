@@ -32,8 +32,15 @@ class _Collect(HTMLParser):
 
 
 def test_html_report_is_self_contained_and_complete() -> None:
-    good = _entry("Alex", [act(120, "update", GOOD_HOLDING), act(200, "reply", GOOD_SAFETY, "p_allergy"),
-                           act(400, "reply", GOOD_PRESS, "p_press"), PLAN])
+    good = _entry(
+        "Alex",
+        [
+            act(120, "update", GOOD_HOLDING),
+            act(200, "reply", GOOD_SAFETY, "p_allergy"),
+            act(400, "reply", GOOD_PRESS, "p_press"),
+            PLAN,
+        ],
+    )
     page = build_html([good])  # type: ignore[list-item]
     parser = _Collect()
     parser.feed(page)

@@ -37,10 +37,23 @@ def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
     session = f"stormdrill-smoke-{uuid.uuid4().hex[:8]}"
     journal = tmp_path / "smoke.jsonl"
     env = {**os.environ, "STORMDRILL_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
-    cmd = (f"{sys.executable} -m sim play empty-ovens --speed 20 --seed 3 --trainee smoke "
-           f"--journal {journal}; echo EXITED-$?; sleep 30")
-    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", "-e",
-          f"STORMDRILL_HOME={env['STORMDRILL_HOME']}", cmd)
+    cmd = (
+        f"{sys.executable} -m sim play empty-ovens --speed 20 --seed 3 --trainee smoke "
+        f"--journal {journal}; echo EXITED-$?; sleep 30"
+    )
+    _tmux(
+        "new-session",
+        "-d",
+        "-s",
+        session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-e",
+        f"STORMDRILL_HOME={env['STORMDRILL_HOME']}",
+        cmd,
+    )
 
     def screen() -> str:
         return _tmux("capture-pane", "-p", "-t", session)
@@ -49,8 +62,10 @@ def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
         _wait(lambda: "Press Enter" in screen(), "the briefing screen")
         _tmux("send-keys", "-t", session, "Enter")
         _wait(lambda: "Pressure" in screen(), "the console")
-        _wait(lambda: journal.exists() and '"type": "post"' in journal.read_text().replace('":"', '": "'),
-              "the first posts")
+        _wait(
+            lambda: journal.exists() and '"type": "post"' in journal.read_text().replace('":"', '": "'),
+            "the first posts",
+        )
         _tmux("send-keys", "-t", session, "j")
         _tmux("send-keys", "-t", session, "r")
         _wait(lambda: "Reply in public to" in screen(), "the composer")

@@ -56,6 +56,10 @@ class BriefingScreen(Screen[None]):
                 ),
                 id="briefing-title",
             )
+            action = "continue your session" if self.resumed else "start the clock"
+            yield Static(
+                Content.assemble(("Press ", "dim"), ("Enter", "bold"), (f" to {action}.", "dim")), id="briefing-go"
+            )
             yield Static(
                 Content.assemble(
                     ("You speak for ", "dim"),
@@ -83,10 +87,6 @@ class BriefingScreen(Screen[None]):
                 ("Keys\n", "bold"), *[Content.assemble((f"{k:<14}", "bold"), f"{v}\n") for k, v in KEYS]
             )
             yield Static(keys, id="briefing-keys")
-            action = "continue your session" if self.resumed else "start the clock"
-            yield Static(
-                Content.assemble(("Press ", "dim"), ("Enter", "bold"), (f" to {action}.", "dim")), id="briefing-go"
-            )
         yield Footer()
 
     def action_start(self) -> None:

@@ -84,7 +84,7 @@ class ConsoleScreen(Screen[None]):
         self.selected: Post | None = None
         self.filter_index = 0
         self.tag_index = -1
-        self.seen_briefings: set[str] = set()
+        self.seen_briefings: set[str] = {b.id for b in game.scenario.briefings if b.t == 0}
         self.plan_draft: PlanDraft | None = None
         self.channel_version = -1
         self.briefing_count = -1
@@ -98,8 +98,7 @@ class ConsoleScreen(Screen[None]):
         with Horizontal(id="console"):
             with Vertical(id="left"):
                 yield Static(id="feed-bar")
-                yield Input(placeholder="search author, handle or text; enter to apply, esc to close",
-                            id="search")
+                yield Input(placeholder="search author, handle or text; enter to apply, esc to close", id="search")
                 yield FeedView(id="feed")
             with Vertical(id="right"):
                 with VerticalScroll(id="detail-box"):
@@ -175,8 +174,12 @@ class ConsoleScreen(Screen[None]):
         if post is None:
             return
         self.query_one(PostDetail).show(
-            post, now=self.game.now, start_minutes=self.game.start_minutes, thread=self.game.thread(post.id),
-            persona=self.game.scenario.persona(post.author), answers=self.game.answers_to(post.id),
+            post,
+            now=self.game.now,
+            start_minutes=self.game.start_minutes,
+            thread=self.game.thread(post.id),
+            persona=self.game.scenario.persona(post.author),
+            answers=self.game.answers_to(post.id),
             status=self.game.status_of(post.id),
         )
 
@@ -313,5 +316,7 @@ class ConsoleScreen(Screen[None]):
             if yes:
                 self.post_message(self.Ended())
 
-        self.app.push_screen(ConfirmScreen("End the session now and see your debrief? Everything you sent is "
-                                           "saved in your journal."), answer)
+        self.app.push_screen(
+            ConfirmScreen("End the session now and see your debrief? Everything you sent is saved in your journal."),
+            answer,
+        )

@@ -4,6 +4,7 @@ replies, model answers, coaching; export to HTML or JSON."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 from rich.text import Text
@@ -42,10 +43,15 @@ class DebriefScreen(Screen[None]):
         c = self.card
         yield Header()
         with Horizontal(id="debrief-scores"):
-            for name, value in (("Total", c.total), ("Speed", c.speed.score), ("Tone", c.tone.score),
-                                ("Plan", c.plan.score)):
-                yield Static(Content.assemble((f"{name}\n", "dim"), (f"{value:.0f}", _style(value))),
-                             classes="score-box")
+            for name, value in (
+                ("Total", c.total),
+                ("Speed", c.speed.score),
+                ("Tone", c.tone.score),
+                ("Plan", c.plan.score),
+            ):
+                yield Static(
+                    Content.assemble((f"{name}\n", "dim"), (f"{value:.0f}", _style(value))), classes="score-box"
+                )
         with TabbedContent(id="debrief-tabs"):
             with TabPane("Overview", id="tab-overview"), VerticalScroll():
                 yield Static(self._chart_title(), id="chart-title")
@@ -71,8 +77,13 @@ class DebriefScreen(Screen[None]):
         table.add_columns("time", "part", "what happened", "rule", "points")
         for e in sorted(self.card.evidence, key=lambda e: (e.t, e.part)):
             style = "green" if e.points > 0 else "red" if e.points < 0 else ""
-            table.add_row(Text(format_time(e.t)), Text(e.part), Text(e.what), Text(e.rule, style="dim"),
-                          Text(f"{e.points:+.1f}", style=style, justify="right"))
+            table.add_row(
+                Text(format_time(e.t)),
+                Text(e.part),
+                Text(e.what),
+                Text(e.rule, style="dim"),
+                Text(f"{e.points:+.1f}", style=style, justify="right"),
+            )
 
     # ----------------------------------------------------------------- content
     def _volume(self) -> list[float]:
@@ -83,8 +94,10 @@ class DebriefScreen(Screen[None]):
         return counts
 
     def _chart_title(self) -> Content:
-        return Content.assemble(("Incoming posts per minute", "bold"), ("  (below: your actions; "
-                                "r reply, u update, A action plan, · silence longer than expected)", "dim"))
+        return Content.assemble(
+            ("Incoming posts per minute", "bold"),
+            ("  (below: your actions; r reply, u update, A action plan, · silence longer than expected)", "dim"),
+        )
 
     def _action_line(self) -> Content:
         minutes = len(self._volume())
@@ -94,7 +107,7 @@ class DebriefScreen(Screen[None]):
         every = self.rec.scenario.scoring.update_every
         statements = [a.t for a in self.rec.actions if a.statement]
         edges = [0.0, *statements, float(self.rec.scenario.duration)]
-        for a, b in zip(edges, edges[1:], strict=False):
+        for a, b in pairwise(edges):
             if b - a > every:
                 for m in range(int(a // 60), min(minutes, int(b // 60))):
                     for j in range(k):
@@ -105,8 +118,13 @@ class DebriefScreen(Screen[None]):
             if mark and (cells[i] in " ·r" or mark == "A"):
                 cells[i] = mark
         start = self.rec.scenario.start_minutes
-        return Content.assemble("".join(cells), "\n", (clock_label(start, 0), "dim"),
-                                (" " * max(1, width - 10), ""), (clock_label(start, self.rec.scenario.duration), "dim"))
+        return Content.assemble(
+            "".join(cells),
+            "\n",
+            (clock_label(start, 0), "dim"),
+            (" " * max(1, width - 10), ""),
+            (clock_label(start, self.rec.scenario.duration), "dim"),
+        )
 
     def _figures(self) -> Content:
         sp = self.card.speed.details
@@ -121,8 +139,12 @@ class DebriefScreen(Screen[None]):
             ("Must-handle posts answered in time", f"{sp.get('must_handle_in_time_pct') or 0}%"),
             ("Longest public silence", t(sp.get("longest_silence_s"))),
             ("Promises kept / broken", f"{sp.get('promises_kept', 0)} / {sp.get('promises_broken', 0)}"),
-            ("Action plan", "on time" if self.card.plan.details.get("on_time") else
-             ("late" if self.card.plan.details.get("posted") else "none")),
+            (
+                "Action plan",
+                "on time"
+                if self.card.plan.details.get("on_time")
+                else ("late" if self.card.plan.details.get("posted") else "none"),
+            ),
         ]
         parts: list[Content | tuple[str, str] | str] = ["\n", ("Key figures\n", "bold")]
         for k, v in rows:
@@ -145,8 +167,11 @@ class DebriefScreen(Screen[None]):
         for title, group in (("Best", list(reversed(ranked[-3:]))), ("Worst", ranked[:3])):
             parts += [(f"{title}\n", "bold")]
             for r in group:
-                parts += [(f"{format_time(r.t)} {r.kind} · tone {r.score}/100  ", _style(r.score)),
-                          (", ".join(f.replace("_", " ") for f in r.flags), "dim"), "\n"]
+                parts += [
+                    (f"{format_time(r.t)} {r.kind} · tone {r.score}/100  ", _style(r.score)),
+                    (", ".join(f.replace("_", " ") for f in r.flags), "dim"),
+                    "\n",
+                ]
                 if r.post_text:
                     parts += [("  to: ", "dim"), (r.post_text, "dim italic"), "\n"]
                 parts += ["  ", r.text, "\n"]
@@ -160,10 +185,21 @@ class DebriefScreen(Screen[None]):
             return Content("No must-handle posts were delivered.")
         parts: list[Content | tuple[str, str] | str] = []
         for row in self.card.must_handle:
-            timing = "not answered" if row["first_reply_s"] is None else (
-                f"answered after {format_time(row['first_reply_s'])}" + (" (in time)" if row["in_time"] else " (late)"))
-            parts += [(row["author"], "bold"), (f"  {format_time(row['t'])} · {timing}", "dim"), "\n",
-                      row["text"], "\n"]
+            timing = (
+                "not answered"
+                if row["first_reply_s"] is None
+                else (
+                    f"answered after {format_time(row['first_reply_s'])}"
+                    + (" (in time)" if row["in_time"] else " (late)")
+                )
+            )
+            parts += [
+                (row["author"], "bold"),
+                (f"  {format_time(row['t'])} · {timing}", "dim"),
+                "\n",
+                row["text"],
+                "\n",
+            ]
             for a in row["answers"]:
                 parts += [(f"  You ({a['kind']}): ", "bold $success"), a["text"], "\n"]
             if row["model_answer"]:

@@ -58,8 +58,10 @@ class Composer(Vertical):
 
     def set_mode(self, mode: str, post_id: str | None, target: str) -> None:
         self.mode, self.post_id, self.target = mode, post_id, target
-        head = Content.assemble((MODES[mode], "bold"), " ", (target, "$accent")) if target else Content.assemble(
-            (MODES[mode], "bold")
+        head = (
+            Content.assemble((MODES[mode], "bold"), " ", (target, "$accent"))
+            if target
+            else Content.assemble((MODES[mode], "bold"))
         )
         self.query_one("#composer-head", Static).update(
             Content.assemble(head, ("   ctrl+s send · esc back to feed", "dim"))
@@ -125,17 +127,21 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="plan-box"):
-            yield Label(Content.assemble(("Action plan", "bold"), ("  what happens next, by when, who does it, "
-                                                                   "and when the next update comes", "dim")))
+            yield Label(
+                Content.assemble(
+                    ("Action plan", "bold"),
+                    ("  what happens next, by when, who does it, and when the next update comes", "dim"),
+                )
+            )
             yield Label("What happened and what it means for people (plain words):")
-            yield TextArea(self.draft.text if self.draft else "", id="plan-text", soft_wrap=True,
-                           tab_behavior="focus")
+            yield TextArea(self.draft.text if self.draft else "", id="plan-text", soft_wrap=True, tab_behavior="focus")
             yield Label("Steps: what will be done · who does it · by when   (ctrl+n adds a step)")
             with VerticalScroll(id="plan-steps"):
                 for i in range(self.initial_steps):
                     yield self._step_row(i)
-            yield Input(self.draft.next_update if self.draft else "", placeholder="Next update at (e.g. 10:30)",
-                        id="plan-next")
+            yield Input(
+                self.draft.next_update if self.draft else "", placeholder="Next update at (e.g. 10:30)", id="plan-next"
+            )
             with Horizontal(id="plan-buttons"):
                 yield Button("Publish (ctrl+s)", variant="primary", id="plan-publish")
                 yield Button("Add step (ctrl+n)", id="plan-add")
@@ -168,8 +174,11 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
             what, who, when = (row.query_one(f".{c}", Input).value.strip() for c in ("what", "who", "when"))
             if what:
                 steps.append(PlanStep(what, who, when))
-        return PlanDraft(self.query_one("#plan-text", TextArea).text.strip(), tuple(steps),
-                         self.query_one("#plan-next", Input).value.strip())
+        return PlanDraft(
+            self.query_one("#plan-text", TextArea).text.strip(),
+            tuple(steps),
+            self.query_one("#plan-next", Input).value.strip(),
+        )
 
     def action_publish(self) -> None:
         draft = self.collect()

@@ -59,8 +59,16 @@ class FeedView(ScrollView, can_focus=True):
         Binding("enter", "activate", "Reply", show=False),
     ]
     COMPONENT_CLASSES = {
-        "feed--header", "feed--meta", "feed--text", "feed--cursor", "feed--tag", "feed--must", "feed--answered",
-        "feed--private", "feed--open", "feed--empty",
+        "feed--header",
+        "feed--meta",
+        "feed--text",
+        "feed--cursor",
+        "feed--tag",
+        "feed--must",
+        "feed--answered",
+        "feed--private",
+        "feed--open",
+        "feed--empty",
     }
     DEFAULT_CSS = """
     FeedView { background: $surface; }
@@ -124,7 +132,7 @@ class FeedView(ScrollView, can_focus=True):
         """Append a batch of posts (one refresh for the whole batch)."""
         if not batch:
             return
-        follow = self.at_bottom and (self.cursor < 0 or self.cursor >= len(self.rows) - 1)
+        follow = self.at_bottom
         added = 0
         for post in batch:
             self._index[post.id] = len(self.posts)
@@ -136,10 +144,9 @@ class FeedView(ScrollView, can_focus=True):
             return
         self._resize()
         if follow:
-            self.cursor = len(self.rows) - 1
+            # The view follows new posts; the selection never moves under the trainee's eyes.
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
             self.new_count = 0
-            self._announce()
         else:
             self.new_count += added
         self.refresh()
@@ -213,8 +220,10 @@ class FeedView(ScrollView, can_focus=True):
         row, sub = divmod(line, ROW)
         if not self.rows:
             if y == 0:
-                text = Text("No posts match this filter." if self.posts else "Waiting for the first posts...",
-                            style=self.get_component_rich_style("feed--empty"))
+                text = Text(
+                    "No posts match this filter." if self.posts else "Waiting for the first posts...",
+                    style=self.get_component_rich_style("feed--empty"),
+                )
                 return Strip(list(text.render(self.app.console)), text.cell_len).adjust_cell_length(width)
             return Strip.blank(width, self.rich_style)
         if row >= len(self.rows):
@@ -235,7 +244,8 @@ class FeedView(ScrollView, can_focus=True):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         if sub == 0:
             mark = {"answered": ("✔ ", "feed--answered"), "private": ("✉ ", "feed--private")}.get(
-                status, ("● ", "feed--open"))
+                status, ("● ", "feed--open")
+            )
             text.append(mark[0], s(mark[1]))
             text.append(post.name[:28], s("feed--header"))
             text.append(f" {post.handle[:24]}", s("feed--meta"))
@@ -250,11 +260,20 @@ class FeedView(ScrollView, can_focus=True):
         text.truncate(width, overflow="ellipsis", pad=True)
         base = self.rich_style
         cursor = s("feed--cursor") if selected else Style()
-        segments = [Segment(seg.text, base + (seg.style or Style()) + cursor) for seg in
-                    text.render(self.app.console) if seg.text != "\n"]
+        segments = [
+            Segment(seg.text, base + (seg.style or Style()) + cursor)
+            for seg in text.render(self.app.console)
+            if seg.text != "\n"
+        ]
         return Strip(segments).adjust_cell_length(width, base + cursor)
 
     # ------------------------------------------------------------------ cursor
+    def select(self, post_id: str) -> None:
+        """Move the selection to ``post_id`` if it is shown."""
+        i = self._index.get(post_id)
+        if i is not None and i in self.rows:
+            self._move(self.rows.index(i))
+
     def _scroll_to_cursor(self) -> None:
         if self.cursor < 0:
             return

@@ -65,7 +65,9 @@ class StatusBar(Static):
         ]
         silence = s.silence if s.silence is not None else s.now
         label = "No statement yet" if s.silence is None else "Since your last update"
-        sil_style = "bold $error" if silence > s.update_every else "bold $warning" if silence > s.update_every / 2 else ""
+        sil_style = (
+            "bold $error" if silence > s.update_every else "bold $warning" if silence > s.update_every / 2 else ""
+        )
         pieces += ["   ", f"{label} ", (mmss(silence), sil_style or "bold")]
         if s.next_promise is not None:
             left = s.next_promise - s.now
@@ -102,8 +104,10 @@ class PostDetail(Static):
             (post.name, "bold"),
             " ",
             (post.handle, "$accent"),
-            (f"  {post.role} · {reach(post.followers)} followers · {clock_label(start_minutes, post.t)}"
-             f" ({age} ago)", "dim"),
+            (
+                f"  {post.role} · {reach(post.followers)} followers · {clock_label(start_minutes, post.t)} ({age} ago)",
+                "dim",
+            ),
             "\n",
         ]
         if post.tags or post.must_handle:
@@ -135,8 +139,12 @@ class ChannelView(Static):
         parts: list[Content | tuple[str, str] | str] = []
         for t, kind, text, to in reversed(items):
             head = f"{clock_label(start_minutes, t)} {handle}"
-            what = {"update": " · public update", "plan": " · ACTION PLAN", "reply": f" → {to}",
-                    "private": f" · private to {to}"}.get(kind, "")
+            what = {
+                "update": " · public update",
+                "plan": " · ACTION PLAN",
+                "reply": f" → {to}",
+                "private": f" · private to {to}",
+            }.get(kind, "")
             parts += [(head, "bold"), (what, "$accent"), "\n", text, "\n\n"]
         self.update(Content.assemble(*parts))
 

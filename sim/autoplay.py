@@ -15,15 +15,23 @@ from pathlib import Path
 from sim.bots import BOTS
 from sim.scenario.model import Scenario
 
-from .clock import VirtualClock
-from .session import Judge, Session
+from sim.engine.clock import VirtualClock
+from sim.engine.session import Judge, Session
 
 STEP = 10.0
 MAX_ACTIONS_PER_STEP = 20
 
 
-def run_autoplay(scenario: Scenario, bot_name: str, seed: int, out_path: Path, *, resume: bool = False,
-                 judge: Judge | None = None, trainee: str | None = None) -> Session:
+def run_autoplay(
+    scenario: Scenario,
+    bot_name: str,
+    seed: int,
+    out_path: Path,
+    *,
+    resume: bool = False,
+    judge: Judge | None = None,
+    trainee: str | None = None,
+) -> Session:
     """Play ``scenario`` with the named bot; write (or continue) the journal at ``out_path``."""
     if bot_name not in BOTS:
         raise ValueError(f"unknown bot `{bot_name}` (bots: {', '.join(BOTS)})")
@@ -39,8 +47,15 @@ def run_autoplay(scenario: Scenario, bot_name: str, seed: int, out_path: Path, *
             raise ValueError(f"the journal was played with seed {session.header.get('seed')}, not {seed}")
         step = math.ceil(session.now / STEP) if session.now > 0 else 0
     else:
-        session = Session.create(scenario, clock, seed=seed, journal_path=out_path, judge=judge,
-                                 trainee=trainee or f"bot:{bot_name}", bot=bot_name)
+        session = Session.create(
+            scenario,
+            clock,
+            seed=seed,
+            journal_path=out_path,
+            judge=judge,
+            trainee=trainee or f"bot:{bot_name}",
+            bot=bot_name,
+        )
         step = 0
     try:
         while not session.ended:

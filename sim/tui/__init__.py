@@ -1,0 +1,1 @@
+"""The Textual trainee console: screens, widgets and one stylesheet."""
