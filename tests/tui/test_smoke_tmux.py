@@ -17,20 +17,23 @@ import pytest
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
-REPLY = "Hi, we are so sorry about this. Our team is on it; next update at 09:30."
+REPLY = "Hi, we are so sorry about this. Our team is on it, next update at 09:30."
+
+
+SOCKET = f"stormdrill-test-{os.getpid()}"
 
 
 def _tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(["tmux", "-L", SOCKET, *args], check=True, capture_output=True, text=True).stdout
 
 
-def _wait(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+def _wait(check: Callable[[], bool], what: str, screen_text: Callable[[], str], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}; screen:\n{screen_text()}")
 
 
 def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
@@ -55,29 +58,32 @@ def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
         cmd,
     )
 
+    _tmux("resize-window", "-t", session, "-x", "120", "-y", "40")
+
     def screen() -> str:
         return _tmux("capture-pane", "-p", "-t", session)
 
     try:
-        _wait(lambda: "Press Enter" in screen(), "the briefing screen")
+        _wait(lambda: "Press Enter" in screen(), "the briefing screen", screen)
         _tmux("send-keys", "-t", session, "Enter")
-        _wait(lambda: "Pressure" in screen(), "the console")
+        _wait(lambda: "Pressure" in screen(), "the console", screen)
         _wait(
             lambda: journal.exists() and '"type": "post"' in journal.read_text().replace('":"', '": "'),
             "the first posts",
+            screen,
         )
         _tmux("send-keys", "-t", session, "j")
         _tmux("send-keys", "-t", session, "r")
-        _wait(lambda: "Reply in public to" in screen(), "the composer")
+        _wait(lambda: "Reply in public to" in screen(), "the composer", screen)
         _tmux("send-keys", "-t", session, "-l", REPLY)
         _tmux("send-keys", "-t", session, "C-s")
-        _wait(lambda: "next update at 09:30" in screen(), "the reply in your channel")
+        _wait(lambda: "@crumblys →" in screen() and "we are so sorry" in screen(), "the reply in your channel", screen)
         _tmux("send-keys", "-t", session, "C-q")
-        _wait(lambda: "Quit now?" in screen(), "the quit question")
+        _wait(lambda: "Quit now?" in screen(), "the quit question", screen)
         _tmux("send-keys", "-t", session, "y")
-        _wait(lambda: "EXITED-0" in screen(), "the app to exit")
+        _wait(lambda: "EXITED-0" in screen(), "the app to exit", screen)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
     events = [json.loads(line) for line in journal.read_text().splitlines() if line.strip()]
     replies = [e for e in events if e.get("type") == "action" and REPLY in json.dumps(e)]
     assert len(replies) == 1
