@@ -88,10 +88,10 @@ class StormdrillApp(App[None]):
     def tick(self) -> None:
         """Advance the game to the clock's time and refresh the console."""
         game = self.game
-        if game is None or not game.started:
+        screen = self.screen
+        if game is None or not game.started or not isinstance(screen, ConsoleScreen) or not screen.is_mounted:
             return
         ended = game.tick()
-        screen = self.screen
         if isinstance(screen, ConsoleScreen):
             with self.batch_update():
                 screen.refresh_state()

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from sim.engine.clock import VirtualClock
+from sim.tui.app import StormdrillApp
+from sim.tui.game import GameOptions
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORMDRILL_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+class Harness:
+    """An app on a virtual clock, with helpers to move time and read the journal."""
+
+    def __init__(self, tmp_path: Path, scenario: str | None = "empty-ovens", resume: Path | None = None) -> None:
+        self.clock = VirtualClock()
+        self.journal = resume or tmp_path / "session.jsonl"
+        options = GameOptions(trainee="Tess", clock=self.clock, journal=None if resume else self.journal,
+                              resume=resume)
+        self.app = StormdrillApp(options, scenario=scenario, auto_tick=False)
+
+    async def at(self, pilot: Pilot[None], t: float) -> None:
+        """Move scenario time to ``t`` in 10-second ticks, as the real timer would."""
+        now = self.clock.now()
+        while now < t:
+            now = min(t, now + 10)
+            self.clock.set(now)
+            self.app.tick()
+        await pilot.pause()
+
+    def actions(self) -> list[dict[str, object]]:
+        import json
+
+        lines = self.journal.read_text(encoding="utf-8").splitlines()
+        return [e for e in (json.loads(x) for x in lines) if e.get("type") == "action"]
+
+
+@pytest.fixture
+def harness(tmp_path: Path) -> Callable[..., Harness]:
+    def make(scenario: str | None = "empty-ovens", resume: Path | None = None) -> Harness:
+        return Harness(tmp_path, scenario, resume)
+
+    return make

@@ -1,0 +1,257 @@
+"""Pilot tests for every flow of the trainee console, on a virtual clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import DataTable, TextArea
+
+from sim.scenario.library import library_files
+from sim.tui.screens.briefing import BriefingScreen
+from sim.tui.screens.console import ConfirmScreen, ConsoleScreen
+from sim.tui.screens.debrief import DebriefScreen
+from sim.tui.screens.picker import PickerScreen
+from sim.tui.widgets.composer import PlanEditor
+from sim.tui.widgets.feed import FeedView
+from sim.tui.widgets.panels import ChannelView, StatusBar
+from tests.tui.conftest import Harness
+
+Make = Callable[..., Harness]
+
+
+def text_of(widget: object) -> str:
+    return str(getattr(widget, "content", "") or getattr(widget, "renderable", ""))
+
+
+async def start(h: Harness, pilot: object, t: float = 200) -> ConsoleScreen:
+    await pilot.pause()  # type: ignore[attr-defined]
+    assert isinstance(h.app.screen, BriefingScreen)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    await h.at(pilot, t)  # type: ignore[arg-type]
+    assert isinstance(h.app.screen, ConsoleScreen)
+    return h.app.screen
+
+
+async def test_picker_lists_the_library_and_opens_a_scenario(harness: Make) -> None:
+    h = harness(scenario=None)
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(h.app.screen, PickerScreen)
+        table = h.app.screen.query_one(DataTable)
+        playable = [f for f in library_files() if f.stem != "stress"]
+        assert table.row_count == len(playable)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(h.app.screen, BriefingScreen)
+        assert h.app.screen.scenario.source.endswith(playable[0].name)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(h.app.screen, PickerScreen)
+
+
+async def test_reply_flow(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot)
+        feed = console.query_one(FeedView)
+        feed.focus()
+        feed.select("p_dan")
+        await pilot.press("r")
+        assert console.query_one(TextArea).has_focus
+        await pilot.press(*"Dan, I'm so sorry. Please DM us your order number and we'll refund it today.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [action] = h.actions()
+        assert action["kind"] == "reply" and action["post"] == "p_dan"
+        assert "refund it today" in str(action["text"])
+        assert feed.status["p_dan"] == "answered"
+        assert "refund it today" in text_of(console.query_one(ChannelView))
+        assert feed.has_focus  # back to the feed after sending
+
+
+async def test_update_flow_sets_a_promise(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot, 120)
+        await pilot.press("u")
+        await pilot.press(*"We're so sorry: many stores are closed. Next update at 09:10.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [action] = h.actions()
+        assert action["kind"] == "update"
+        status = text_of(console.query_one(StatusBar))
+        assert "Next promised update" in status and "Since your last update" in status
+
+
+async def test_action_plan_flow(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        await start(h, pilot, 600)
+        await pilot.press("a")
+        await pilot.pause()
+        editor = h.app.screen
+        assert isinstance(editor, PlanEditor)
+        await pilot.press(*"Our new delivery partner could not get dough to our stores.")
+        inputs = list(editor.query("Input"))
+        inputs[0].value = "Refund every cancelled order automatically"
+        inputs[1].value = "Customer care team"
+        inputs[2].value = "within 5 days"
+        editor.query_one("#plan-next").value = "09:40"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(h.app.screen, ConsoleScreen)
+        [action] = h.actions()
+        assert action["kind"] == "plan" and action["next_update"] == "09:40"
+        assert action["steps"] == [
+            {"what": "Refund every cancelled order automatically", "who": "Customer care team", "when": "within 5 days"}
+        ]
+
+
+async def test_private_message_flow(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot)
+        feed = console.query_one(FeedView)
+        feed.focus()
+        feed.select("p_dan")
+        await pilot.press("m")
+        await pilot.press(*"Hi Dan, this is Sam from customer care.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [action] = h.actions()
+        assert action["kind"] == "private" and action["post"] == "p_dan"
+        assert feed.status["p_dan"] == "private"
+
+
+async def test_empty_send_is_refused_with_a_reason(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40), notifications=True) as pilot:
+        await start(h, pilot)
+        await pilot.press("u")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert h.actions() == []
+        assert any("write something first" in str(n.message) for n in h.app._notifications)
+
+
+async def test_filters_and_search(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot, 900)
+        feed = console.query_one(FeedView)
+        feed.focus()
+        total = len(feed.rows)
+        await pilot.press("f")  # unanswered
+        assert len(feed.rows) == total
+        feed.select("p_dan")
+        await pilot.press("r", *"Dan, so sorry; please DM us.", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("f")  # must-handle
+        assert feed.rows and all(feed.posts[i].must_handle for i in feed.rows)
+        await pilot.press("f", "f")  # back to unanswered
+        assert all(feed.status.get(feed.posts[i].id, "open") == "open" for i in feed.rows)
+        await pilot.press("f", "f")  # all
+        await pilot.press("t")  # first tag
+        tag = feed.tag
+        assert tag and all(tag in feed.posts[i].tags for i in feed.rows)
+        await pilot.press("slash", *"nut allergy", "enter")
+        assert [feed.posts[i].id for i in feed.rows] in ([], ["p_allergy"])
+
+
+async def test_pause_and_speed(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot)
+        console.query_one(FeedView).focus()
+        await pilot.press("space")
+        assert h.clock.paused
+        assert "PAUSED" in text_of(console.query_one(StatusBar))
+        await pilot.press("space")
+        assert not h.clock.paused
+        await pilot.press("plus")
+        assert h.clock.speed == 2.0
+
+
+async def test_end_shows_debrief_and_exports(harness: Make, tmp_path: Path) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot, 120)
+        await pilot.press("u", *"We're so sorry. Stores are closed; next update at 09:10.", "ctrl+s")
+        await pilot.pause()
+        console.query_one(FeedView).focus()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(h.app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        debrief = h.app.screen
+        assert isinstance(debrief, DebriefScreen)
+        assert 0 <= debrief.card.total <= 100
+        assert debrief.card.speed.details["first_statement_s"] == 120
+        await pilot.press("h", "j")
+        await pilot.pause()
+        assert h.journal.with_suffix(".html").exists()
+        assert '"total"' in h.journal.with_suffix(".score.json").read_text()
+
+
+async def test_session_ends_by_itself_at_the_scenario_end(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        await start(h, pilot, 60)
+        await h.at(pilot, 30 * 60 + 10)
+        await pilot.pause()
+        assert isinstance(h.app.screen, DebriefScreen)
+        assert h.actions() == []
+
+
+async def test_quit_asks_first_and_the_journal_is_complete(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        await start(h, pilot, 120)
+        await pilot.press("u", *"Sorry, we are on it.", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(h.app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(h.app.screen, ConsoleScreen)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert h.app.return_code == 0
+    assert [a["text"] for a in h.actions()] == ["Sorry, we are on it."]
+
+
+async def test_resume_continues_the_session(harness: Make) -> None:
+    first = harness()
+    async with first.app.run_test(size=(120, 40)) as pilot:
+        await start(first, pilot, 300)
+        await pilot.press("u", *"Sorry, we are on it. Next update at 09:15.", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+q", "y")
+        await pilot.pause()
+    again = harness(scenario=None, resume=first.journal)
+    async with again.app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(again.app.screen, BriefingScreen) and again.app.screen.resumed
+        await pilot.press("enter")
+        await pilot.pause()
+        console = again.app.screen
+        assert isinstance(console, ConsoleScreen)
+        assert "Next update at 09:15" in text_of(console.query_one(ChannelView))
+        assert again.app.game is not None and again.app.game.now >= 300
+
+
+async def test_every_key_is_in_the_command_palette(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot)
+        console.query_one(FeedView).focus()
+        await pilot.pause()
+        titles = [c.title for c in h.app.get_system_commands(console)]
+        for name in ("Reply", "Update", "Action plan", "Private msg", "Filter", "Pause", "End"):
+            assert any(t.startswith(name) for t in titles), name
