@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -26,7 +27,7 @@ class StormdrillApp(App[None]):
     """Play a crisis scenario in the terminal."""
 
     TITLE = "Stormdrill"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]

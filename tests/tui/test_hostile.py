@@ -1,0 +1,116 @@
+"""Untrusted text stays text: markup is shown literally, never run; escape sequences never reach the terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import Static
+
+from sim.engine.clock import VirtualClock
+from sim.tui.app import StormdrillApp
+from sim.tui.game import GameOptions
+from sim.tui.screens.console import ConsoleScreen
+from sim.tui.widgets.feed import FeedView
+
+HOSTILE = [
+    "[bold]bold?[/bold]",
+    "[@click=app.pwn]click me[/]",
+    "[ @click=app.pwn]spaced click[/]",
+    "[link=https://evil.example]a link[/link]",
+    "[B]upper[/B] [$accent]var[/]",
+    "[/] [/b] unbalanced [",
+    "\x1b]52;c;ZXZpbA==\x07clipboard",
+    "\x1b]0;HACKED TITLE\x1b\\title",
+    "\x1b[2J\x1b[31mred clear",
+    "\x9b31mC1 csi \x9d8;;http://x\x9c",
+    "bidi \u202eevil\u202c zero\u200bwidth",
+    "emoji 🍕💀 and e\u0301 combining",
+    "x" * 300,
+]
+
+
+class PwnApp(StormdrillApp):
+    pwned = 0
+
+    def action_pwn(self) -> None:  # the action hostile markup would try to run
+        PwnApp.pwned += 1
+
+
+def hostile_scenario(path: Path) -> Path:
+    def q(s: str) -> str:
+        return json.dumps(s)  # a JSON string is a valid YAML double-quoted scalar
+
+    posts = "\n".join(
+        f"  - {{id: p{i}, at: {1 + i * 0.1:.1f}, author: a{i % 3}, text: {q(s)}, tags: [complaint]}}"
+        for i, s in enumerate(HOSTILE)
+    )
+    personas = "\n".join(
+        f"  - {{id: a{i}, name: {q(HOSTILE[i + 1][:60])}, handle: '@user{i}', role: customer, followers: 10}}"
+        for i in range(3)
+    )
+    title = q("[bold]Hostile[/bold] \x1b[31m")
+    text = f"""format: 1
+id: hostile
+title: {title}
+summary: {q(HOSTILE[1] + " " + HOSTILE[6])}
+difficulty: intro
+crisis_type: victim
+duration: 10
+company: {{name: {q("[@click=app.pwn]Co")}, handle: "@co"}}
+personas:
+{personas}
+briefings:
+  - {{id: b1, at: 0.5, title: {q(HOSTILE[2])}, text: {q(HOSTILE[3] + HOSTILE[7])}, public_line: {q(HOSTILE[4])}}}
+posts:
+{posts}
+"""
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def test_hostile_text_renders_literally_and_runs_nothing(tmp_path: Path) -> None:
+    scenario = hostile_scenario(tmp_path / "hostile.yaml")
+    clock = VirtualClock()
+    PwnApp.pwned = 0
+    app = PwnApp(GameOptions(trainee="[@click=app.pwn]me", clock=clock, journal=tmp_path / "j.jsonl"),
+                 scenario=str(scenario), auto_tick=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        for t in range(0, 200, 10):
+            clock.set(t)
+            app.tick()
+        await pilot.pause()
+        console = app.screen
+        assert isinstance(console, ConsoleScreen)
+        feed = console.query_one(FeedView)
+        feed.focus()
+        # The trainee's own hostile text goes through the composer, the channel and the journal.
+        feed.select("p1")
+        await pilot.press("r", *"[@click=app.pwn]mine[/] [bold]x")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        # Click every line of the feed, the post, the composer and the channel (not the footer's keys).
+        for y in range(1, 37):
+            for x in (5, 80):
+                await pilot.click(offset=(x, y))
+        await pilot.pause()
+        assert PwnApp.pwned == 0
+        assert isinstance(app.screen, ConsoleScreen)
+        lines = [feed.render_line(y).text for y in range(feed.size.height)]
+        rendered = "\n".join(lines)
+        assert "[bold]bold?[/bold]" in rendered
+        assert "[@click=app.pwn]click me[/]" in rendered
+        assert "[ @click=app.pwn]spaced click[/]" in rendered
+        for strip_text in lines:
+            assert "\x1b" not in strip_text and not any(0x80 <= ord(c) <= 0x9F for c in strip_text)
+        # Every Static on screen: no escape characters survive, brackets are kept.
+        shown = "\n".join(str(w.content) for w in console.query(Static))
+        assert "\x1b" not in shown and "\x9b" not in shown and "\u202e" not in shown
+        assert "[@click=app.pwn]mine[/] [bold]x" in shown
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg
+    journal = (tmp_path / "j.jsonl").read_text(encoding="utf-8")
+    assert "[@click=app.pwn]mine[/] [bold]x" in journal
