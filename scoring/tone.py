@@ -203,7 +203,9 @@ R = {
         r"correct))\b"
     ),
     "blames": _rx(
-        r"\b(not our fault|isn'?t our fault|wasn'?t our fault|your (own )?fault|you should(n't| not)? have|"
+        r"\b(not our fault|isn'?t our fault|wasn'?t our fault|your (own )?fault|"
+        r"you should(n't| not)? have (known|read|checked|called|looked|listened|followed|asked|paid|kept|"
+        r"ordered|waited|come|done|bought|used|booked|planned|noticed|seen|contacted)|"
         r"if you had|if you'd|user error|read the (instructions|faq|terms|manual|small print|label)|you failed to|"
         r"you didn'?t (read|follow|check)|you were told|(the|our) (supplier|courier|partner|contractor|vendor|"
         r"weather|airport|bank|manufacturer|delivery company|third[- ]party)('s)? (is|are|was|were) (to blame|"

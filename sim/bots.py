@@ -268,6 +268,8 @@ _OPENERS = (
     "Hi {n}, thank you for telling us, and I'm sorry you've been affected.",
     "{n}, I'm sorry. I understand how frustrating this is.",
     "Hi {n}, I'm so sorry, that sounds awful.",
+    "{n}, we've let you down here and I apologise.",
+    "Sorry, {n}. I completely understand why you're annoyed.",
 )
 _SAFETY = (
     "Your safety comes first: please stop using it, and if anyone feels unwell, call a doctor or the medical "
@@ -293,6 +295,29 @@ _SCAM = (
 )
 
 
+_TOPIC = (
+    "I can see how much the {t} has affected you.",
+    "Thanks for flagging the {t}; that should not have happened.",
+    "You're right to raise the {t} with us.",
+    "Sorting out the {t} is on us.",
+    "I hear you about the {t}.",
+    "I've passed your point about the {t} straight to the team.",
+)
+_CLOSERS = (
+    "We'll keep you posted here.",
+    "Our updates are pinned on our profile.",
+    "Our next update is at {when}.",
+    "You'll hear from us again soon.",
+    "Thank you for your patience while we fix this.",
+    "Please check back here at {when} for our next update.",
+)
+
+
+def _topic_phrase(post: Post) -> str:
+    t = _topic(post)
+    return "this" if t == "this" or t.endswith(("ed", "ing", "ly")) else t
+
+
 def _reply_text(s: Session, post: Post) -> str:
     n = _first_name(post)
     tags = set(post.tags)
@@ -314,10 +339,20 @@ def _reply_text(s: Session, post: Post) -> str:
         parts.append(fact or "We are investigating and will share confirmed facts as soon as we have them.")
         parts.append("We're sorry to everyone affected.")
     else:
-        parts.append(f"About the {_topic(post)}: " + (fact or "our team is working on it right now."))
+        topic = _topic_phrase(post)
+        line = _pick(_TOPIC, post.id, "topic")
+        parts.append(line.replace("the {t}", "this") if topic == "this" else line.format(t=topic))
+        if "question" in tags and fact:
+            parts.append(fact)
     if "pii" in tags:
         parts.append(_pick(_PRIVATE_PUBLIC, post.id))
-    parts.append(when.strip() or "We'll keep you posted here.")
+    label = clock_label(s.scenario.start_minutes, nxt) if nxt else ""
+    closer = _pick(_CLOSERS, post.id, "close")
+    if "{when}" in closer and not label:
+        closer = "We'll keep you posted here."
+    parts.append(closer.format(when=label))
+    if "safety" in tags or "media" in tags or post.role in ("journalist", "regulator"):
+        parts.append(when.strip())
     return " ".join(p for p in parts if p)
 
 

@@ -519,7 +519,9 @@ class Session:
                 field_promise = promised_due(a.next_update, t, start, require_cue=False)
                 if field_promise and (promise is None or field_promise[0] < promise[0]):
                     promise = field_promise
-            if promise is not None:
+            if promise is not None and not any(
+                c.status == "open" and abs(c.due - promise[0]) < 1 for c in self.commitments
+            ):
                 due, words = promise
                 self.commitments.append(Commitment(t, due, a.seq, words))
                 self._emit(
