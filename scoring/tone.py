@@ -252,7 +252,7 @@ R = {
         "\U0001f61c\U0001f92a\U0001f937\U0001f4a9\U0001f971\U0001f634\U0001f92d]"
     ),
     "over_promises": _rx(
-        r"\b(never (happen )?again|will never happen|100 ?%|guarantee[ds]?|completely (fixed|resolved|safe)|"
+        r"\b((this|it|that) will never happen( again)?|never (ever )?happen again|100 ?%|guarantee[ds]?|completely (fixed|resolved|safe)|"
         r"fully (fixed|resolved|restored)|(all|everything)('?s| is)? (fixed|sorted|resolved|back to normal)|"
         r"perfectly safe|fixed for (everyone|everybody|all)|back to normal (now|already)|zero risk|no risk|"
         r"absolutely no (risk|danger)|definitely won'?t|rest assured)\b"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .model import Post
 
-PRIORITY_TAGS = ("safety", "media", "regulator", "influencer", "pii", "scam", "misinformation")
 HIGH_REACH = 10_000
 _MEDIA_ROLES = ("journalist", "regulator", "politician")
 
@@ -26,11 +25,15 @@ def priority(post: Post) -> int:
 
 
 def needs_answer(post: Post) -> bool:
-    """Must-handle, an urgent tag, a named persona (not crowd), or high reach."""
+    """Must-handle, a named persona, high reach, or a safety question from the crowd.
+
+    Crowd rumours and scams are corrected once in public, not answered one by one, so they do
+    not each need an answer; named accounts with urgent tags always do.
+    """
     return (
         post.must_handle
-        or bool(set(post.tags) & set(PRIORITY_TAGS))
         or post.source != "wave"
         or post.followers >= HIGH_REACH
         or post.role in (*_MEDIA_ROLES, "influencer")
+        or "safety" in post.tags
     )
