@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from sim.scenario.patterns import compile_pattern, format_time
+from sim.scenario.patterns import asserted, compile_pattern, format_time
 
 from .card import Evidence, PartScore, ReplyTone
 from .record import HIGH_REACH, Act, SessionRecord
@@ -175,15 +175,15 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                 continue
             if av.until_briefing is not None and known_at.get(av.until_briefing, 1e18) <= a.t:
                 continue
-            m = compile_pattern(av.say).search(a.full_text())
-            if m:
+            said = asserted(av.say, a.full_text())
+            if said:
                 penalties += AVOID_POINTS
                 ev.append(
                     Evidence(
                         a.t,
                         "tone",
                         "tone.avoid",
-                        f'Said "{m.group(0)}" at {format_time(a.t)}: {av.why}',
+                        f'Said "{said}" at {format_time(a.t)}: {av.why}',
                         -AVOID_POINTS,
                         a.post or a.ref,
                     )

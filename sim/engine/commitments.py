@@ -1,11 +1,14 @@
 """Commitments: a public text that promises a time becomes a due time, kept or broken.
 
-"next update at 11:00", "at 3pm", "by 15:30", "within the hour", "in 30 minutes", "within 2
-hours", "next update in 20 mins". Clock times map through the scenario's start clock (minute 0
-is ``start_clock``); a clock time already past means the next occurrence (12 hours later when no
-am/pm is given and that fits, else the next day). Only sentences that promise news count (they
-mention an update, more information, getting back, ...), so "refunds within 48 hours" is not an
-update promise.
+"next update at 11:00", "at 3pm", "by 15:30", "at noon", "within the hour", "in 30 minutes",
+"within 2 hours", "at the top of the hour", and the plan's next-update field. Only sentences that
+promise news count (they mention an update, more information, getting back, ...), so "refunds
+within 48 hours" is not an update promise.
+
+Clock times map through the scenario's start clock (minute 0 is ``start_clock``) to the first
+occurrence not already past: "at 3:00" said at 09:00 means 15:00 (no am/pm: whichever of 3:00 and
+15:00 comes first), "at 3am" means tomorrow 03:00, "at 08:30" (a leading zero or an hour past 12
+reads as 24-hour time) said at 09:10 means tomorrow 08:30.
 """
 
 from __future__ import annotations
@@ -14,46 +17,60 @@ import re
 from dataclasses import dataclass
 
 GRACE = 60.0
+DAY = 86400.0
+MAX_AHEAD = 48 * 3600.0
 
 _CUE = re.compile(
-    r"\b(update|updates|updated|back to you|get back|post again|more (news|information|info|details)|"
-    r"let you know|hear from us|report back|next|keep you posted|share more|check in)\b",
+    r"\b(?:updates?|updated|updating|back to you|(?:be|come|get|getting|report|check|checking) back|post again|"
+    r"more (?:news|information|info|details|soon|at|by|in|within|from us)|let (?:you|everyone) know|"
+    r"hear from us|next|keep (?:you|everyone) (?:posted|informed|updated)|share more|check in|statement|"
+    r"briefing|again at|again in|again by)\b",
     re.IGNORECASE,
 )
+_PREP = r"(?P<prep>\b(?:at|by|before|around|until|till|from|@)\s*)?"
 _CLOCK = re.compile(
-    r"\b(?:at|by|before|around|until|@)\s*(?P<h>[01]?\d|2[0-3])(?:[:.h](?P<m>[0-5]\d))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)?"
-    r"(?![\w:])",
+    _PREP + r"(?<![\w£$€¥.:,/-])(?P<h>[01]?\d|2[0-3])"
+    r"(?:(?P<sep>[:.h])(?P<m>[0-5]\d))?\s*"
+    r"(?:(?P<ap>[ap])\.?\s?m\b\.?|(?P<oclock>o'?clock)\b)?"
+    r"(?![\w:%£$€])",
     re.IGNORECASE,
 )
-_NOON = re.compile(r"\b(?:at|by|before)\s+(?P<w>noon|midday|midnight)\b", re.IGNORECASE)
+_NOON = re.compile(r"\b(?:at|by|before|around|until)\s+(?:12\s+)?(?P<w>noon|midday|midnight)\b", re.IGNORECASE)
+_NUMBER = (
+    r"\d{1,3}(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty[- ]five|ninety|half an?|"
+    r"a half|a couple of|a few"
+)
 _REL = re.compile(
-    r"\b(?:within|in|inside)\s+(?:the\s+next\s+|the\s+|about\s+|around\s+)?"
-    r"(?P<n>\d+(?:\.\d+)?|an?|one|two|three|four|five|ten|fifteen|twenty|thirty|forty[- ]five|half an?)\s*"
-    r"(?P<u>minutes?|mins?|hours?|hrs?|h\b|m\b)",
+    r"\b(?:within|in|inside|in under|in less than)\s+"
+    r"(?:the\s+next\s+|the\s+|about\s+|around\s+|roughly\s+|approximately\s+|another\s+)?"
+    rf"(?P<n>{_NUMBER})\s*(?P<u>minutes?|mins?|hours?|hrs?|h|m)\b",
     re.IGNORECASE,
 )
-_HOUR = re.compile(r"\bwithin\s+(?:the|an|one)\s+hour\b|\bthe\s+top\s+of\s+the\s+hour\b", re.IGNORECASE)
+_HOUR = re.compile(r"\b(?:within|in|inside)\s+(?:the\s+(?:next\s+)?|an\s+|one\s+)hour\b", re.IGNORECASE)
+_TOP = re.compile(r"\btop of the hour\b", re.IGNORECASE)
 _WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "ten": 10,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty-five": 45,
-    "forty five": 45,
+    "a": 1.0,
+    "an": 1.0,
+    "one": 1.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+    "ten": 10.0,
+    "fifteen": 15.0,
+    "twenty": 20.0,
+    "thirty": 30.0,
+    "forty-five": 45.0,
+    "forty five": 45.0,
+    "ninety": 90.0,
     "half a": 0.5,
     "half an": 0.5,
+    "a half": 0.5,
+    "a couple of": 2.0,
+    "a few": 3.0,
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-_BARE = re.compile(
-    r"\b(?P<h>[01]?\d|2[0-3])(?:[:.h](?P<m>[0-5]\d))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)?(?![\w:])", re.IGNORECASE
-)
 
 
 @dataclass
@@ -65,48 +82,72 @@ class Commitment:
     status: str = "open"  # open | kept | broken
 
 
-def _clock_due(h: int, m: int, ap: str | None, now: float, start_minutes: int) -> float:
+def _first_after(minute_of_day: int, now: float, start_minutes: int) -> float:
+    """The first scenario time showing ``minute_of_day`` on the clock, not already past (grace aside)."""
+    t = (minute_of_day - start_minutes) % 1440 * 60.0
+    while t < now - GRACE:
+        t += DAY
+    return t
+
+
+def clock_due(h: int, m: int, ap: str | None, now: float, start_minutes: int, *, h24: bool = False) -> float | None:
+    """Scenario time of the clock time ``h:m`` (``ap`` "a"/"p" or None) promised at ``now``."""
     if ap:
-        ap = ap.lower().replace(".", "")
-        if h > 12:
-            return -1.0
-        if ap == "pm" and h != 12:
-            h += 12
-        if ap == "am" and h == 12:
-            h = 0
-    target = (h * 60 + m - start_minutes) % 1440 * 60.0
-    # The same clock time can be reached again later: prefer the first one after now.
-    while target < now - GRACE:
-        target += 720 * 60.0 if not ap and h < 12 and target + 720 * 60.0 >= now - GRACE else 1440 * 60.0
-    return target
+        if not 1 <= h <= 12:
+            return None
+        hours = [h % 12 + (12 if ap.lower() == "p" else 0)]
+    elif h24 or h == 0 or h > 12:
+        hours = [h]
+    else:
+        hours = [h % 12, h % 12 + 12]  # no am/pm: whichever comes first
+    return min(_first_after(hh * 60 + m, now, start_minutes) for hh in hours)
+
+
+def _clock_times(sentence: str, now: float, start_minutes: int, *, bare: bool) -> list[tuple[float, str]]:
+    found: list[tuple[float, str]] = []
+    for mt in _CLOCK.finditer(sentence):
+        h, sep, ap, prep = mt.group("h"), mt.group("sep"), mt.group("ap"), mt.group("prep")
+        # "at 3" alone is too ambiguous ("at 3 stores"); "3.15" needs "at" or a time field (prices, versions).
+        if not (ap or mt.group("oclock") or sep in (":", "h") or (sep == "." and (prep or bare))):
+            continue
+        due = clock_due(int(h), int(mt.group("m") or 0), ap, now, start_minutes, h24=len(h) == 2 and h[0] == "0")
+        if due is not None:
+            found.append((due, mt.group(0).strip()))
+    for mt in _NOON.finditer(sentence):
+        h = 0 if mt.group("w").lower() == "midnight" else 12
+        found.append((_first_after(h * 60, now, start_minutes), mt.group(0)))
+    return found
+
+
+def _relative_times(sentence: str, now: float, start_minutes: int) -> list[tuple[float, str]]:
+    found: list[tuple[float, str]] = []
+    for mt in _REL.finditer(sentence):
+        raw = " ".join(mt.group("n").lower().split())
+        n = float(raw) if raw[0].isdigit() else _WORDS.get(raw, 1.0)
+        seconds = n * (3600 if mt.group("u").lower().startswith("h") else 60)
+        if 0 < seconds <= MAX_AHEAD:
+            found.append((now + seconds, mt.group(0)))
+    for mt in _HOUR.finditer(sentence):
+        found.append((now + 3600, mt.group(0)))
+    for mt in _TOP.finditer(sentence):
+        clock_seconds = start_minutes * 60 + now
+        found.append((now + 3600 - clock_seconds % 3600, mt.group(0)))
+    return found
 
 
 def promised_due(text: str, now: float, start_minutes: int, *, require_cue: bool = True) -> tuple[float, str] | None:
-    """The earliest update time ``text`` promises after ``now``, with the words that promise it."""
+    """The earliest update time ``text`` promises after ``now``, with the words that promise it.
+
+    ``require_cue=False`` reads a dedicated next-update field ("10:30", "in 20 minutes"), where a
+    bare time is enough.
+    """
     best: tuple[float, str] | None = None
     for sentence in _SENTENCE_END.split(text[:4000]):
         if require_cue and not _CUE.search(sentence):
             continue
-        found: list[tuple[float, str]] = []
-        for m in (_CLOCK if require_cue else _BARE).finditer(sentence):
-            due = _clock_due(int(m.group("h")), int(m.group("m") or 0), m.group("ap"), now, start_minutes)
-            if m.group("m") is None and not m.group("ap"):
-                continue  # "at 3" alone is too ambiguous ("at 3 stores")
-            if due >= 0:
-                found.append((due, m.group(0).strip()))
-        for m in _NOON.finditer(sentence):
-            h = 0 if m.group("w").lower() == "midnight" else 12
-            found.append((_clock_due(h, 0, None, now, start_minutes), m.group(0)))
-        for m in _REL.finditer(sentence):
-            raw = m.group("n").lower()
-            n = float(raw) if raw[0].isdigit() else float(_WORDS.get(raw, 1))
-            unit = m.group("u").lower()
-            seconds = n * (3600 if unit.startswith("h") else 60)
-            if 0 < seconds <= 48 * 3600:
-                found.append((now + seconds, m.group(0)))
-        for m in _HOUR.finditer(sentence):
-            found.append((now + 3600, m.group(0)))
+        found = _clock_times(sentence, now, start_minutes, bare=not require_cue)
+        found += _relative_times(sentence, now, start_minutes)
         for due, words in found:
-            if due > now and (best is None or due < best[0]):
-                best = (due, words)
+            if now < due <= now + MAX_AHEAD and (best is None or due < best[0]):
+                best = (round(due, 3), words)
     return best

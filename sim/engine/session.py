@@ -18,7 +18,7 @@ from typing import Any
 from sim import __version__
 from sim.scenario.expand import expand
 from sim.scenario.model import Briefing, Inject, Post, Scenario, Storm
-from sim.scenario.patterns import compile_pattern
+from sim.scenario.patterns import asserted
 from sim.scenario.text import clean_text
 from sim.scenario.triage import priority
 
@@ -360,7 +360,7 @@ class Session:
                     tags=post.tags,
                     reply_to=reply_to,
                     expect=post.expect,
-                    source="inject",
+                    source=post.source,
                     wave=post.wave,
                 )
                 self._inj_seq += 1
@@ -395,9 +395,9 @@ class Session:
             elif kind == "said":
                 if c.at is not None and t > c.at:
                     continue
-                m = compile_pattern(c.pattern).search(text)
-                if m:
-                    self._fire(inj, t, {**cause, "condition": kind, "words": m.group(0)})
+                words = asserted(c.pattern, text)
+                if words:
+                    self._fire(inj, t, {**cause, "condition": kind, "words": words})
             else:
                 self._fire(inj, t, {**cause, "condition": kind})
 

@@ -36,6 +36,22 @@ def matches(pattern: str, text: str) -> str | None:
     return m.group(0) if m else None
 
 
+_NEGATION = re.compile(
+    r"\b(not|no|never|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|don'?t|doesn'?t|didn'?t|until|unless|before|"
+    r"rule[sd]? out|false|untrue|deny|denies)\b[^.!?;:]{0,30}$",
+    re.IGNORECASE,
+)
+
+
+def asserted(pattern: str, text: str) -> str | None:
+    """Like :func:`matches`, but skips uses the sentence negates ("it is not fixed yet", "not a hack")."""
+    for m in compile_pattern(pattern).finditer(text):
+        before = text[max(0, m.start() - 40):m.start()]
+        if not _NEGATION.search(before):
+            return m.group(0)
+    return None
+
+
 def to_seconds(value: object) -> int | None:
     """A scenario time (minutes as a number, or a duration string) in whole seconds; None if invalid."""
     if isinstance(value, bool):

@@ -452,6 +452,8 @@ def check(parsed: Parsed, filename: str) -> list[Problem]:
     checker = _Checker(parsed, filename)
     data = parsed.data
     if data is None:
+        if not checker.problems:
+            checker.add((), "the file holds no scenario (it is empty or just `null`)", "start from `stormdrill new`")
         return sorted(checker.problems)
     if not isinstance(data, dict):
         checker.add(
