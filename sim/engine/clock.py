@@ -17,6 +17,8 @@ class Clock(Protocol):
 
     def resume(self) -> None: ...
 
+    def set(self, t: float) -> None: ...
+
 
 class VirtualClock:
     """A clock that moves only when told to."""
@@ -34,6 +36,7 @@ class VirtualClock:
         return self._t
 
     def set(self, t: float) -> None:
+        """Move to ``t`` (never backwards)."""
         self._t = max(self._t, float(t))
 
     def pause(self) -> None:

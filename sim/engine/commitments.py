@@ -38,7 +38,7 @@ _CLOCK = re.compile(
 _NOON = re.compile(r"\b(?:at|by|before|around|until)\s+(?:12\s+)?(?P<w>noon|midday|midnight)\b", re.IGNORECASE)
 _NUMBER = (
     r"\d{1,3}(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|forty[- ]five|ninety|half an?|"
-    r"a half|a couple of|a few"
+    r"a half|a couple of"
 )
 _REL = re.compile(
     r"\b(?:within|in|inside|in under|in less than)\s+"
@@ -68,7 +68,6 @@ _WORDS = {
     "half an": 0.5,
     "a half": 0.5,
     "a couple of": 2.0,
-    "a few": 3.0,
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -149,5 +148,5 @@ def promised_due(text: str, now: float, start_minutes: int, *, require_cue: bool
         found += _relative_times(sentence, now, start_minutes)
         for due, words in found:
             if now < due <= now + MAX_AHEAD and (best is None or due < best[0]):
-                best = (round(due, 3), words)
+                best = (round(float(due), 3), words)
     return best
