@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
+from itertools import islice
 
 from sim.engine.actions import Action, PlanAction, PrivateAction, ReplyAction, UpdateAction
 from sim.engine.session import Session
 from sim.scenario.model import Briefing, PlanStep, Post
 from sim.scenario.patterns import clock_label
-from sim.scenario.triage import needs_answer, priority
 
 Bot = Callable[[Session], Action | None]
 _STOP = set(
@@ -233,7 +233,14 @@ def defensive(s: Session) -> Action | None:
 
 # ----------------------------------------------------------------------------- slow
 
-SLOW_DELAY = 25 * 60
+SLOW_DELAY = (20 * 60, 40 * 60)  # it answers each post 20 to 40 minutes after it arrived
+_SLOW_LOOKAHEAD = 50
+
+
+def _slow_delay(post: Post) -> float:
+    lo, hi = SLOW_DELAY
+    digest = hashlib.sha256(post.id.encode()).digest()
+    return lo + int.from_bytes(digest[:4], "big") % (hi - lo)
 
 
 def _decent_reply(s: Session, post: Post) -> str:
@@ -251,12 +258,9 @@ def slow(s: Session) -> Action | None:
         return UpdateAction("We're sorry for the disruption. " + (fact or "We are working on it."))
     if _actions_in_last(s, 60) >= 2:
         return None
-    for post in s.delivered:
-        if s.responded(post.id):
-            continue
-        if (s.delivered_at(post.id) or 0) > s.now - SLOW_DELAY:
-            break
-        return ReplyAction(post.id, _decent_reply(s, post))
+    for post in islice(s.oldest_unanswered(), _SLOW_LOOKAHEAD):
+        if (s.delivered_at(post.id) or 0.0) + _slow_delay(post) <= s.now:
+            return ReplyAction(post.id, _decent_reply(s, post))
     return None
 
 
@@ -313,6 +317,19 @@ _CLOSERS = (
 )
 
 
+HOLDING_AFTER = 90.0  # seconds: time to read the situation before the holding statement
+_PERSONAL = re.compile(
+    r"\bmy (?:order|account|card|bank|booking|address|refund|payment|parcel|delivery|reference|phone|email)\b|"
+    r"\border (?:number|no\.?|#)|#\s?\d{4,}|\b\d{6,}\b",
+    re.IGNORECASE,
+)
+
+
+def _personal(post: Post) -> bool:
+    """Tagged pii, or it names the author's own order, account or card: that belongs in private messages."""
+    return "pii" in post.tags or bool(_PERSONAL.search(post.text))
+
+
 def _topic_phrase(post: Post) -> str:
     t = _topic(post)
     return "this" if t == "this" or t.endswith(("ed", "ing", "ly")) else t
@@ -344,7 +361,7 @@ def _reply_text(s: Session, post: Post) -> str:
         parts.append(line.replace("the {t}", "this") if topic == "this" else line.format(t=topic))
         if "question" in tags and fact:
             parts.append(fact)
-    if "pii" in tags:
+    if _personal(post):
         parts.append(_pick(_PRIVATE_PUBLIC, post.id))
     label = clock_label(s.scenario.start_minutes, nxt) if nxt else ""
     closer = _pick(_CLOSERS, post.id, "close")
@@ -376,8 +393,8 @@ def _holding(s: Session, every: float) -> UpdateAction:
 
 def _update(s: Session, every: float) -> UpdateAction:
     _, label = _next_update_label(s, every)
-    used = {b for a in s.actions for b in [a.text]}
-    fresh = [b.public_line for b in _facts(s) if not any(b.public_line in u for u in used)]
+    said = [a.text for a in s.public_posts() if a.statement]
+    fresh = [b.public_line for b in _facts(s) if not any(b.public_line in text for text in said)]
     news = " ".join(fresh[-2:]) or "No major change since our last update; our teams are still working on it."
     return UpdateAction(
         f"Update: {news} We're sorry for the disruption this is causing. If you need help, DM us. "
@@ -405,7 +422,7 @@ def _plan(s: Session, every: float) -> PlanAction:
 
 def ideal(s: Session) -> Action | None:
     every = float(min(s.scenario.scoring.update_every, 15 * 60))
-    if s.now < 60:
+    if s.now < HOLDING_AFTER:
         return None
     if s.last_statement is None:
         return _holding(s, every)
@@ -422,11 +439,9 @@ def ideal(s: Session) -> Action | None:
     # A public reply that promised a private message is followed by the private message itself.
     for a in reversed(s.actions[-20:]):
         replied = s.post(a.post_id) if a.post_id else None
-        if replied is not None and "pii" in replied.tags and s.status_of(replied.id) != "private":
+        if replied is not None and _personal(replied) and s.status_of(replied.id) != "private":
             return PrivateAction(replied.id, _private_text(s, replied))
-    for post in s.unanswered():
-        if not needs_answer(post) and priority(post) == 0:
-            continue
+    for post in s.unanswered(crowd=False):  # the crowd's low-reach, untagged posts are left to updates
         return ReplyAction(post.id, _reply_text(s, post))
     return None
 

@@ -15,12 +15,18 @@ from typing import IO, Any
 FORMAT = 1
 
 
-class JournalError(Exception):
+class JournalError(ValueError):
     """The file is not a readable Stormdrill journal."""
+
+
+class JournalEmpty(JournalError):
+    """Not even the header line is complete (a crash right at the start)."""
 
 
 @dataclass
 class Journal:
+    """A journal as plain data: the header, the events in order, and reading warnings."""
+
     header: dict[str, Any]
     events: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -28,6 +34,7 @@ class Journal:
 
 
 def dumps(event: dict[str, Any]) -> str:
+    """One compact JSON line (without the newline)."""
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
 
 
@@ -61,7 +68,7 @@ def read_journal(path: str | Path) -> Journal:
         parsed.append(obj)
         valid = offset
     if not parsed:
-        raise JournalError("the journal is empty")
+        raise JournalEmpty("the journal is empty (not even its header line is complete)")
     header = parsed[0]
     if header.get("type") != "header":
         raise JournalError("the first line is not a journal header")

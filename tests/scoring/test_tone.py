@@ -1,0 +1,123 @@
+"""The tone model: every flag on paraphrases (and not on near misses), ranking, gaming, the labelled set."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from scoring.devset import evaluate, load_rows
+from scoring.tone import NEGATIVE_FLAGS, POSITIVE_FLAGS, ToneContext, analyze, politeness, similarity
+from scoring.tone_cli import run
+
+POST = "My order never arrived and nobody answers the phone. I'm furious."
+CTX = ToneContext(kind="reply", post_text=POST, author_name="Maria Lopez", author_handle="@marialopez")
+
+FIRES = {
+    "acknowledges": ["We hear you, and this isn't good enough.", "You're right, that's not okay."],
+    "apologises": ["We're sorry about your order.", "We apologise for the missing delivery."],
+    "empathises": ["I understand how frustrating this must be.", "That sounds really stressful."],
+    "owns_it": ["This is on us: we got it wrong.", "Our mistake, and we take full responsibility."],
+    "informs": ["Your order is delayed because the depot closed on Monday.", "We confirmed 300 orders are affected."],
+    "next_step": ["Next update at 3pm.", "We'll refund you within 48 hours."],
+    "personal": ["Maria, your order should have arrived by now.", "Your order and the phone lines both failed you."],
+    "moves_to_private": ["Please DM us your order number.", "I've sent you a private message."],
+    "defensive": ["We followed all procedures correctly.", "That is not what happened, and we stand by our team."],
+    "blames": ["That's not our fault, the courier lost it.", "If you had read the instructions this wouldn't happen."],
+    "dismissive": ["It's only a minor delay, calm down.", "Only a small number of orders are affected."],
+    "non_apology": ["Sorry you feel that way.", "We apologise for any inconvenience."],
+    "legalese": ["Per our terms of service we are not liable.", "Pursuant to our policy, no refund applies."],
+    "hostile": ["Your complaint is ridiculous.", "Learn to read, nobody cares."],
+    "profanity": ["This is a shit situation.", "What the fuck happened?"],
+    "shouting": ["WE ARE WORKING ON IT, STOP ASKING", "Stop asking!!!"],
+    "mocking_emoji": ["Sure, 'never arrived' 🙄", "Patience please 😂"],
+    "speculates": ["It might have been caused by hackers.", "Probably the supplier's fault, we think."],
+    "over_promises": ["This will never happen again.", "Everything is fully fixed, 100% guaranteed."],
+    "asks_pii_public": ["Please reply with your card number.", "Can you post your date of birth and password?"],
+    "vague": ["Thanks for reaching out.", "We're looking into it."],
+}
+NEAR_MISS = {
+    "apologises": "We are not sorry for enforcing safety rules.",
+    "blames": "That's not the experience you should have had.",
+    "asks_pii_public": "We will never ask for your card number or password.",
+    "over_promises": "We will never again remove a seated passenger.",
+    "moves_to_private": "We posted an update on our website.",
+    "speculates": "The cause was a failed database upgrade, confirmed this morning.",
+    "shouting": "We are working on it.",
+}
+
+
+@pytest.mark.parametrize(("flag", "text"), [(f, t) for f, ts in FIRES.items() for t in ts])
+def test_flag_fires_on_paraphrases(flag: str, text: str) -> None:
+    assert flag in analyze(text, CTX).flags
+
+
+@pytest.mark.parametrize(("flag", "text"), list(NEAR_MISS.items()))
+def test_flag_does_not_fire_on_near_misses(flag: str, text: str) -> None:
+    assert flag not in analyze(text, CTX).flags
+
+
+def test_every_flag_is_covered() -> None:
+    assert set(FIRES) | {"contradicts_briefing", "copy_paste"} == set(POSITIVE_FLAGS) | set(NEGATIVE_FLAGS)
+
+
+def test_context_flags() -> None:
+    ctx = ToneContext(kind="reply", contradictions=("overbooked",), unconfirmed=("sabotage",),
+                      earlier_replies=("Hi, we're sorry for the trouble. Our team is working on it.",))
+    assert "contradicts_briefing" in analyze("The flight was overbooked, sorry.", ctx).flags
+    assert "contradicts_briefing" not in analyze("The flight was not overbooked.", ctx).flags
+    assert "speculates" in analyze("It looks like sabotage at the depot.", ctx).flags
+    copy = analyze("Hi, we're sorry for the trouble. Our team is working on it!", ctx)
+    assert "copy_paste" in copy.flags and copy.score <= 30
+    assert similarity("a b c d e", "a b c d e") == 1.0
+
+
+def test_research_counter_examples_rank_correctly() -> None:
+    good = analyze("We're so sorry for the trouble, Maria. That's not the experience we want for you. Our team is "
+                   "investigating the outage now and we'll post an update by 3pm. Please DM us your order number so "
+                   "we can make this right.", CTX).score
+    legal = analyze("We are sorry you feel that way. Per our terms of service, we are not liable for delays caused "
+                    "by third parties.", CTX).score
+    blame = analyze("That's not our fault. Read the FAQ.", CTX).score
+    canned = analyze("Thanks for reaching out. We're looking into it.", CTX).score
+    assert good >= 85 and legal < 30 and blame < 20 and canned < 40
+    assert analyze("We're so sorry. We're fixing it now; next update at 3pm.", ToneContext(kind="update")).score > 60
+
+
+def test_gaming_attempts_score_low() -> None:
+    for text in ("sorry apologise empathise update 3pm DM refund team",
+                 "sorry sorry sorry sorry sorry sorry sorry sorry",
+                 "We apologise but this was the courier's fault.",
+                 "DM DM DM refund refund next update next update"):
+        assert analyze(text, CTX).score < 40, text
+
+
+def test_empty_and_hostile_input() -> None:
+    assert analyze("", CTX).score == 0
+    r = analyze("[@click=app.quit] \x1b[2J" * 200, CTX)
+    assert 0 <= r.score <= 100
+
+
+def test_politeness_direction() -> None:
+    assert politeness("Thank you so much, could you please take a look?") > politeness("Why is this wrong??")
+
+
+def test_labelled_set_regression_floor() -> None:
+    rows = load_rows(Path(__file__).parent.parent / "data" / "tone_dev.jsonl")
+    held_out = evaluate([r for r in rows if r["split"] == "test"])
+    everything = evaluate(rows)
+    assert held_out["spearman"] >= 0.80 and everything["spearman"] >= 0.80
+    assert held_out["auc_good_vs_poor"] >= 0.98
+
+
+def test_tone_cli_plain_and_json() -> None:
+    out = io.StringIO()
+    assert run(["We're so sorry, Maria. Next update at 3pm.\n", "Not our fault.\n"], out, False) == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and lines[0].split("\t")[0].isdigit() and "blames" in lines[1]
+    out = io.StringIO()
+    run(["Thanks for reaching out.\n"], out, True)
+    obj = json.loads(out.getvalue())
+    assert obj["score"] < 40 and obj["flags"] == ["vague"] and obj["evidence"]
