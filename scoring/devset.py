@@ -15,8 +15,12 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def model_score(row: dict[str, Any]) -> int:
-    ctx = ToneContext(kind=row.get("kind", "reply"), post_text=row.get("post", ""),
-                      author_name=row.get("author", ""), earlier_replies=tuple(row.get("earlier") or ()))
+    ctx = ToneContext(
+        kind=row.get("kind", "reply"),
+        post_text=row.get("post", ""),
+        author_name=row.get("author", ""),
+        earlier_replies=tuple(row.get("earlier") or ()),
+    )
     return analyze(row["reply"], ctx).score
 
 
@@ -26,4 +30,8 @@ def evaluate(rows: list[dict[str, Any]]) -> dict[str, float]:
     labels = [float(r["label"]) for r in rows]
     good = [s for s, r in zip(scores, rows, strict=True) if r["label"] >= 4]
     poor = [s for s, r in zip(scores, rows, strict=True) if r["label"] <= 2]
-    return {"n": len(rows), "spearman": round(spearman(scores, labels), 3), "auc_good_vs_poor": round(auc(good, poor), 3)}
+    return {
+        "n": len(rows),
+        "spearman": round(spearman(scores, labels), 3),
+        "auc_good_vs_poor": round(auc(good, poor), 3),
+    }

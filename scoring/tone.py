@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from sim.scenario.patterns import compile_pattern
 
@@ -147,26 +148,163 @@ class ToneResult:
 # Words one of which must occur for a pattern to match at all: a cheap test that skips most searches.
 PREFILTER: dict[str, tuple[str, ...]] = {
     "owns_it": ("our ", "we ", "on us", "wrong", "let ", "failed", "should have", "own"),
-    "defensive": ("follow", "compl", "adhered", "what happened", "stand by", "nothing wrong", "no evidence",
-                  "reject", "deny", "claims", "responsible", "control", "no fault", "comment", "apologi",
-                  "maintain", "misleading", "process", "procedure"),
-    "blames": ("fault", "should", "if you", "user error", "read the", "failed to", "didn", "were told", "blame",
-               "lies with", "responsib", "caused by", "created by", "third", "misus", "mishandl", "check the",
-               "next time", "look at the"),
-    "dismissive": ("only a", "minor", "calm", "relax", "big deal", "overreact", "proportion", "small number",
-                   "isolated", "nothing to worry", "just a", "rare case", "some people", "chill", "move on",
-                   "happen", "slight", "bit of a", "hiccup", "unlikely", "should be"),
-    "hostile": ("ridiculous", "stupid", "idiot", "pathetic", "clearly", "learn to", "get over", "problem", "deal with",
-                "whatever", "cares", "shut up", "how dare", "grow up", "lol", "lmao", "nice try", "good luck", "moan",
-                "whin", "entitled", "troll", "liar", "lying", "get a life", "cry ", "so what"),
-    "legalese": ("per our", "as per", "pursuant", "liab", "hereby", "terms", "in accordance", "notwithstanding",
-                 "aforementioned", "seriously", "at this", "going forward", "leverage", "stakeholder", "regrettable",
-                 "duly", "heretofore", "disclaim", "without prejudice", "the company", "the organi", "applicable",
-                 "in due course", "customers are advised", "remediation", "operational", "service disruption"),
-    "over_promises": ("never", "100", "guarantee", "completely", "fully", "fixed", "sorted", "resolved", "normal",
-                      "perfectly", "risk", "danger", "definitely", "rest assured"),
-    "profanity": ("fuck", "shit", "crap", "bloody", "bastard", "wtf", "arse", "ass", "piss", "bitch", "damn",
-                  "dick", "wanker", "bollocks", "frig", "fric"),
+    "defensive": (
+        "follow",
+        "compl",
+        "adhered",
+        "what happened",
+        "stand by",
+        "nothing wrong",
+        "no evidence",
+        "reject",
+        "deny",
+        "claims",
+        "responsible",
+        "control",
+        "no fault",
+        "comment",
+        "apologi",
+        "maintain",
+        "misleading",
+        "process",
+        "procedure",
+    ),
+    "blames": (
+        "fault",
+        "should",
+        "if you",
+        "user error",
+        "read the",
+        "failed to",
+        "didn",
+        "were told",
+        "blame",
+        "lies with",
+        "responsib",
+        "caused by",
+        "created by",
+        "third",
+        "misus",
+        "mishandl",
+        "check the",
+        "next time",
+        "look at the",
+    ),
+    "dismissive": (
+        "only a",
+        "minor",
+        "calm",
+        "relax",
+        "big deal",
+        "overreact",
+        "proportion",
+        "small number",
+        "isolated",
+        "nothing to worry",
+        "just a",
+        "rare case",
+        "some people",
+        "chill",
+        "move on",
+        "happen",
+        "slight",
+        "bit of a",
+        "hiccup",
+        "unlikely",
+        "should be",
+    ),
+    "hostile": (
+        "ridiculous",
+        "stupid",
+        "idiot",
+        "pathetic",
+        "clearly",
+        "learn to",
+        "get over",
+        "problem",
+        "deal with",
+        "whatever",
+        "cares",
+        "shut up",
+        "how dare",
+        "grow up",
+        "lol",
+        "lmao",
+        "nice try",
+        "good luck",
+        "moan",
+        "whin",
+        "entitled",
+        "troll",
+        "liar",
+        "lying",
+        "get a life",
+        "cry ",
+        "so what",
+    ),
+    "legalese": (
+        "per our",
+        "as per",
+        "pursuant",
+        "liab",
+        "hereby",
+        "terms",
+        "in accordance",
+        "notwithstanding",
+        "aforementioned",
+        "seriously",
+        "at this",
+        "going forward",
+        "leverage",
+        "stakeholder",
+        "regrettable",
+        "duly",
+        "heretofore",
+        "disclaim",
+        "without prejudice",
+        "the company",
+        "the organi",
+        "applicable",
+        "in due course",
+        "customers are advised",
+        "remediation",
+        "operational",
+        "service disruption",
+    ),
+    "over_promises": (
+        "never",
+        "100",
+        "guarantee",
+        "completely",
+        "fully",
+        "fixed",
+        "sorted",
+        "resolved",
+        "normal",
+        "perfectly",
+        "risk",
+        "danger",
+        "definitely",
+        "rest assured",
+    ),
+    "profanity": (
+        "fuck",
+        "shit",
+        "crap",
+        "bloody",
+        "bastard",
+        "wtf",
+        "arse",
+        "ass",
+        "piss",
+        "bitch",
+        "damn",
+        "dick",
+        "wanker",
+        "bollocks",
+        "frig",
+        "fric",
+    ),
 }
 
 
@@ -281,7 +419,8 @@ R = {
         "\U0001f61c\U0001f92a\U0001f937\U0001f4a9\U0001f971\U0001f634\U0001f92d]"
     ),
     "over_promises": _rx(
-        r"\b((this|it|that) will never happen( again)?|never (ever )?happen again|100 ?%|guarantee[ds]?|completely (fixed|resolved|safe)|"
+        r"\b((this|it|that) will never happen( again)?|never (ever )?happen again|100 ?%|guarantee[ds]?|"
+        r"completely (fixed|resolved|safe)|"
         r"fully (fixed|resolved|restored)|(all|everything)('?s| is)? (fixed|sorted|resolved|back to normal)|"
         r"perfectly safe|fixed for (everyone|everybody|all)|back to normal (now|already)|zero risk|no risk|"
         r"absolutely no (risk|danger)|definitely won'?t|rest assured)\b"
@@ -475,22 +614,73 @@ _POLITE = [
 
 
 _P_WORDS = {
-    "thanks": 1.0, "thank": 1.0, "grateful": 1.0, "appreciate": 1.0,
-    "sorry": 0.6, "apologise": 0.6, "apologize": 0.6, "apologies": 0.6, "forgive": 0.6,
-    "please": 0.5, "btw": 0.5,
-    "perhaps": 0.3, "maybe": 0.3, "might": 0.3, "possibly": 0.3, "somewhat": 0.3, "suppose": 0.3, "guess": 0.3,
-    "actually": -0.5, "obviously": -0.5, "clearly": -0.5,
-    "wrong": -0.5, "bad": -0.5, "stupid": -0.5, "hate": -0.5, "terrible": -0.5, "awful": -0.5, "nonsense": -0.5,
-    "waste": -0.5, "useless": -0.5, "ridiculous": -0.5, "annoying": -0.5,
+    "thanks": 1.0,
+    "thank": 1.0,
+    "grateful": 1.0,
+    "appreciate": 1.0,
+    "sorry": 0.6,
+    "apologise": 0.6,
+    "apologize": 0.6,
+    "apologies": 0.6,
+    "forgive": 0.6,
+    "please": 0.5,
+    "btw": 0.5,
+    "perhaps": 0.3,
+    "maybe": 0.3,
+    "might": 0.3,
+    "possibly": 0.3,
+    "somewhat": 0.3,
+    "suppose": 0.3,
+    "guess": 0.3,
+    "actually": -0.5,
+    "obviously": -0.5,
+    "clearly": -0.5,
+    "wrong": -0.5,
+    "bad": -0.5,
+    "stupid": -0.5,
+    "hate": -0.5,
+    "terrible": -0.5,
+    "awful": -0.5,
+    "nonsense": -0.5,
+    "waste": -0.5,
+    "useless": -0.5,
+    "ridiculous": -0.5,
+    "annoying": -0.5,
 }
 _P_BIGRAMS = {
-    ("could", "you"): 0.6, ("would", "you"): 0.6, ("can", "you"): 0.2, ("will", "you"): 0.2,
-    ("by", "the"): 0.0, ("i", "think"): 0.3, ("i", "believe"): 0.3, ("in", "fact"): -0.5,
-    ("excuse", "me"): 0.6, ("good", "work"): 0.8, ("great", "job"): 0.8, ("nice", "work"): 0.8,
-    ("good", "point"): 0.8, ("great", "idea"): 0.8, ("good", "question"): 0.8, ("good", "morning"): 0.5,
+    ("could", "you"): 0.6,
+    ("would", "you"): 0.6,
+    ("can", "you"): 0.2,
+    ("will", "you"): 0.2,
+    ("by", "the"): 0.0,
+    ("i", "think"): 0.3,
+    ("i", "believe"): 0.3,
+    ("in", "fact"): -0.5,
+    ("excuse", "me"): 0.6,
+    ("good", "work"): 0.8,
+    ("great", "job"): 0.8,
+    ("nice", "work"): 0.8,
+    ("good", "point"): 0.8,
+    ("great", "idea"): 0.8,
+    ("good", "question"): 0.8,
+    ("good", "morning"): 0.5,
 }
-_P_START = {"hi": 0.5, "hello": 0.5, "hey": 0.5, "dear": 0.5, "please": -0.9, "so": -0.4, "then": -0.4,
-            "and": -0.4, "but": -0.4, "or": -0.4, "well": -0.4, "now": -0.4, "you": -0.4, "your": -0.4}
+_P_START = {
+    "hi": 0.5,
+    "hello": 0.5,
+    "hey": 0.5,
+    "dear": 0.5,
+    "please": -0.9,
+    "so": -0.4,
+    "then": -0.4,
+    "and": -0.4,
+    "but": -0.4,
+    "or": -0.4,
+    "well": -0.4,
+    "now": -0.4,
+    "you": -0.4,
+    "your": -0.4,
+}
 _P_QUESTION_START = {"why", "what", "how", "where", "when"}
 
 
@@ -503,14 +693,17 @@ def politeness(text: str, words: list[str] | None = None, sentences: list[str] |
     low = text.lower()[:4000]
     if words is None:
         words = _WORD.findall(low)
-    counts: dict[object, int] = {}
+    word_counts: dict[str, int] = {}
+    pair_counts: dict[tuple[str, str], int] = {}
     for w in words:
         if w in _P_WORDS:
-            counts[w] = counts.get(w, 0) + 1
-    for pair in zip(words, words[1:], strict=False):
+            word_counts[w] = word_counts.get(w, 0) + 1
+    for pair in pairwise(words):
         if pair in _P_BIGRAMS:
-            counts[pair] = counts.get(pair, 0) + 1
-    total = sum(min(n, 2) * (_P_WORDS[k] if isinstance(k, str) else _P_BIGRAMS[k]) for k, n in counts.items())
+            pair_counts[pair] = pair_counts.get(pair, 0) + 1
+    total = 0.0
+    total += sum(min(n, 2) * _P_WORDS[w] for w, n in word_counts.items())
+    total += sum(min(n, 2) * _P_BIGRAMS[p] for p, n in pair_counts.items())
     if "by the way" in low:
         total += 0.5
     for sentence in (_SENT.findall(low) if sentences is None else sentences)[:20]:

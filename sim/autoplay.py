@@ -13,10 +13,9 @@ import math
 from pathlib import Path
 
 from sim.bots import BOTS
-from sim.scenario.model import Scenario
-
 from sim.engine.clock import VirtualClock
 from sim.engine.session import Judge, Session
+from sim.scenario.model import Scenario
 
 STEP = 10.0
 MAX_ACTIONS_PER_STEP = 20

@@ -46,7 +46,7 @@ _NEGATION = re.compile(
 def asserted(pattern: str, text: str) -> str | None:
     """Like :func:`matches`, but skips uses the sentence negates ("it is not fixed yet", "not a hack")."""
     for m in compile_pattern(pattern).finditer(text):
-        before = text[max(0, m.start() - 40):m.start()]
+        before = text[max(0, m.start() - 40) : m.start()]
         if not _NEGATION.search(before):
             return m.group(0)
     return None

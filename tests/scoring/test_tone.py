@@ -64,8 +64,12 @@ def test_every_flag_is_covered() -> None:
 
 
 def test_context_flags() -> None:
-    ctx = ToneContext(kind="reply", contradictions=("overbooked",), unconfirmed=("sabotage",),
-                      earlier_replies=("Hi, we're sorry for the trouble. Our team is working on it.",))
+    ctx = ToneContext(
+        kind="reply",
+        contradictions=("overbooked",),
+        unconfirmed=("sabotage",),
+        earlier_replies=("Hi, we're sorry for the trouble. Our team is working on it.",),
+    )
     assert "contradicts_briefing" in analyze("The flight was overbooked, sorry.", ctx).flags
     assert "contradicts_briefing" not in analyze("The flight was not overbooked.", ctx).flags
     assert "speculates" in analyze("It looks like sabotage at the depot.", ctx).flags
@@ -75,11 +79,17 @@ def test_context_flags() -> None:
 
 
 def test_research_counter_examples_rank_correctly() -> None:
-    good = analyze("We're so sorry for the trouble, Maria. That's not the experience we want for you. Our team is "
-                   "investigating the outage now and we'll post an update by 3pm. Please DM us your order number so "
-                   "we can make this right.", CTX).score
-    legal = analyze("We are sorry you feel that way. Per our terms of service, we are not liable for delays caused "
-                    "by third parties.", CTX).score
+    good = analyze(
+        "We're so sorry for the trouble, Maria. That's not the experience we want for you. Our team is "
+        "investigating the outage now and we'll post an update by 3pm. Please DM us your order number so "
+        "we can make this right.",
+        CTX,
+    ).score
+    legal = analyze(
+        "We are sorry you feel that way. Per our terms of service, we are not liable for delays caused "
+        "by third parties.",
+        CTX,
+    ).score
     blame = analyze("That's not our fault. Read the FAQ.", CTX).score
     canned = analyze("Thanks for reaching out. We're looking into it.", CTX).score
     assert good >= 85 and legal < 30 and blame < 20 and canned < 40
@@ -87,10 +97,12 @@ def test_research_counter_examples_rank_correctly() -> None:
 
 
 def test_gaming_attempts_score_low() -> None:
-    for text in ("sorry apologise empathise update 3pm DM refund team",
-                 "sorry sorry sorry sorry sorry sorry sorry sorry",
-                 "We apologise but this was the courier's fault.",
-                 "DM DM DM refund refund next update next update"):
+    for text in (
+        "sorry apologise empathise update 3pm DM refund team",
+        "sorry sorry sorry sorry sorry sorry sorry sorry",
+        "We apologise but this was the courier's fault.",
+        "DM DM DM refund refund next update next update",
+    ):
         assert analyze(text, CTX).score < 40, text
 
 

@@ -23,8 +23,7 @@ class Harness:
     def __init__(self, tmp_path: Path, scenario: str | None = "empty-ovens", resume: Path | None = None) -> None:
         self.clock = VirtualClock()
         self.journal = resume or tmp_path / "session.jsonl"
-        options = GameOptions(trainee="Tess", clock=self.clock, journal=None if resume else self.journal,
-                              resume=resume)
+        options = GameOptions(trainee="Tess", clock=self.clock, journal=None if resume else self.journal, resume=resume)
         self.app = StormdrillApp(options, scenario=scenario, auto_tick=False)
 
     async def at(self, pilot: Pilot[None], t: float) -> None:

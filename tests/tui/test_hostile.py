@@ -73,8 +73,11 @@ async def test_hostile_text_renders_literally_and_runs_nothing(tmp_path: Path) -
     scenario = hostile_scenario(tmp_path / "hostile.yaml")
     clock = VirtualClock()
     PwnApp.pwned = 0
-    app = PwnApp(GameOptions(trainee="[@click=app.pwn]me", clock=clock, journal=tmp_path / "j.jsonl"),
-                 scenario=str(scenario), auto_tick=False)
+    app = PwnApp(
+        GameOptions(trainee="[@click=app.pwn]me", clock=clock, journal=tmp_path / "j.jsonl"),
+        scenario=str(scenario),
+        auto_tick=False,
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("enter")

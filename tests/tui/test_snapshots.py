@@ -23,8 +23,9 @@ def _app(tmp_path: Path, scenario: str | None = "empty-ovens") -> tuple[Stormdri
     return StormdrillApp(options, scenario=scenario, auto_tick=False), clock
 
 
-def _play(app: StormdrillApp, clock: VirtualClock, until: float, *, end: bool = False) -> Callable[
-        [Pilot[Any]], Awaitable[None]]:
+def _play(
+    app: StormdrillApp, clock: VirtualClock, until: float, *, end: bool = False
+) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.pause()
         await pilot.press("enter")

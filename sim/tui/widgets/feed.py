@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from sim.scenario.model import Post
 
@@ -190,7 +191,14 @@ class FeedView(ScrollView, can_focus=True):
         self._announce()
 
     def _resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows) * ROW)
+        size = Size(self.scrollable_content_region.width, len(self.rows) * ROW)
+        if size == self.virtual_size:
+            return
+        # A taller feed changes nothing else on screen: skip the screen-wide layout pass that setting
+        # `virtual_size` normally triggers (as Textual does internally with layout=False), and just
+        # update the scrollbars.
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
 
     @property
     def current_post(self) -> Post | None:
