@@ -1,6 +1,8 @@
 """Benchmark: wall time and peak memory of `autoplay --bot ideal` on the `stress` scenario.
 
-Prints one JSON object. Targets on a 2-core machine: under 3 s and under 200 MB.
+Prints one JSON object. Targets on a 2-core machine: under 3 s and under 200 MB. The time covers
+expanding the storm, playing it in virtual time with the tone judge, and writing the journal; the
+memory is the process's peak resident set (loading the YAML included).
 Usage: python bench/engine.py [SCENARIO] [--bot NAME]
 """
 
@@ -22,7 +24,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from scoring.judge import tone_judge
-    from sim.autoplay import run_autoplay
+    from sim.bots import BOTS
+    from sim.engine.autoplay import run_autoplay
     from sim.scenario.library import resolve
     from sim.scenario.load import load_scenario
 
@@ -30,7 +33,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.jsonl"
         start = time.perf_counter()
-        session = run_autoplay(scenario, args.bot, scenario.seed, out, judge=tone_judge)
+        session = run_autoplay(scenario, BOTS[args.bot], scenario.seed, out, bot_name=args.bot, judge=tone_judge)
         seconds = time.perf_counter() - start
         size = out.stat().st_size
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -20,132 +20,6 @@ from sim.scenario.model import Briefing, PlanStep, Post
 from sim.scenario.patterns import clock_label
 
 Bot = Callable[[Session], Action | None]
-_STOP = set(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "this",
-        "that",
-        "these",
-        "those",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "have",
-        "has",
-        "had",
-        "do",
-        "does",
-        "did",
-        "not",
-        "no",
-        "yes",
-        "you",
-        "your",
-        "yours",
-        "we",
-        "our",
-        "us",
-        "they",
-        "them",
-        "their",
-        "i",
-        "me",
-        "my",
-        "it",
-        "its",
-        "im",
-        "i'm",
-        "what",
-        "when",
-        "where",
-        "who",
-        "why",
-        "how",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "just",
-        "still",
-        "again",
-        "get",
-        "got",
-        "very",
-        "really",
-        "so",
-        "too",
-        "than",
-        "then",
-        "there",
-        "here",
-        "about",
-        "after",
-        "before",
-        "please",
-        "any",
-        "all",
-        "some",
-        "more",
-        "most",
-        "much",
-        "many",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "hi",
-        "hey",
-        "ok",
-        "okay",
-        "thanks",
-        "thank",
-        "today",
-        "tonight",
-        "now",
-        "like",
-        "know",
-        "need",
-        "want",
-        "going",
-        "gone",
-        "dont",
-        "don't",
-        "cant",
-        "can't",
-        "isnt",
-        "isn't",
-        "wont",
-        "won't",
-        "anyone",
-        "someone",
-    ]
-)
 
 
 def _pick(options: Sequence[str], *keys: object) -> str:
@@ -158,10 +32,19 @@ def _first_name(post: Post) -> str:
     return name if name.isalpha() else post.handle
 
 
+_PROBLEMS = (
+    "order|delivery|parcel|refund|money|payment|charge|bill|card|account|booking|reservation|flight|signal|"
+    "outage|network|connection|service|app|website|email|store|shop|closure|video|report|food|meal|allergy|"
+    "compensation|data|password|recall|product|staff|wait|queue|cancellation|message|kitchen|hygiene|alarm|"
+    "coverage|phone|mobile|internet|price|sign|dough|bread|pizza|burger|sandwich|drink"
+)
+_PROBLEM = re.compile(rf"\b(?:(?P<my>my|our) )?(?:\w+'s )?(?P<w>(?:{_PROBLEMS})s?)\b", re.IGNORECASE)
+
+
 def _topic(post: Post) -> str:
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{3,}", post.text) if w.lower() not in _STOP]
-    words.sort(key=lambda w: -len(w))
-    return words[0].lower() if words else "this"
+    """What the post is about, as a noun phrase ("your order", "the outage"), or "this"."""
+    m = _PROBLEM.search(post.text)
+    return ("your " if m.group("my") else "the ") + m.group("w").lower() if m else "this"
 
 
 def _actions_in_last(s: Session, seconds: float) -> int:
@@ -246,7 +129,7 @@ def _slow_delay(post: Post) -> float:
 def _decent_reply(s: Session, post: Post) -> str:
     fact = _latest_fact(s)
     return (
-        f"Hi {_first_name(post)}, sorry for the trouble with the {_topic(post)}. "
+        f"Hi {_first_name(post)}, sorry for the trouble with {_topic(post)}. "
         + (f"{fact} " if fact else "We are working on it. ")
         + "Thanks for your patience."
     )
@@ -300,12 +183,12 @@ _SCAM = (
 
 
 _TOPIC = (
-    "I can see how much the {t} has affected you.",
-    "Thanks for flagging the {t}; that should not have happened.",
-    "You're right to raise the {t} with us.",
-    "Sorting out the {t} is on us.",
-    "I hear you about the {t}.",
-    "I've passed your point about the {t} straight to the team.",
+    "Thanks for telling us about {t}.",
+    "We're looking into {t} for you now.",
+    "You're right to raise {t} with us.",
+    "Sorting out {t} is on us.",
+    "I hear you about {t}.",
+    "I've passed your point about {t} straight to the team.",
 )
 _CLOSERS = (
     "We'll keep you posted here.",
@@ -330,11 +213,6 @@ def _personal(post: Post) -> bool:
     return "pii" in post.tags or bool(_PERSONAL.search(post.text))
 
 
-def _topic_phrase(post: Post) -> str:
-    t = _topic(post)
-    return "this" if t == "this" or t.endswith(("ed", "ing", "ly")) else t
-
-
 def _reply_text(s: Session, post: Post) -> str:
     n = _first_name(post)
     tags = set(post.tags)
@@ -356,9 +234,7 @@ def _reply_text(s: Session, post: Post) -> str:
         parts.append(fact or "We are investigating and will share confirmed facts as soon as we have them.")
         parts.append("We're sorry to everyone affected.")
     else:
-        topic = _topic_phrase(post)
-        line = _pick(_TOPIC, post.id, "topic")
-        parts.append(line.replace("the {t}", "this") if topic == "this" else line.format(t=topic))
+        parts.append(_pick(_TOPIC, post.id, "topic").format(t=_topic(post)))
         if "question" in tags and fact:
             parts.append(fact)
     if _personal(post):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from sim.scenario.model import DEFAULT_FLAGGED, Inject, Post, Storm
-from sim.scenario.patterns import compile_pattern
+from sim.scenario.patterns import asserted
 
 _REPEATABLE = frozenset({"silence", "said", "reply_flagged", "promise_missed"})
 
@@ -125,9 +125,9 @@ class InjectBook:
                     continue
                 out.append(self._fire(inj, t, {**cause, "condition": kind, "flags": hit}))
             elif kind == "said":
-                m = None if c.at is not None and t > c.at else compile_pattern(c.pattern).search(text)
-                if m:
-                    out.append(self._fire(inj, t, {**cause, "condition": kind, "words": m.group(0)}))
+                words = None if c.at is not None and t > c.at else asserted(c.pattern, text)
+                if words:  # "it is not fixed yet" does not spring an "all fixed" trap
+                    out.append(self._fire(inj, t, {**cause, "condition": kind, "words": words}))
             else:
                 out.append(self._fire(inj, t, {**cause, "condition": kind}))
         return out
@@ -146,7 +146,8 @@ class InjectBook:
                 batch.append(post)
         for post in batch:  # ids first, so a reply in the batch points at its parent's new id
             reply_to = self._latest_id.get(post.reply_to, post.reply_to) if post.reply_to else None
-            fired = replace(post, id=self._latest_id[post.id], t=int(t + post.t), reply_to=reply_to, source="inject")
+            # Scripted held posts come as source "inject"; a fired crowd keeps "wave".
+            fired = replace(post, id=self._latest_id[post.id], t=int(t + post.t), reply_to=reply_to)
             firing.posts.append((t + post.t, fired))
         firing.event["posts"] = len(firing.posts)
         return firing

@@ -150,3 +150,14 @@ def test_a_storm_built_by_hand(scenario: Scenario) -> None:
     assert [p.id for p in s.delivered] == ["x1"]
     s.advance(10_000)
     assert s.ended and s.now == scenario.duration
+
+
+def test_a_negated_trap_phrase_does_not_fire_said(scenario: Scenario) -> None:
+    injects = (Inject("i_said", Condition("said", pattern="all fixed"), ("h_said",)),)
+    s, clock = _session(scenario, injects=injects)
+    events = _journal(s)
+    clock.set(60)
+    s.act(UpdateAction("It is not all fixed yet; we are working on it."))
+    assert not [e for e in events if e["type"] == "inject"]
+    s.act(UpdateAction("Good news: all fixed."))
+    assert [e["cause"]["words"] for e in events if e["type"] == "inject"] == ["all fixed"]

@@ -41,24 +41,13 @@ def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
     journal = tmp_path / "smoke.jsonl"
     env = {**os.environ, "STORMDRILL_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
     cmd = (
-        f"{sys.executable} -m sim play empty-ovens --speed 20 --seed 3 --trainee smoke "
-        f"--journal {journal}; echo EXITED-$?; sleep 30"
+        f"STORMDRILL_HOME={env['STORMDRILL_HOME']} {sys.executable} -m sim play empty-ovens --speed 5 --seed 3 "
+        f"--trainee smoke --journal {journal}; echo EXITED-$?"
     )
-    _tmux(
-        "new-session",
-        "-d",
-        "-s",
-        session,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-e",
-        f"STORMDRILL_HOME={env['STORMDRILL_HOME']}",
-        cmd,
-    )
-
+    # A plain shell first, sized to 120x40, then the app: it starts at the right size.
+    _tmux("-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "sh")
     _tmux("resize-window", "-t", session, "-x", "120", "-y", "40")
+    _tmux("send-keys", "-t", session, f"cd {Path.cwd()} && {cmd}", "Enter")
 
     def screen() -> str:
         return _tmux("capture-pane", "-p", "-t", session)

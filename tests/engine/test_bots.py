@@ -1,0 +1,53 @@
+"""Bots behave as their names say, using only what a trainee could know."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.bots import BOTS
+from sim.engine.autoplay import run_autoplay
+from sim.engine.journal import read_journal
+from sim.engine.session import Session
+from sim.scenario.model import Scenario
+
+from .conftest import fake_judge
+
+
+def _play(scenario: Scenario, bot: str, tmp_path: Path) -> Session:
+    return run_autoplay(scenario, BOTS[bot], 1, tmp_path / f"{bot}.jsonl", bot_name=bot, judge=fake_judge)
+
+
+def test_silent_does_nothing(scenario: Scenario, tmp_path: Path) -> None:
+    assert [a.kind for a in _play(scenario, "silent", tmp_path).actions] == []
+
+
+def test_slow_answers_20_to_40_minutes_late(scenario: Scenario, tmp_path: Path) -> None:
+    s = _play(scenario, "slow", tmp_path)
+    replies = [a for a in s.actions if a.kind == "reply"]
+    assert replies
+    for a in replies:
+        assert a.post_id is not None
+        assert 20 * 60 <= a.t - (s.delivered_at(a.post_id) or 0) <= 40 * 60 + 10
+
+
+def test_canned_copies_one_reply(scenario: Scenario, tmp_path: Path) -> None:
+    s = _play(scenario, "canned", tmp_path)
+    assert len({a.text for a in s.actions if a.kind == "reply"}) == 1
+    assert len([a for a in s.actions if a.kind == "update"]) == 1
+
+
+def test_ideal(scenario: Scenario, tmp_path: Path) -> None:
+    s = _play(scenario, "ideal", tmp_path)
+    first = s.actions[0]
+    assert first.kind == "update" and first.t <= 180 and "Next update at 09:" in first.text
+    replies = [a for a in s.actions if a.kind == "reply"]
+    assert len({a.text for a in replies}) == len(replies)  # never copy-pasted
+    plan = next(a for a in s.actions if a.kind == "plan")
+    assert plan.t >= 8 * 60 and plan.next_update  # after the briefing that brings actions
+    assert any(step.what == "Roll back the update" and step.who == "Engineers" for step in plan.steps)
+    per_minute = [sum(1 for b in s.actions if a.t - 60 < b.t <= a.t) for a in s.actions]
+    assert max(per_minute) <= 4
+    events = read_journal(tmp_path / "ideal.jsonl").events
+    assert not [e for e in events if e["type"] == "commitment" and e["status"] == "broken"]
+    # Only what was known then: the cause's briefing (minute 8) is never quoted before minute 8.
+    assert all("Roll back" not in a.full_text() for a in s.actions if a.t < 8 * 60)
