@@ -1,24 +1,17 @@
-"""Autoplay: a bot plays a whole session headless, in virtual time.
+"""Autoplay by bot name: looks the bot up and runs the engine's headless loop.
 
-The clock moves in steps of ``STEP`` scenario seconds; at each step the session advances, then
-the bot is asked for actions until it has none. Resuming a journal cut short at any byte drops
-the torn line, replays the journal exactly, and continues from the step it was in, so the
-finished journal matches the uninterrupted run line for line (the header's wall-clock
-``started`` aside).
+The loop itself lives in ``sim.engine.autoplay`` (it takes the bot as a function, so the engine
+never imports the bots); this module sits above both and is what the CLI and calibration call.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from sim.bots import BOTS
-from sim.engine.clock import VirtualClock
+from sim.engine.autoplay import run_autoplay as engine_autoplay
 from sim.engine.session import Judge, Session
 from sim.scenario.model import Scenario
-
-STEP = 10.0
-MAX_ACTIONS_PER_STEP = 20
 
 
 def run_autoplay(
@@ -31,44 +24,9 @@ def run_autoplay(
     judge: Judge | None = None,
     trainee: str | None = None,
 ) -> Session:
-    """Play ``scenario`` with the named bot; write (or continue) the journal at ``out_path``."""
+    """Play ``scenario`` with the named bot; write (or, with ``resume``, continue) the journal at ``out_path``."""
     if bot_name not in BOTS:
         raise ValueError(f"unknown bot `{bot_name}` (bots: {', '.join(BOTS)})")
-    bot = BOTS[bot_name]
-    clock = VirtualClock()
-    if resume:
-        session = Session.resume(scenario, out_path, clock, judge=judge)
-        if session.header.get("bot") != bot_name:
-            session.close()
-            raise ValueError(f"the journal was played by bot `{session.header.get('bot')}`, not `{bot_name}`")
-        if int(session.header.get("seed", seed)) != seed:
-            session.close()
-            raise ValueError(f"the journal was played with seed {session.header.get('seed')}, not {seed}")
-        step = math.ceil(session.now / STEP) if session.now > 0 else 0
-    else:
-        session = Session.create(
-            scenario,
-            clock,
-            seed=seed,
-            journal_path=out_path,
-            judge=judge,
-            trainee=trainee or f"bot:{bot_name}",
-            bot=bot_name,
-        )
-        step = 0
-    try:
-        while not session.ended:
-            t = min(step * STEP, float(scenario.duration))
-            clock.set(t)
-            session.advance()
-            if session.ended:
-                break
-            for _ in range(MAX_ACTIONS_PER_STEP):
-                action = bot(session)
-                if action is None:
-                    break
-                session.act(action)
-            step += 1
-    finally:
-        session.close()
-    return session
+    return engine_autoplay(
+        scenario, BOTS[bot_name], seed, out_path, bot_name=bot_name, resume=resume, judge=judge, trainee=trainee
+    )
