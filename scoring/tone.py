@@ -308,6 +308,10 @@ PREFILTER: dict[str, tuple[str, ...]] = {
 }
 
 
+_SORRY_GATE = re.compile("sorr|apolog|regret|inconvenien|offend|forgive")
+_GATES = {name: re.compile("|".join(re.escape(k) for k in keys)) for name, keys in PREFILTER.items()}
+
+
 def _rx(pattern: str) -> re.Pattern[str]:
     """Patterns are written in lower case and run on lower-cased text (much faster than IGNORECASE)."""
     return re.compile(pattern)
@@ -762,7 +766,7 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
             found[name] = match
 
     # Non-apologies first: their "sorry" must not count as an apology.
-    if any(k in t for k in ("sorr", "apolog", "regret", "inconvenien", "offend", "forgive")):
+    if _SORRY_GATE.search(t):
         non_apology = _search(R["non_apology"], t)
         flag("non_apology", non_apology)
         sorry_text = R["non_apology"].sub(" ", t) if non_apology else t
@@ -783,8 +787,8 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         "mocking_emoji",
         "over_promises",
     ):
-        keys = PREFILTER.get(name)
-        if (keys is not None and not any(k in t for k in keys)) or (name == "mocking_emoji" and t.isascii()):
+        gate = _GATES.get(name)
+        if (gate is not None and gate.search(t) is None) or (name == "mocking_emoji" and t.isascii()):
             continue
         flag(name, _search(R[name], t))
     if "owns_it" in found and _rx(r"\b(not|never|isn'?t|wasn'?t) (our|on us)").search(t):
