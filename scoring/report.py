@@ -11,6 +11,7 @@ import html
 from collections.abc import Sequence
 from itertools import pairwise
 
+from sim.scenario.model import POSITIVE_TONE_FLAGS
 from sim.scenario.patterns import clock_label, format_time
 
 from .card import ScoreCard
@@ -32,16 +33,7 @@ text-align:left;vertical-align:top}th{background:#f4f6f9}.num{text-align:right;w
 .quote{white-space:pre-wrap;background:#f7f8fa;border-left:3px solid #c9d1dd;padding:.4rem .6rem;margin:.2rem 0}
 .model{border-left-color:#11703c}.legend span{margin-right:1.2rem}svg{max-width:100%;height:auto}
 """
-POSITIVE = {
-    "acknowledges",
-    "apologises",
-    "empathises",
-    "owns_it",
-    "informs",
-    "next_step",
-    "personal",
-    "moves_to_private",
-}
+POSITIVE = frozenset(POSITIVE_TONE_FLAGS)
 
 
 def _e(text: object) -> str:

@@ -17,35 +17,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
+from sim.scenario.model import NEGATIVE_TONE_FLAGS, POSITIVE_TONE_FLAGS
 from sim.scenario.patterns import compile_pattern
 
-POSITIVE_FLAGS = (
-    "acknowledges",
-    "apologises",
-    "empathises",
-    "owns_it",
-    "informs",
-    "next_step",
-    "personal",
-    "moves_to_private",
-)
-NEGATIVE_FLAGS = (
-    "defensive",
-    "blames",
-    "dismissive",
-    "non_apology",
-    "legalese",
-    "hostile",
-    "profanity",
-    "shouting",
-    "mocking_emoji",
-    "speculates",
-    "over_promises",
-    "asks_pii_public",
-    "contradicts_briefing",
-    "copy_paste",
-    "vague",
-)
+# The flag names are part of the scenario format (reply_flagged injects name them), so they live there.
+POSITIVE_FLAGS = POSITIVE_TONE_FLAGS
+NEGATIVE_FLAGS = NEGATIVE_TONE_FLAGS
 
 FLAG_DESCRIPTIONS = {
     "acknowledges": "Acknowledges the problem and the person.",

@@ -28,7 +28,8 @@ ROW = 2
 FILTERS = ("all", "unanswered", "must-handle")
 
 
-def _reach(n: int) -> str:
+def reach(n: int) -> str:
+    """Follower counts as people read them: 412, 1.5k, 38k, 2.1M."""
     if n >= 1_000_000:
         return f"{n / 1_000_000:.1f}M"
     if n >= 10_000:
@@ -257,7 +258,7 @@ class FeedView(ScrollView, can_focus=True):
             text.append(mark[0], s(mark[1]))
             text.append(post.name[:28], s("feed--header"))
             text.append(f" {post.handle[:24]}", s("feed--meta"))
-            text.append(f" · {_reach(post.followers)} · {_age(self.now - post.t)}", s("feed--meta"))
+            text.append(f" · {reach(post.followers)} · {_age(self.now - post.t)}", s("feed--meta"))
             if post.must_handle:
                 text.append(" MUST", s("feed--must"))
             for tag in post.tags[:4]:

@@ -14,16 +14,7 @@ from textual.widgets import Static
 
 from sim.scenario.model import Briefing, Persona, Post
 from sim.scenario.patterns import clock_label, format_time
-
-
-def reach(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f}M"
-    if n >= 10_000:
-        return f"{n / 1000:.0f}k"
-    if n >= 1000:
-        return f"{n / 1000:.1f}k"
-    return str(n)
+from sim.tui.widgets.feed import reach
 
 
 def mmss(seconds: float) -> str:
