@@ -12,10 +12,9 @@ Every flag comes with the words that raised it and a sentence for the trainee (d
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from typing import NamedTuple
 
 from sim.scenario.model import NEGATIVE_TONE_FLAGS, POSITIVE_TONE_FLAGS
 from sim.scenario.patterns import compile_pattern
@@ -92,8 +91,7 @@ BASE = 45.0
 POS_SPAN = 55.0
 
 
-@dataclass(frozen=True)
-class ToneHit:
+class ToneHit(NamedTuple):
     flag: str
     points: float
     match: str
@@ -112,8 +110,7 @@ class ToneContext:
     unconfirmed: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ToneResult:
+class ToneResult(NamedTuple):
     score: int
     flags: tuple[str, ...]
     positive: tuple[str, ...]
@@ -646,6 +643,7 @@ _P_BIGRAMS = {
     ("good", "question"): 0.8,
     ("good", "morning"): 0.5,
 }
+_P_FIRST = frozenset(a for a, _ in _P_BIGRAMS)
 _P_START = {
     "hi": 0.5,
     "hello": 0.5,
@@ -676,12 +674,15 @@ def politeness(text: str, words: list[str] | None = None, sentences: list[str] |
         words = _WORD.findall(low)
     word_counts: dict[str, int] = {}
     pair_counts: dict[tuple[str, str], int] = {}
+    previous = ""
     for w in words:
         if w in _P_WORDS:
             word_counts[w] = word_counts.get(w, 0) + 1
-    for pair in pairwise(words):
-        if pair in _P_BIGRAMS:
-            pair_counts[pair] = pair_counts.get(pair, 0) + 1
+        if previous in _P_FIRST:
+            pair = (previous, w)
+            if pair in _P_BIGRAMS:
+                pair_counts[pair] = pair_counts.get(pair, 0) + 1
+        previous = w
     total = 0.0
     total += sum(min(n, 2) * _P_WORDS[w] for w, n in word_counts.items())
     total += sum(min(n, 2) * _P_BIGRAMS[p] for p, n in pair_counts.items())
@@ -849,21 +850,31 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     return _score(found, ctx, words, t)
 
 
+_STATEMENT_KINDS = ("update", "plan")
+_APPLICABLE = {
+    True: tuple(f for f in POSITIVE_FLAGS if f not in ("personal", "moves_to_private")),  # public statements
+    False: POSITIVE_FLAGS,  # replies and private messages
+}
+_TOTAL_POS = {k: sum(POINTS[f] for f in v) for k, v in _APPLICABLE.items()}
+
+
 def _score(found: dict[str, str], ctx: ToneContext, words: list[str], text: str) -> ToneResult:
-    applicable = [f for f in POSITIVE_FLAGS if not (ctx.kind in ("update", "plan") and f == "personal")]
-    if ctx.kind in ("update", "plan"):
-        applicable = [f for f in applicable if f != "moves_to_private"]
-    total_pos = sum(POINTS[f] for f in applicable)
+    statement = ctx.kind in _STATEMENT_KINDS
+    applicable = _APPLICABLE[statement]
+    total_pos = _TOTAL_POS[statement]
     got = sum(POINTS[f] for f in applicable if f in found)
     positive_points = POS_SPAN * min(1.0, got / (0.8 * total_pos))
     # Short texts cannot earn much; keyword stuffing earns nothing.
     n = len(words)
     if n < 12:
         positive_points *= 0.75 if n >= 6 else 0.35
-    content = [w for w in words if w not in STOP]
-    function_ratio = 1 - len(content) / n
-    most = Counter(content).most_common(1)
-    stuffed = n >= 6 and (function_ratio < 0.2 or (most and most[0][1] >= 4 and most[0][1] / n >= 0.2))
+    counts: dict[str, int] = {}
+    for w in words:
+        if w not in STOP:
+            counts[w] = counts.get(w, 0) + 1
+    function_ratio = 1 - sum(counts.values()) / n
+    top = max(counts.values(), default=0)
+    stuffed = n >= 6 and (function_ratio < 0.2 or (top >= 4 and top / n >= 0.2))
     if stuffed:
         positive_points *= 0.2
     pol = politeness(text, words, _SENT.findall(text))
