@@ -105,7 +105,8 @@ class PickerScreen(Screen[None]):
                     Text(e.path.stem), Text("invalid", style="red"), Text(""), Text(""), Text(""), Text(""), key=str(i)
                 )
                 continue
-            volume = len(sc.posts) + sum(w.total for w in sc.waves)
+            # What arrives on schedule; posts held for injects only arrive if the trainee triggers them.
+            volume = sum(not p.held for p in sc.posts) + sum(w.total for w in sc.waves if not w.held)
             score = best.get(sc.id)
             table.add_row(
                 Text(sc.title),
