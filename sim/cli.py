@@ -97,9 +97,18 @@ def play(
     if resume and not Path(resume).is_file():
         fail(f"no such journal: {resume}", "journals are listed in your Stormdrill data folder")
     if scenario:
-        load_or_exit(scenario)  # report problems before the screen takes over the terminal
-    from sim.tui.app import StormdrillApp
-    from sim.tui.game import GameOptions
+        # Only the cheap checks here; the app validates the file behind its first frame.
+        from sim.scenario.library import resolve
+        from sim.scenario.problems import ScenarioError
+
+        try:
+            path = resolve(scenario)
+        except ScenarioError as exc:
+            report_problems(exc.problems)
+            sys.exit(EXIT_BAD_INPUT)
+        if not path.is_file():
+            fail(f"no such file: {scenario}", "give a library id (see `stormdrill play`) or a path to a .yaml file")
+    from sim.tui.app import GameOptions, StormdrillApp
 
     name = trainee or os.environ.get("USER") or "trainee"
     options = GameOptions(
@@ -111,6 +120,12 @@ def play(
     )
     app = StormdrillApp(options, scenario=scenario)
     app.run()
+    if app.problems:
+        report_problems(app.problems)
+        what = resume or scenario
+        n = sum(1 for p in app.problems if p.severity == "error")
+        hint = "fix them, then run `stormdrill validate`" if scenario else "start a new session instead"
+        fail(f"{what}: {n} problem{'s' if n != 1 else ''} found", hint)
     if app.return_code:
         sys.exit(app.return_code)
 

@@ -125,15 +125,37 @@ class _Builder:
         return result
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml: same nodes and positions, ten times faster
+
+
+def _compose_with(loader_class: Any, text: str) -> yaml.Node | None:
+    loader = loader_class(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """Compose the node tree with libyaml when it is safe to, else with the pure-Python parser.
+
+    Any error (libyaml also stops at 1,000 levels of nesting) is re-read by the Python parser,
+    whose messages are more precise (it names the offending character) and which stops deep
+    nesting with a RecursionError that the caller reports.
+    """
+    if _FAST_LOADER is not None:
+        try:
+            return _compose_with(_FAST_LOADER, text)
+        except yaml.YAMLError:
+            pass
+    return _compose_with(yaml.SafeLoader, text)
+
+
 def parse_yaml(text: str, filename: str, *, max_nodes: int = MAX_NODES) -> Parsed:
     """Parse one YAML document into plain data with positions; problems are collected, not raised."""
     builder = _Builder(filename, max_nodes)
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -1,24 +1,32 @@
-"""The Stormdrill trainee console (Textual app): picker -> briefing -> console -> debrief."""
+"""The Stormdrill trainee console (Textual app): picker -> briefing -> console -> debrief.
+
+The first frame is a plain loading screen that needs nothing but Textual; the engine, scoring and
+the scenario are imported and loaded in a worker thread behind it, so the terminal shows
+Stormdrill about as fast as it can show any Textual app.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 
-from sim.scenario.library import resolve
-from sim.scenario.load import load_scenario
-from sim.scenario.problems import ScenarioError
-from sim.tui.game import Game, GameOptions
-from sim.tui.screens.briefing import BriefingScreen
-from sim.tui.screens.console import ConfirmScreen, ConsoleScreen
-from sim.tui.screens.debrief import DebriefScreen
-from sim.tui.screens.picker import PickerScreen
+from sim.tui.options import GameOptions
+from sim.tui.screens.loading import LoadingScreen
+
+if TYPE_CHECKING:
+    from sim.scenario.model import Scenario
+    from sim.scenario.problems import Problem
+    from sim.tui.game import Game
+
+__all__ = ["GameOptions", "StormdrillApp"]
 
 TICK = 0.1  # seconds of wall time between engine ticks
 
@@ -32,44 +40,124 @@ class StormdrillApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]
 
-    def __init__(self, options: GameOptions, *, scenario: str | None = None, auto_tick: bool = True) -> None:
+    def __init__(
+        self, options: GameOptions, *, scenario: str | Scenario | None = None, auto_tick: bool = True
+    ) -> None:
+        """``scenario`` is a library id or a path (loaded behind the first frame), or a loaded Scenario."""
         super().__init__()
         self.options = options
         self.scenario_arg = scenario
         self.auto_tick = auto_tick
         self.game: Game | None = None
         self.timer: Timer | None = None
+        # Why the scenario or journal named on the command line could not be opened (the CLI prints them).
+        self.problems: list[Problem] = []
+        self._loaded = asyncio.Event()
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The first frame: "Loading ..." with nothing else to build."""
+        if self.options.resume is not None:
+            what = f"your session ({self.options.resume.name})"
+        elif isinstance(self.scenario_arg, str):
+            what = Path(self.scenario_arg).stem
+        elif self.scenario_arg is not None:
+            what = self.scenario_arg.title
+        else:
+            what = "the scenario library"
+        return LoadingScreen(what)
 
     def on_mount(self) -> None:
-        if self.options.resume is not None:
-            self.open_game(None)
-        elif self.scenario_arg:
-            self.open_game(self.scenario_arg)
+        # Start loading once the first frame is on screen, so the worker never delays it.
+        self.call_after_refresh(self._load, self.scenario_arg, startup=True)
+
+    async def wait_loaded(self) -> None:
+        """Wait until the scenario (or the library) that is loading is on screen."""
+        await self._loaded.wait()
+
+    # -------------------------------------------------------------- loading, in a worker thread
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self, scenario: str | Scenario | None, *, startup: bool = False) -> None:
+        from sim.engine.journal import JournalError
+        from sim.engine.session import ResumeError
+        from sim.scenario.problems import Problem, ScenarioError
+        from sim.tui.game import Game
+
+        try:
+            if startup and self.options.resume is not None:
+                game = Game.resume(self.options)
+            elif isinstance(scenario, str):
+                from sim.scenario.library import resolve
+                from sim.scenario.load import load_scenario
+
+                game = Game.start(load_scenario(resolve(scenario)), self.options)
+            elif scenario is not None:
+                game = Game.start(scenario, self.options)
+            else:
+                from sim.tui.screens.picker import load_library
+
+                entries = load_library()
+                self.call_from_thread(self._show_picker, entries)
+                return
+        except ScenarioError as exc:
+            self.call_from_thread(self._failed, list(exc.problems), startup)
+            return
+        except (JournalError, ResumeError) as exc:
+            journal = str(self.options.resume)
+            problem = Problem(journal, 0, 0, f"cannot resume: {exc}", "start a new session with `stormdrill play`")
+            self.call_from_thread(self._failed, [problem], startup)
+            return
+        # Import the screens here too, so the main thread finds them ready.
+        import sim.tui.screens.console
+        import sim.tui.screens.debrief  # noqa: F401
+
+        self.call_from_thread(self._opened, game)
+
+    def _replace_loading(self, screen: Screen[Any]) -> None:
+        """Show ``screen`` in place of a loading screen pushed over the picker, or over the first frame."""
+        if len(self.screen_stack) > 1 and isinstance(self.screen, LoadingScreen):
+            self.switch_screen(screen)
         else:
-            self.push_screen(PickerScreen())
+            self.push_screen(screen)
+        self._loaded.set()
+
+    def _show_picker(self, entries: list[Any]) -> None:
+        from sim.tui.screens.picker import PickerScreen
+
+        self._replace_loading(PickerScreen(entries))
+
+    def _opened(self, game: Game) -> None:
+        from sim.tui.screens.briefing import BriefingScreen
+
+        self.game = game
+        self._replace_loading(BriefingScreen(game.scenario, resumed=game.resumed))
+
+    def _failed(self, problems: list[Problem], startup: bool) -> None:
+        if startup and (self.scenario_arg or self.options.resume is not None):
+            # Named on the command line: leave, and let the CLI print every problem with its line.
+            self.problems = problems
+            self._loaded.set()
+            self.exit(return_code=2)
+            return
+        lines = [str(p) for p in problems[:5]] or ["invalid scenario"]
+        if len(problems) > 5:
+            lines.append(f"... and {len(problems) - 5} more: run `stormdrill validate` on the file")
+        self.notify("\n".join(lines), title="Cannot open scenario", severity="error", timeout=20, markup=False)
+        self.pop_screen()  # the loading screen, back to the picker
+        self._loaded.set()
 
     # -------------------------------------------------------------- flow
-    def open_game(self, scenario: str | None) -> None:
-        try:
-            if scenario is None:
-                self.game = Game.resume(self.options)
-            else:
-                sc = load_scenario(resolve(scenario))
-                self.game = Game.start(sc, self.options)
-        except ScenarioError as exc:
-            first = exc.problems[0] if exc.problems else "invalid scenario"
-            self.notify(str(first), title="Cannot open scenario", severity="error", timeout=15, markup=False)
-            if not self.screen_stack or (isinstance(self.screen, Screen) and len(self.screen_stack) <= 1):
-                self.push_screen(PickerScreen())
-            return
-        self.push_screen(BriefingScreen(self.game.scenario, resumed=self.game.resumed))
+    def open_game(self, scenario: str) -> None:
+        """Load ``scenario`` (a library id or a path) behind a loading screen, then show its briefing."""
+        self._loaded.clear()
+        self.push_screen(LoadingScreen(Path(scenario).stem))
+        self._load(scenario)
 
-    @on(PickerScreen.Chosen)
-    def chosen(self, event: PickerScreen.Chosen) -> None:
+    def on_picker_screen_chosen(self, event: Any) -> None:
         self.open_game(event.path)
 
-    @on(BriefingScreen.Back)
-    def back(self) -> None:
+    def on_briefing_screen_back(self) -> None:
+        from sim.tui.screens.picker import PickerScreen
+
         if self.game is not None and not self.game.started:
             self.game.close()
             self.game = None
@@ -78,8 +166,9 @@ class StormdrillApp(App[None]):
         else:
             self.switch_screen(PickerScreen())
 
-    @on(BriefingScreen.Start)
-    def start(self) -> None:
+    def on_briefing_screen_start(self) -> None:
+        from sim.tui.screens.console import ConsoleScreen
+
         assert self.game is not None
         self.game.begin()
         self.switch_screen(ConsoleScreen(self.game))
@@ -89,21 +178,23 @@ class StormdrillApp(App[None]):
     def tick(self) -> None:
         """Advance the game to the clock's time and refresh the console."""
         game = self.game
+        from sim.tui.screens.console import ConsoleScreen
+
         screen = self.screen
         if game is None or not game.started or not isinstance(screen, ConsoleScreen) or not screen.is_mounted:
             return
         ended = game.tick()
-        if isinstance(screen, ConsoleScreen):
-            with self.batch_update():
-                screen.refresh_state()
+        with self.batch_update():
+            screen.refresh_state()
         if ended:
             self.finish()
 
-    @on(ConsoleScreen.Ended)
-    def ended(self) -> None:
+    def on_console_screen_ended(self) -> None:
         self.finish()
 
     def finish(self) -> None:
+        from sim.tui.screens.debrief import DebriefScreen
+
         game = self.game
         if game is None:
             return
@@ -128,6 +219,8 @@ class StormdrillApp(App[None]):
             if yes and self.game is not None:
                 self.game.close()
                 self.exit(message=f"Your journal is saved. Resume with: stormdrill play --resume {game.journal_path}")
+
+        from sim.tui.screens.console import ConfirmScreen
 
         self.push_screen(
             ConfirmScreen(

@@ -25,18 +25,10 @@ from sim.scenario.load import load_scenario
 from sim.scenario.model import Briefing, PlanStep, Post, Scenario
 from sim.scenario.patterns import clock_label
 from sim.store import new_journal_path, record_result
+from sim.tui.options import GameOptions
 from sim.tui.widgets.panels import Status
 
-
-@dataclass
-class GameOptions:
-    speed: float = 1.0
-    seed: int | None = None
-    trainee: str = "trainee"
-    resume: Path | None = None
-    journal: Path | None = None
-    clock: Clock | None = None  # tests pass a virtual clock
-    record_results: bool = True
+__all__ = ["Game", "GameOptions"]
 
 
 @dataclass

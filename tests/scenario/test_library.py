@@ -58,3 +58,18 @@ def test_stress_is_big_enough() -> None:
     storm = expand(load_scenario(resolve("stress")))
     assert len(storm.posts) >= 10_000
     assert storm.scenario.duration <= 60 * 60
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
+def test_fast_and_pure_python_parsers_agree(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml speeds loading up; every value and key keeps the position the Python parser gives it."""
+    from sim.scenario import yamlpos
+
+    text = path.read_text(encoding="utf-8")
+    fast = yamlpos.parse_yaml(text, path.name)
+    monkeypatch.setattr(yamlpos, "_FAST_LOADER", None)
+    pure = yamlpos.parse_yaml(text, path.name)
+    assert fast.data == pure.data
+    assert fast.values == pure.values
+    assert fast.keys == pure.keys
+    assert fast.problems == pure.problems == []

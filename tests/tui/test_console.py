@@ -24,8 +24,14 @@ def text_of(widget: object) -> str:
     return str(getattr(widget, "content", "") or getattr(widget, "renderable", ""))
 
 
-async def start(h: Harness, pilot: object, t: float = 200) -> ConsoleScreen:
+async def loaded(h: Harness, pilot: object) -> None:
+    """The first frame is a loading screen; wait for the worker behind it."""
+    await h.app.wait_loaded()
     await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def start(h: Harness, pilot: object, t: float = 200) -> ConsoleScreen:
+    await loaded(h, pilot)
     assert isinstance(h.app.screen, BriefingScreen)
     await pilot.press("enter")  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
@@ -37,13 +43,13 @@ async def start(h: Harness, pilot: object, t: float = 200) -> ConsoleScreen:
 async def test_picker_lists_the_library_and_opens_a_scenario(harness: Make) -> None:
     h = harness(scenario=None)
     async with h.app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await loaded(h, pilot)
         assert isinstance(h.app.screen, PickerScreen)
         table = h.app.screen.query_one(DataTable)
         playable = [f for f in library_files() if f.stem != "stress"]
         assert table.row_count == len(playable)
         await pilot.press("enter")
-        await pilot.pause()
+        await loaded(h, pilot)
         assert isinstance(h.app.screen, BriefingScreen)
         assert h.app.screen.scenario.source.endswith(playable[0].name)
         await pilot.press("escape")
@@ -236,7 +242,7 @@ async def test_resume_continues_the_session(harness: Make) -> None:
         await pilot.pause()
     again = harness(scenario=None, resume=first.journal)
     async with again.app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await loaded(again, pilot)
         assert isinstance(again.app.screen, BriefingScreen) and again.app.screen.resumed
         await pilot.press("enter")
         await pilot.pause()

@@ -79,6 +79,7 @@ async def test_hostile_text_renders_literally_and_runs_nothing(tmp_path: Path) -
         auto_tick=False,
     )
     async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_loaded()
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()

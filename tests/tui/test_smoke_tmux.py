@@ -75,4 +75,4 @@ def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
         subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
     events = [json.loads(line) for line in journal.read_text().splitlines() if line.strip()]
     replies = [e for e in events if e.get("type") == "action" and REPLY in json.dumps(e)]
-    assert len(replies) == 1
+    assert len(replies) == 1, journal.read_text()[-3000:]

@@ -23,10 +23,19 @@ def _app(tmp_path: Path, scenario: str | None = "empty-ovens") -> tuple[Stormdri
     return StormdrillApp(options, scenario=scenario, auto_tick=False), clock
 
 
+def _loaded(app: StormdrillApp) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await app.wait_loaded()
+        await pilot.pause()
+
+    return run_before
+
+
 def _play(
     app: StormdrillApp, clock: VirtualClock, until: float, *, end: bool = False
 ) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run_before(pilot: Pilot[Any]) -> None:
+        await app.wait_loaded()
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
@@ -48,13 +57,13 @@ def _play(
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
 def test_picker(snap_compare: Any, size: tuple[int, int], tmp_path: Path) -> None:
     app, _ = _app(tmp_path, scenario=None)
-    assert snap_compare(app, terminal_size=size)
+    assert snap_compare(app, terminal_size=size, run_before=_loaded(app))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
 def test_briefing(snap_compare: Any, size: tuple[int, int], tmp_path: Path) -> None:
     app, _ = _app(tmp_path)
-    assert snap_compare(app, terminal_size=size)
+    assert snap_compare(app, terminal_size=size, run_before=_loaded(app))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])

@@ -10,13 +10,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Header, Input, Label, TabbedContent, TabPane, TextArea
 
 from sim.scenario.model import Post
 from sim.tui.game import Game
 from sim.tui.widgets.composer import Composer, PlanDraft, PlanEditor
 from sim.tui.widgets.feed import FeedView
-from sim.tui.widgets.panels import BriefingsView, ChannelView, PostDetail, StatusBar
+from sim.tui.widgets.panels import BriefingsView, ChannelView, Panel, PostDetail, StatusBar
 
 FILTERS = ("all", "unanswered", "must-handle")
 SPEEDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
@@ -58,6 +58,8 @@ class ConfirmScreen(ModalScreen[bool]):
 class ConsoleScreen(Screen[None]):
     """Play the scenario: triage the feed, answer, update, publish the plan."""
 
+    # Short terminals (24 rows) give the selected post the room the composer and the tabs would take.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding("r", "reply", "Reply", id="console.reply"),
         Binding("u", "update", "Update", id="console.update"),
@@ -97,7 +99,7 @@ class ConsoleScreen(Screen[None]):
         yield Header()
         with Horizontal(id="console"):
             with Vertical(id="left"):
-                yield Static(id="feed-bar")
+                yield Panel(id="feed-bar")
                 yield Input(placeholder="search author, handle or text; enter to apply, esc to close", id="search")
                 yield FeedView(id="feed")
             with Vertical(id="right"):
@@ -167,7 +169,7 @@ class ConsoleScreen(Screen[None]):
         new = feed.new_count
         if new:
             parts += ["  ", (f" {new} new ↓ (end) ", "bold reverse $warning")]
-        self.query_one("#feed-bar", Static).update(Content.assemble(*parts))
+        self.query_one("#feed-bar", Panel).put(Content.assemble(*parts), layout=False)  # one line, always
 
     def _show_selected(self) -> None:
         post = self.selected
@@ -233,7 +235,9 @@ class ConsoleScreen(Screen[None]):
     def action_send(self) -> None:
         composer = self.query_one(Composer)
         if composer.has_focus_within:
-            composer.submit()
+            # ctrl+s is a priority binding, so it can overtake keys still queued for the text box
+            # (fast typing, a paste): submit from the text box's own queue, after them.
+            composer.query_one(TextArea).call_later(composer.submit)
 
     @on(Composer.Send)
     def send(self, event: Composer.Send) -> None:

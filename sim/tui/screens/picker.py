@@ -84,9 +84,9 @@ class PickerScreen(Screen[None]):
             super().__init__()
             self.path = path
 
-    def __init__(self) -> None:
+    def __init__(self, entries: list[Entry] | None = None) -> None:
         super().__init__()
-        self.entries = load_library()
+        self.entries = load_library() if entries is None else entries
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -181,6 +181,16 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
         )
 
     def action_publish(self) -> None:
+        # A priority binding can overtake keys still queued for the focused field: publish after them.
+        focused = self.focused
+        if focused is not None:
+            focused.call_later(self._publish_now)
+        else:
+            self._publish_now()
+
+    def _publish_now(self) -> None:
+        if not self.is_mounted:
+            return
         draft = self.collect()
         if not draft.text and not draft.steps:
             self.notify("Write what happened or at least one step first.", severity="warning", markup=False)

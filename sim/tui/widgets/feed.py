@@ -39,7 +39,8 @@ def reach(n: int) -> str:
     return str(n)
 
 
-def _age(seconds: float) -> str:
+def age(seconds: float) -> str:
+    """How long ago, as the feed shows it: now, 12m, 1h05."""
     seconds = max(0, int(seconds))
     if seconds < 60:
         return "now"
@@ -258,7 +259,7 @@ class FeedView(ScrollView, can_focus=True):
             text.append(mark[0], s(mark[1]))
             text.append(post.name[:28], s("feed--header"))
             text.append(f" {post.handle[:24]}", s("feed--meta"))
-            text.append(f" · {reach(post.followers)} · {_age(self.now - post.t)}", s("feed--meta"))
+            text.append(f" · {reach(post.followers)} · {age(self.now - post.t)}", s("feed--meta"))
             if post.must_handle:
                 text.append(" MUST", s("feed--must"))
             for tag in post.tags[:4]:

@@ -13,13 +13,36 @@ from textual.content import Content
 from textual.widgets import Static
 
 from sim.scenario.model import Briefing, Persona, Post
-from sim.scenario.patterns import clock_label, format_time
-from sim.tui.widgets.feed import reach
+from sim.scenario.patterns import clock_label
+from sim.tui.widgets.feed import age, reach
 
 
 def mmss(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+class Panel(Static):
+    """A Static that skips updates which would show the same thing, and the screen-wide layout pass
+    when the new content is exactly as tall as the old at the current width."""
+
+    _shown: tuple[object, ...] | None = None
+    _shown_height: tuple[int, int] = (-1, -1)  # (width, height in lines) of what is shown
+
+    def put(self, content: Content, *, layout: bool = True) -> None:
+        key = (content.plain, tuple(content.spans))
+        if key == self._shown:
+            return
+        self._shown = key
+        width = self.content_region.width if self.is_mounted else 0
+        if width > 0:
+            height = content.get_height(self.styles, width)  # type: ignore[arg-type]  # as Widget.get_content_height does
+            if layout and self._shown_height == (width, height):
+                layout = False
+            self._shown_height = (width, height)
+        else:
+            self._shown_height = (-1, -1)
+        self.update(content, layout=layout)
 
 
 @dataclass(frozen=True)
@@ -35,7 +58,7 @@ class Status:
     ended: bool = False
 
 
-class StatusBar(Static):
+class StatusBar(Panel):
     """Clock and speed, pause, the pressure meter, the silence timer and the next promised update."""
 
     DEFAULT_CSS = """
@@ -67,10 +90,10 @@ class StatusBar(Static):
             pieces += ["   Next promised update ", (text, style)]
         if s.ended:
             pieces += ["   ", ("SESSION ENDED", "bold $error")]
-        self.update(Content.assemble(*pieces))
+        self.put(Content.assemble(*pieces), layout=False)  # one line, always: no layout pass
 
 
-class PostDetail(Static):
+class PostDetail(Panel):
     """The selected post with its thread, the author's persona and your answers to it."""
 
     def show(
@@ -85,38 +108,28 @@ class PostDetail(Static):
         status: str = "open",
     ) -> None:
         if post is None:
-            self.update(Content("Select a post in the feed (j/k or the mouse) to see it here.").stylize("dim"))
+            self.put(Content("Select a post in the feed (j/k or the mouse) to see it here.").stylize("dim"))
             return
         parts: list[Content | tuple[str, str] | str] = []
         for parent in thread:
             parts += [(f"↳ {parent.name} {parent.handle}: ", "dim"), (parent.text, "dim"), "\n"]
-        age = format_time(max(0.0, now - post.t))
-        parts += [
-            (post.name, "bold"),
-            " ",
-            (post.handle, "$accent"),
-            (
-                f"  {post.role} · {reach(post.followers)} followers · {clock_label(start_minutes, post.t)} ({age} ago)",
-                "dim",
-            ),
-            "\n",
-        ]
-        if post.tags or post.must_handle:
-            badges: list[Content | tuple[str, str] | str] = []
-            if post.must_handle:
-                badges.append((" MUST-HANDLE ", "bold reverse $error"))
-                badges.append(" ")
-            for tag in post.tags:
-                badges += [(f" {tag} ", "reverse $secondary"), " "]
-            parts += [*badges, "\n"]
-        parts += ["\n", post.text, "\n"]
+        ago = age(now - post.t)  # minute steps, as in the feed: the panel changes at most once a minute
+        when = "just now" if ago == "now" else f"{ago} ago"
+        meta = f"{post.role} · {reach(post.followers)} followers · {clock_label(start_minutes, post.t)} ({when})"
+        # The words first: on a short terminal they are what must stay in view.
+        parts += [(post.name, "bold"), " ", (post.handle, "$accent"), "\n", post.text, "\n", (meta, "dim")]
+        if post.must_handle:
+            parts += ["  ", (" MUST-HANDLE ", "bold reverse $error")]
+        for tag in post.tags:
+            parts += [" ", (f" {tag} ", "reverse $secondary")]
+        parts += ["\n"]
         if persona is not None and (persona.bio or persona.disposition != "neutral"):
             parts += ["\n", ("About: ", "dim"), (f"{persona.disposition}. {persona.bio}".strip(), "dim italic"), "\n"]
         label = {"answered": "answered in public", "private": "moved to private messages", "open": "not answered yet"}
         parts += ["\n", ("Status: ", "dim"), (label.get(status, status), "bold" if status == "open" else "$success")]
         for t, kind, text in answers:
             parts += ["\n", (f"You ({kind}, {clock_label(start_minutes, t)}): ", "bold $success"), text]
-        self.update(Content.assemble(*parts))
+        self.put(Content.assemble(*parts))
 
 
 class ChannelView(Static):
