@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -32,18 +33,18 @@ def test_help_and_version_do_not_import_textual() -> None:
     assert "Usage: stormdrill" in out
 
 
-def test_new_writes_a_valid_starter(tmp_path: Path) -> None:
+def test_new_writes_a_valid_starter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(cli, ["new", "harbour-outage"])
-        assert result.exit_code == 0, result.output
-        assert Path("harbour-outage.yaml").exists()
-        again = runner.invoke(cli, ["new", "harbour-outage"])
-        assert again.exit_code == 2 and "already exists" in again.output
-        check = runner.invoke(cli, ["validate", "harbour-outage.yaml"])
-        assert check.exit_code == 0, check.output
-        data = yaml.safe_load(Path("harbour-outage.yaml").read_text())
-        assert data["id"] == "harbour-outage"
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["new", "harbour-outage"])
+    assert result.exit_code == 0, result.output
+    assert Path("harbour-outage.yaml").exists()
+    again = runner.invoke(cli, ["new", "harbour-outage"])
+    assert again.exit_code == 2 and "already exists" in again.output
+    check = runner.invoke(cli, ["validate", "harbour-outage.yaml"])
+    assert check.exit_code == 0, check.output
+    data = yaml.safe_load(Path("harbour-outage.yaml").read_text())
+    assert data["id"] == "harbour-outage"
 
 
 def test_validate_bad_file_exits_2_without_traceback(tmp_path: Path) -> None:
@@ -80,15 +81,15 @@ def test_schema_is_valid_json_schema_and_matches_shipped_copy() -> None:
     assert json.loads(shipped.read_text()) == schema, "run `stormdrill schema -o scenarios/scenario.schema.json`"
 
 
-def test_preview_lists_posts_and_chart(tmp_path: Path) -> None:
+def test_preview_lists_posts_and_chart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        runner.invoke(cli, ["new", "demo"])
-        result = runner.invoke(cli, ["preview", "demo.yaml", "--seed", "3"])
-        assert result.exit_code == 0, result.output
-        assert "BRIEFING" in result.output and "Posts per minute" in result.output
-        assert "@priyashah" in result.output
-        js = runner.invoke(cli, ["preview", "demo.yaml", "--json"])
-        rows = [json.loads(line) for line in js.output.splitlines()]
-        assert rows and {"t", "id", "author", "text"} <= set(rows[0])
-        assert [r["t"] for r in rows] == sorted(r["t"] for r in rows)
+    monkeypatch.chdir(tmp_path)
+    runner.invoke(cli, ["new", "demo"])
+    result = runner.invoke(cli, ["preview", "demo.yaml", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "BRIEFING" in result.output and "Posts per minute" in result.output
+    assert "@priyashah" in result.output
+    js = runner.invoke(cli, ["preview", "demo.yaml", "--json"])
+    rows = [json.loads(line) for line in js.output.splitlines()]
+    assert rows and {"t", "id", "author", "text"} <= set(rows[0])
+    assert [r["t"] for r in rows] == sorted(r["t"] for r in rows)
