@@ -142,7 +142,12 @@ class StormdrillApp(App[None]):
         if len(problems) > 5:
             lines.append(f"... and {len(problems) - 5} more: run `stormdrill validate` on the file")
         self.notify("\n".join(lines), title="Cannot open scenario", severity="error", timeout=20, markup=False)
-        self.pop_screen()  # the loading screen, back to the picker
+        if len(self.screen_stack) > 2:
+            self.pop_screen()  # the loading screen, back to the picker under it
+        else:
+            from sim.tui.screens.picker import PickerScreen
+
+            self.switch_screen(PickerScreen())
         self._loaded.set()
 
     # -------------------------------------------------------------- flow
@@ -204,7 +209,34 @@ class StormdrillApp(App[None]):
         if not game.finished:
             game.end()
         card, rec = game.score()
-        self.switch_screen(DebriefScreen(card, rec, game.journal_path))
+        history: list[dict[str, Any]] = []
+        if game.options.record_results:
+            from sim.store import results
+
+            history = [r for r in results(game.scenario.id) if r.get("trainee") == game.options.trainee]
+        self.switch_screen(DebriefScreen(card, rec, game.journal_path, history))
+
+    def on_debrief_screen_again(self) -> None:
+        """A new session of the same scenario, with a new journal (and the same seed, so the same storm)."""
+        game = self.game
+        if game is None:
+            return
+        game.close()
+        self.options.journal = None
+        self.options.resume = None
+        self.game = None
+        source = game.scenario.source or game.scenario.id
+        self._loaded.clear()
+        self.switch_screen(LoadingScreen(game.scenario.title))
+        self._load(source)
+
+    def on_debrief_screen_scenarios(self) -> None:
+        from sim.tui.screens.picker import PickerScreen
+
+        if self.game is not None:
+            self.game.close()
+        self.game = None
+        self.switch_screen(PickerScreen())
 
     # -------------------------------------------------------------- quitting
     async def action_quit(self) -> None:

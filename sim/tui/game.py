@@ -53,6 +53,7 @@ class Game:
         storm = expand(scenario, seed)
         clock = options.clock or RealClock(speed=options.speed)
         clock.pause()
+        clock.set(0.0)  # a new session starts at scenario time 0, even on a clock reused from the last one
         path = options.journal or new_journal_path(scenario.id, options.trainee)
         session = Session(storm, clock, journal_path=path, trainee=options.trainee, judge=tone_judge)
         return cls(scenario, session, clock, path, options)

@@ -261,3 +261,40 @@ async def test_every_key_is_in_the_command_palette(harness: Make) -> None:
         titles = [c.title for c in h.app.get_system_commands(console)]
         for name in ("Reply", "Update", "Action plan", "Private msg", "Filter", "Pause", "End"):
             assert any(t.startswith(name) for t in titles), name
+
+
+async def test_play_again_and_progress_over_sessions(harness: Make) -> None:
+    """From the debrief, `r` starts a new session of the same scenario (new journal, clock back at 0);
+    the second debrief shows the progress over both sessions; `p` goes to the picker."""
+    h = harness()
+    h.app.options.record_results = True
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        await start(h, pilot, 120)
+        h.app.finish()
+        await pilot.pause()
+        first = h.app.screen
+        assert isinstance(first, DebriefScreen)
+        assert not first.query("#progress")  # one session: nothing to compare yet
+        await pilot.press("r")
+        await loaded(h, pilot)
+        assert isinstance(h.app.screen, BriefingScreen)
+        game = h.app.game
+        assert game is not None and game.journal_path != h.journal and game.now == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        await h.at(pilot, 60)
+        await pilot.press("u", *"We're so sorry: stores are closed. Next update at 09:15.", "ctrl+s")
+        await pilot.pause()
+        h.app.finish()
+        await pilot.pause()
+        second = h.app.screen
+        assert isinstance(second, DebriefScreen)
+        assert second.card.total > first.card.total
+        progress = text_of(second.query_one("#progress"))
+        assert "2 sessions" in progress and "a new best" in progress
+        assert len(h.app.screen_stack) == 2  # retries do not pile screens up
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(h.app.screen, PickerScreen)
+    lines = h.journal.read_text(encoding="utf-8").splitlines()
+    assert not any("Next update at 09:15" in line for line in lines)  # the first journal is untouched

@@ -4,14 +4,17 @@ replies, model answers, coaching; export to HTML or JSON."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static, TabbedContent, TabPane
 
@@ -28,16 +31,32 @@ def _style(score: float) -> str:
 class DebriefScreen(Screen[None]):
     TITLE = "Debrief"
     BINDINGS = [
+        Binding("r", "again", "Play again", id="debrief.again"),
+        Binding("p", "scenarios", "Scenarios", id="debrief.scenarios"),
         Binding("h", "export_html", "Export HTML", id="debrief.html"),
         Binding("j", "export_json", "Export JSON", id="debrief.json"),
         Binding("q", "app.quit", "Quit", id="debrief.quit"),
     ]
 
-    def __init__(self, card: ScoreCard, rec: SessionRecord, journal: Path | None) -> None:
+    class Again(Message):
+        """Play the same scenario again, in a new session."""
+
+    class Scenarios(Message):
+        """Go to the scenario picker."""
+
+    def __init__(
+        self,
+        card: ScoreCard,
+        rec: SessionRecord,
+        journal: Path | None,
+        history: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        """``history``: this trainee's recorded results on this scenario, oldest first, this one last."""
         super().__init__()
         self.card = card
         self.rec = rec
         self.journal = journal
+        self.history = [h for h in history if isinstance(h.get("total"), int | float)]
 
     def compose(self) -> ComposeResult:
         c = self.card
@@ -58,6 +77,8 @@ class DebriefScreen(Screen[None]):
                 yield Sparkline(self._volume(), id="volume")
                 yield Static(self._action_line(), id="action-line")
                 yield Static(self._figures(), id="figures")
+                if len(self.history) > 1:
+                    yield Static(self._progress(), id="progress")
                 yield Static(self._coaching(), id="coaching")
             with TabPane("Evidence", id="tab-evidence"):
                 yield DataTable(id="evidence", cursor_type="row", zebra_stripes=True)
@@ -151,6 +172,30 @@ class DebriefScreen(Screen[None]):
             parts += [(f"{k:<40}", "dim"), v, "\n"]
         return Content.assemble(*parts)
 
+    def _progress(self) -> Content:
+        totals = [float(h["total"]) for h in self.history][-12:]
+        best = max(totals[:-1])
+        now = totals[-1]
+        trend = " → ".join(f"{t:.0f}" for t in totals[:-1])
+        verdict = (
+            ("a new best", "bold $success")
+            if now > best
+            else ("equal to your best", "bold")
+            if now == best
+            else (f"your best is {best:.0f}", "bold $warning")
+        )
+        return Content.assemble(
+            "\n",
+            ("Your progress on this scenario\n", "bold"),
+            (f"{len(self.history)} sessions: ", "dim"),
+            trend,
+            " → ",
+            (f"{now:.0f} now", _style(now)),
+            " (",
+            verdict,
+            ")\n",
+        )
+
     def _coaching(self) -> Content:
         parts: list[Content | tuple[str, str] | str] = ["\n", ("Coaching\n", "bold")]
         for w in self.card.warnings:
@@ -206,6 +251,13 @@ class DebriefScreen(Screen[None]):
                 parts += [("  Model answer: ", "bold $accent"), row["model_answer"], "\n"]
             parts += ["\n"]
         return Content.assemble(*parts)
+
+    # ----------------------------------------------------------------- next
+    def action_again(self) -> None:
+        self.post_message(self.Again())
+
+    def action_scenarios(self) -> None:
+        self.post_message(self.Scenarios())
 
     # ----------------------------------------------------------------- export
     def _export_path(self, suffix: str) -> Path:
