@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable, TabbedContent, TextArea
 
 from sim.scenario.library import library_files
 from sim.tui.screens.briefing import BriefingScreen
 from sim.tui.screens.console import ConfirmScreen, ConsoleScreen
 from sim.tui.screens.debrief import DebriefScreen
 from sim.tui.screens.picker import PickerScreen
-from sim.tui.widgets.composer import PlanEditor
+from sim.tui.widgets.composer import Composer, PlanEditor
 from sim.tui.widgets.feed import FeedView
 from sim.tui.widgets.panels import ChannelView, StatusBar
 from tests.tui.conftest import Harness
@@ -88,7 +88,8 @@ async def test_update_flow_sets_a_promise(harness: Make) -> None:
         [action] = h.actions()
         assert action["kind"] == "update"
         status = text_of(console.query_one(StatusBar))
-        assert "Next promised update" in status and "Since your last update" in status
+        assert "Promised update due in 8m00s" in status  # 09:10, promised at 09:02: a duration, not a clock time
+        assert "Silent for 0s" in status
 
 
 async def test_action_plan_flow(harness: Make) -> None:
@@ -162,6 +163,18 @@ async def test_filters_and_search(harness: Make) -> None:
         await pilot.press("t")  # first tag
         tag = feed.tag
         assert tag and all(tag in feed.posts[i].tags for i in feed.rows)
+        assert feed.rows  # only tags that some post has are offered
+        await pilot.press("T")  # back to no tag
+        assert feed.tag is None and len(feed.rows) == len(feed.posts)
+        await pilot.press("T")  # backwards wraps to the last tag
+        assert feed.tag == console.tags[-1] and feed.rows
+        await pilot.press("t")
+        assert feed.tag is None
+        tabs = console.query_one(TabbedContent)
+        await pilot.press("b")
+        assert tabs.active == "tab-briefings"
+        await pilot.press("b")
+        assert tabs.active == "tab-channel"
         await pilot.press("slash", *"nut allergy", "enter")
         assert [feed.posts[i].id for i in feed.rows] in ([], ["p_allergy"])
 
@@ -298,3 +311,57 @@ async def test_play_again_and_progress_over_sessions(harness: Make) -> None:
         assert isinstance(h.app.screen, PickerScreen)
     lines = h.journal.read_text(encoding="utf-8").splitlines()
     assert not any("Next update at 09:15" in line for line in lines)  # the first journal is untouched
+
+
+async def test_plan_editor_is_typed_with_tab_and_ctrl_n(harness: Make) -> None:
+    """The plan is written with the keyboard alone: Tab from the summary reaches step 1's fields,
+    ctrl+n adds a step and puts the cursor in it."""
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        await start(h, pilot, 600)
+        await pilot.press("a")
+        await pilot.pause()
+        editor = h.app.screen
+        assert isinstance(editor, PlanEditor)
+        await pilot.press(*"Our delivery partner could not get dough to 30 stores.", "tab")
+        await pilot.press(*"Clear the depot backlog", "tab", *"Head of Operations", "tab", *"by 18:00")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert len(editor.query(".step")) == 4
+        await pilot.press(*"Refund cancelled orders", "tab", *"Customer care", "tab", *"within 5 days")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(h.app.screen, ConsoleScreen)
+        [action] = h.actions()
+        assert action["steps"] == [
+            {"what": "Clear the depot backlog", "who": "Head of Operations", "when": "by 18:00"},
+            {"what": "Refund cancelled orders", "who": "Customer care", "when": "within 5 days"},
+        ]
+
+
+async def test_a_reply_goes_to_the_post_on_screen(harness: Make) -> None:
+    """After sending, moving to another post retargets the empty composer; a draft stays with its
+    post and the header warns that it is not the selected one."""
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot, 200)
+        feed = console.query_one(FeedView)
+        composer = console.query_one(Composer)
+        feed.focus()
+        feed.select("p_dan")
+        await pilot.press("r", *"Dan, I'm so sorry. Please DM us your order number.", "ctrl+s")
+        await pilot.pause()
+        feed.select("p_allergy")
+        await pilot.pause()
+        assert composer.post_id == "p_allergy"
+        composer.query_one(TextArea).focus()
+        await pilot.press(*"Priya, our dough recipe has not changed; please check the allergen page.", "ctrl+s")
+        await pilot.pause()
+        assert [a["post"] for a in h.actions()] == ["p_dan", "p_allergy"]
+        feed.select("p_dan")
+        await pilot.press("r", *"Draft for Dan")
+        feed.focus()
+        feed.select("p_allergy")
+        await pilot.pause()
+        assert composer.post_id == "p_dan"
+        assert "not the selected post" in text_of(composer.query_one("#composer-head"))

@@ -10,9 +10,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, Label, TabbedContent, TabPane, TextArea
+from textual.widgets import Button, Footer, Header, Input, Static, TabbedContent, TabPane, TextArea
 
 from sim.scenario.model import Post
+from sim.scenario.patterns import clock_label
 from sim.tui.game import Game
 from sim.tui.widgets.composer import Composer, PlanDraft, PlanEditor
 from sim.tui.widgets.feed import FeedView
@@ -28,7 +29,9 @@ class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [Binding("y", "yes", "Yes"), Binding("n,escape", "no", "No")]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 64; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    ConfirmScreen > Vertical { width: 90%; max-width: 76; height: auto; border: thick $warning; background: $surface;
+        padding: 1 2; }
+    ConfirmScreen #question { width: 100%; }
     ConfirmScreen Horizontal { height: 3; margin-top: 1; }
     ConfirmScreen Button { margin-right: 2; }
     """
@@ -39,7 +42,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(self.question))
+            yield Static(Content(self.question), id="question")  # wraps; long journal paths fold
             with Horizontal():
                 yield Button("Yes (y)", variant="warning", id="yes")
                 yield Button("No (n)", id="no")
@@ -68,12 +71,13 @@ class ConsoleScreen(Screen[None]):
         Binding("ctrl+s", "send", "Send", priority=True, id="console.send"),
         Binding("escape", "to_feed", "Feed", show=False, id="console.to_feed"),
         Binding("f", "cycle_filter", "Filter", id="console.filter"),
-        Binding("t", "cycle_tag", "Tag", show=False, id="console.tag"),
+        Binding("t", "cycle_tag(1)", "Tag", show=False, id="console.tag"),
+        Binding("T", "cycle_tag(-1)", "Previous tag", show=False, id="console.tag_back"),
         Binding("slash", "search", "Search", id="console.search"),
         Binding("space", "pause", "Pause", id="console.pause"),
         Binding("plus,equals_sign", "faster", "Faster", show=False, id="console.faster"),
         Binding("minus", "slower", "Slower", show=False, id="console.slower"),
-        Binding("b", "briefings", "Briefings", show=False, id="console.briefings"),
+        Binding("b", "briefings", "Briefings / channel", show=False, id="console.briefings"),
         Binding("e", "end", "End", id="console.end"),
     ]
 
@@ -85,7 +89,7 @@ class ConsoleScreen(Screen[None]):
         self.game = game
         self.selected: Post | None = None
         self.filter_index = 0
-        self.tag_index = -1
+        self.tag: str | None = None
         self.seen_briefings: set[str] = {b.id for b in game.scenario.briefings if b.t == 0}
         self.plan_draft: PlanDraft | None = None
         self.channel_version = -1
@@ -93,7 +97,8 @@ class ConsoleScreen(Screen[None]):
 
     @property
     def tags(self) -> list[str]:
-        return sorted({t for p in self.game.scenario.posts for t in p.tags} | {"complaint", "question"})
+        """The tags of the posts delivered so far, for the tag filter (no empty filters)."""
+        return sorted({t for p in self.query_one(FeedView).posts for t in p.tags})
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -158,7 +163,7 @@ class ConsoleScreen(Screen[None]):
     def _feed_bar(self) -> None:
         feed = self.query_one(FeedView)
         kind = FILTERS[self.filter_index]
-        tag = self.tags[self.tag_index] if self.tag_index >= 0 else None
+        tag = self.tag
         parts: list[Content | tuple[str, str] | str] = [("Feed ", "bold"), (f"[{kind}]", "$accent")]
         if tag:
             parts += [" ", (f"#{tag}", "$accent")]
@@ -189,6 +194,8 @@ class ConsoleScreen(Screen[None]):
     def post_selected(self, event: FeedView.Selected) -> None:
         self.selected = event.post
         self._show_selected()
+        self.query_one("#detail-box", VerticalScroll).scroll_home(animate=False)
+        self.query_one(Composer).follow(event.post.id, event.post.handle)
 
     @on(FeedView.Activated)
     def post_activated(self, event: FeedView.Activated) -> None:
@@ -246,8 +253,11 @@ class ConsoleScreen(Screen[None]):
         if not ok:
             self.notify(reason, title="Not sent", severity="error", markup=False)
             return
+        to = f" to {composer.target}" if composer.target else ""
         composer.clear()
-        where = {"reply": "Reply sent", "update": "Update posted", "private": "Private message sent"}[event.mode]
+        where = {"reply": f"Reply{to} sent", "update": "Update posted", "private": f"Private message{to} sent"}[
+            event.mode
+        ]
         self.notify(f"{where}. Saved to your journal.", timeout=3, markup=False)
         self.refresh_state()
         self.query_one(FeedView).focus()
@@ -274,13 +284,15 @@ class ConsoleScreen(Screen[None]):
         self.filter_index = (self.filter_index + 1) % len(FILTERS)
         self._apply_filter()
 
-    def action_cycle_tag(self) -> None:
-        self.tag_index = self.tag_index + 1 if self.tag_index + 1 < len(self.tags) else -1
+    def action_cycle_tag(self, step: int = 1) -> None:
+        """Next (or previous) tag among the posts so far, then back to no tag filter."""
+        choices: list[str | None] = [None, *self.tags]
+        at = choices.index(self.tag) if self.tag in choices else 0
+        self.tag = choices[(at + step) % len(choices)]
         self._apply_filter()
 
     def _apply_filter(self) -> None:
-        tag = self.tags[self.tag_index] if self.tag_index >= 0 else None
-        self.query_one(FeedView).set_filter(FILTERS[self.filter_index], tag)
+        self.query_one(FeedView).set_filter(FILTERS[self.filter_index], self.tag)
         self._feed_bar()
 
     def action_search(self) -> None:
@@ -313,14 +325,23 @@ class ConsoleScreen(Screen[None]):
         self.refresh_state()
 
     def action_briefings(self) -> None:
-        self.query_one(TabbedContent).active = "tab-briefings"
+        """Switch between the briefings and your channel."""
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "tab-channel" if tabs.active == "tab-briefings" else "tab-briefings"
 
     def action_end(self) -> None:
         def answer(yes: bool | None) -> None:
             if yes:
                 self.post_message(self.Ended())
 
-        self.app.push_screen(
-            ConfirmScreen("End the session now and see your debrief? Everything you sent is saved in your journal."),
-            answer,
-        )
+        game = self.game
+        left = game.scenario.duration - game.now
+        question = "End the session now and see your debrief? Everything you sent is saved in your journal."
+        if left > 60:
+            end = clock_label(game.start_minutes, game.scenario.duration)
+            question = (
+                f"End the session at {clock_label(game.start_minutes, game.now)}? The storm runs until {end}: "
+                "it is scored to the end, so posts still to come count as unanswered and your silence "
+                "runs on. Everything you sent is saved in your journal."
+            )
+        self.app.push_screen(ConfirmScreen(question), answer)

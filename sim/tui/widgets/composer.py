@@ -50,23 +50,39 @@ class Composer(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="composer-head")
-        yield TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        # Compact: no border of its own (the composer has one), so every row holds text, even at 80x24.
+        yield TextArea(
+            id="composer-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True
+        )
         yield Static(id="composer-count")
 
     def on_mount(self) -> None:
         self.set_mode("update", None, "")
 
-    def set_mode(self, mode: str, post_id: str | None, target: str) -> None:
+    def set_mode(self, mode: str, post_id: str | None, target: str, *, elsewhere: bool = False) -> None:
+        """``elsewhere``: the feed's selection has moved off the post this draft answers."""
         self.mode, self.post_id, self.target = mode, post_id, target
         head = (
             Content.assemble((MODES[mode], "bold"), " ", (target, "$accent"))
             if target
             else Content.assemble((MODES[mode], "bold"))
         )
-        self.query_one("#composer-head", Static).update(
-            Content.assemble(head, ("   ctrl+s send · esc back to feed", "dim"))
-        )
+        if elsewhere:
+            tail = ("   not the selected post: r/m to answer that one instead", "bold $warning")
+        else:
+            tail = ("   ctrl+s send · esc back to feed", "dim")
+        self.query_one("#composer-head", Static).update(Content.assemble(head, tail))
         self._count()
+
+    def follow(self, post_id: str, target: str) -> None:
+        """The feed selected another post: an empty reply (or private message) moves to it; a draft
+        stays with its post, and the header says so, so nothing is ever sent to the wrong person."""
+        if self.mode not in ("reply", "private"):
+            return
+        if not self.text.strip():
+            self.set_mode(self.mode, post_id, target)
+        else:
+            self.set_mode(self.mode, self.post_id, self.target, elsewhere=post_id != self.post_id)
 
     def open(self, mode: str, post_id: str | None = None, target: str = "") -> None:
         self.set_mode(mode, post_id, target)
@@ -136,7 +152,7 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
             yield Label("What happened and what it means for people (plain words):")
             yield TextArea(self.draft.text if self.draft else "", id="plan-text", soft_wrap=True, tab_behavior="focus")
             yield Label("Steps: what will be done · who does it · by when   (ctrl+n adds a step)")
-            with VerticalScroll(id="plan-steps"):
+            with VerticalScroll(id="plan-steps", can_focus=False):  # Tab goes to the fields, not the box
                 for i in range(self.initial_steps):
                     yield self._step_row(i)
             yield Input(
@@ -159,14 +175,16 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
     def on_mount(self) -> None:
         self.query_one("#plan-text", TextArea).focus()
 
-    def action_add_step(self) -> None:
+    async def action_add_step(self) -> None:
         rows = self.query(".step")
         if len(rows) >= 12:
             self.notify("At most 12 steps: keep the plan short enough to read.", markup=False)
             return
         row = self._step_row(len(rows))
-        self.query_one("#plan-steps", VerticalScroll).mount(row)
+        steps = self.query_one("#plan-steps", VerticalScroll)
+        await steps.mount(row)
         row.query_one(".what", Input).focus()
+        steps.scroll_end(animate=False)
 
     def collect(self) -> PlanDraft:
         steps = []
@@ -205,8 +223,8 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
         self.action_publish()
 
     @on(Button.Pressed, "#plan-add")
-    def _add(self) -> None:
-        self.action_add_step()
+    async def _add(self) -> None:
+        await self.action_add_step()
 
     @on(Button.Pressed, "#plan-cancel")
     def _cancel(self) -> None:

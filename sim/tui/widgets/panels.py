@@ -17,9 +17,14 @@ from sim.scenario.patterns import clock_label
 from sim.tui.widgets.feed import age, reach
 
 
-def mmss(seconds: float) -> str:
+def span(seconds: float) -> str:
+    """A duration that cannot be mistaken for a time of day: 45s, 2m05s, 1h02m."""
     seconds = max(0, int(seconds))
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
 
 
 class Panel(Static):
@@ -66,30 +71,30 @@ class StatusBar(Panel):
     """
 
     def show(self, s: Status) -> None:
-        bar_w = 10
+        bar_w = 8
         filled = round(s.pressure / 100 * bar_w)
         p_style = "bold $error" if s.pressure >= 70 else "bold $warning" if s.pressure >= 40 else "bold $success"
         pieces: list[Content | tuple[str, str] | str] = [
             (f"⏱ {s.clock}", "bold"),
             (" ⏸ PAUSED" if s.paused else f" ▶ {s.speed:g}x", "bold $warning" if s.paused else "dim"),
-            "   Pressure ",
+            "  Pressure ",
             ("█" * filled, p_style),
             ("░" * (bar_w - filled), "dim"),
             (f" {s.pressure:3.0f}", p_style),
         ]
         silence = s.silence if s.silence is not None else s.now
-        label = "No statement yet" if s.silence is None else "Since your last update"
+        label = "No statement for" if s.silence is None else "Silent for"
         sil_style = (
             "bold $error" if silence > s.update_every else "bold $warning" if silence > s.update_every / 2 else ""
         )
-        pieces += ["   ", f"{label} ", (mmss(silence), sil_style or "bold")]
+        pieces += ["  ", f"{label} ", (span(silence), sil_style or "bold")]
         if s.next_promise is not None:
             left = s.next_promise - s.now
             style = "bold $error" if left < 0 else "bold $warning" if left < 120 else "bold"
-            text = f"overdue {mmss(-left)}" if left < 0 else mmss(left)
-            pieces += ["   Next promised update ", (text, style)]
+            text = f"overdue by {span(-left)}" if left < 0 else f"due in {span(left)}"
+            pieces += ["  Promised update ", (text, style)]
         if s.ended:
-            pieces += ["   ", ("SESSION ENDED", "bold $error")]
+            pieces += ["  ", ("SESSION ENDED", "bold $error")]
         self.put(Content.assemble(*pieces), layout=False)  # one line, always: no layout pass
 
 
