@@ -241,6 +241,7 @@ class _Checker:
             )
         self.injects(data, duration, items, held, personas)
         self.scoring(data, duration, briefings)
+        self.patterns(data, ())
 
     def at_before_end(self, path: Path, value: Any, duration: int | None) -> None:
         seconds = to_seconds(value)
@@ -419,6 +420,36 @@ class _Checker:
                     (*path, "held"), f"`{target}` is held but no inject fires it", "it will never appear", warning=True
                 )
 
+    def patterns(self, node: Any, path: Path) -> None:
+        """Warn about patterns written as regular expressions: they are matched as plain words."""
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _PATTERN_LISTS and isinstance(value, list):
+                    for i, item in enumerate(value):
+                        self.pattern((*path, key, i), item)
+                elif (key == "pattern" and path[-1:] == ("said",)) or (key == "say" and "avoid" in path):
+                    self.pattern((*path, key), value)
+                else:
+                    self.patterns(value, (*path, key))
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                self.patterns(item, (*path, i))
+
+    def pattern(self, path: Path, value: Any) -> None:
+        if not isinstance(value, str):
+            return
+        special = sorted({ch for ch in value if ch in _REGEX_CHARS})
+        if special:
+            shown = " ".join(f"`{ch}`" for ch in special)
+            self.add(
+                path,
+                f"pattern `{value}` looks like a regular expression, but patterns match plain words: {shown} "
+                "will be looked for as written",
+                "write each wording as its own phrase, separated by |: `cyber attack|cyberattack`. A phrase "
+                "also matches longer words: `apolog` matches apologise and apology",
+                warning=True,
+            )
+
     def scoring(self, data: dict[str, Any], duration: int | None, briefings: dict[str, Path]) -> None:
         sc = data.get("scoring")
         if not isinstance(sc, dict):
@@ -445,6 +476,10 @@ class _Checker:
                 )
             elif until is not None and not isinstance(until, str):
                 self.time(path, until, duration)
+
+
+_PATTERN_LISTS = ("contradicts", "must_mention", "should_mention", "must_not_say")
+_REGEX_CHARS = frozenset("?()[]*+\\^${}")
 
 
 def check(parsed: Parsed, filename: str) -> list[Problem]:

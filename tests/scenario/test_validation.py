@@ -222,3 +222,15 @@ def test_alias_bomb_stops_early(tmp_path: Path) -> None:
 def test_deep_nesting_is_a_clean_error() -> None:
     problems = problems_of("a: " + "[" * 5000 + "]" * 5000 + "\n")
     assert problems and all(p.startswith("s.yaml:") for p in problems)
+
+
+def test_regex_looking_patterns_get_a_warning_at_their_line() -> None:
+    text = GOOD.replace(
+        'contradicts: ["sabotage", "contaminated flour"]', 'contradicts: ["sabotage", "contaminated (flour|dough)?"]'
+    )
+    line = line_of(text, "contaminated (flour|dough)?")
+    found = [p for p in check_text(text, "s.yaml")[1] if "looks like a regular expression" in p.message]
+    assert len(found) == 1
+    assert found[0].severity == "warning" and found[0].line == line
+    assert "`(` `)` `?`" in found[0].message and "cyber attack|cyberattack" in found[0].hint
+    load_text(text)  # a warning, not an error: the scenario still loads
