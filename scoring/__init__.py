@@ -15,7 +15,7 @@ from .coaching import coaching_points, must_handle_table
 from .plan import score_plan
 from .record import Act, SessionRecord, build_record
 from .session_tone import judge_all, score_tone
-from .speed import quality_credit, score_speed
+from .speed import quality_credit, score_speed, statement_counts
 
 __all__ = ["Evidence", "PartScore", "ReplyTone", "ScoreCard", "analyse", "score", "score_events"]
 
@@ -37,7 +37,12 @@ def analyse(
 
     def quality(a: Act) -> float:
         j = by_seq.get(a.seq)
-        return quality_credit(j.result.score, j.result.flags, a.kind) if j else 0.0
+        post = rec.posts[a.post].post if a.post in rec.posts else None
+        return quality_credit(j.result.score, j.result.flags, a.kind, post) if j else 0.0
+
+    def statement_ok(a: Act) -> bool:
+        j = by_seq.get(a.seq)
+        return statement_counts(j.result.score, j.result.flags) if j else False
 
     def plan_tone_penalty(a: Act) -> tuple[float, str]:
         j = by_seq.get(a.seq)
@@ -63,7 +68,7 @@ def analyse(
             return 20.0, f"The plan's tone undermines it ({', '.join(bad) or 'weak wording'})."
         return 0.0, ""
 
-    speed, ev_speed = score_speed(rec, quality)
+    speed, ev_speed = score_speed(rec, quality, statement_ok)
     tone, ev_tone, replies = score_tone(rec, judged)
     plan, ev_plan = score_plan(rec, plan_tone_penalty)
     s = scenario.scoring

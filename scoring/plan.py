@@ -1,7 +1,9 @@
 """The action plan: posted publicly before the deadline, concrete, owned, timed, consistent and kept current.
 
 A plan is the trainee's `plan` action (structured steps plus free text), or a public update that
-reads as one (announced as a plan or listing steps, with at least five plan elements). Each
+reads as one (announced as a plan or listing steps, with at least five plan elements). Filler does
+not count: a step needs substance, an owner must be a role or person (not "Team"), a time must be
+concrete (not "soon"; "now" counts half) and the next update must say when. Each
 required element is worth an equal share of 80 points; 10 points go to consistency with the
 briefings known at the time (their decided actions are reflected, no contradictions), 10 to
 keeping the plan current when new facts arrive after it.
@@ -14,10 +16,11 @@ import re
 from collections.abc import Callable
 
 from sim.scenario.model import Briefing
-from sim.scenario.patterns import compile_pattern, format_time
+from sim.scenario.patterns import format_time
 
 from .card import Evidence, PartScore
 from .record import Act, SessionRecord
+from .tone import contradiction as contradiction_in
 
 LATE_FACTOR = 0.6
 W_ELEMENTS, W_CONSISTENT, W_CURRENT = 80.0, 10.0, 10.0
@@ -25,8 +28,8 @@ W_ELEMENTS, W_CONSISTENT, W_CURRENT = 80.0, 10.0, 10.0
 _R = re.IGNORECASE
 DETECTORS: dict[str, re.Pattern[str]] = {
     "what_happened": re.compile(
-        r"\b(happened|caused|cause|because|due to|outage|failure|failed|fault|error|recall|breach|incident|"
-        r"shortage|disruption|delay|problem|issue|mistake|exposed|affected|we got|recall\w*|cancel\w*|leak\w*)\b",
+        r"\b(caused|because|due to|outage|failure|failed|fault|error|recall|breach|shortage|disruption|delay|"
+        r"mistake|exposed|affected|we got|recall\w*|cancel\w*|leak\w*|contaminat\w*|closed|crash\w*|locked)\b",
         _R,
     ),
     "customer_actions": re.compile(
@@ -45,27 +48,230 @@ DETECTORS: dict[str, re.Pattern[str]] = {
         _R,
     ),
     "timeframes": re.compile(
-        r"\b(by|within|before|until|from|starting|tonight|today|tomorrow|this (morning|afternoon|evening|week)|"
-        r"next (week|hour)|\d+\s*(minutes?|mins?|hours?|hrs?|days?|weeks?)|\d{1,2}[:.]\d{2}|\d{1,2}\s*(am|pm)|"
-        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+        r"\b(tonight|today|tomorrow|this (morning|afternoon|evening|week|month)|next (week|month)|"
+        r"(within|in|for) (\d+|one|two|three|four|five|six|seven|ten|twelve|24|48) (working )?"
+        r"(minutes?|mins?|hours?|hrs?|days?|weeks?|months?)|within the hour|"
+        r"\d{1,2}[:.]\d{2}|\d{1,2}\s*(am|pm)|(by|on|before|until|from|every) (monday|tuesday|wednesday|thursday|"
+        r"friday|saturday|sunday|the end of|end of)|\d{1,2}(st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|"
+        r"nov|dec)\w*)\b",
         _R,
     ),
     "owners": re.compile(
-        r"\b(our (\w+ )?(team|teams|engineers|staff|ceo|director|manager|head|chief|managers|crew|department)|"
-        r"customer (care|service|support)|head of|chief \w+|ceo|engineers|the \w+ team|i will|i'll|i am|"
-        r"independent (review|auditor|investigator))\b",
+        r"\b(our (\w+ )?(engineers|ceo|director|manager|head|chief|managers|crew|department)|"
+        r"our (?!own |whole |entire )\w+ team|customer (care|service|support)|head of|chief \w+|ceo|engineers|"
+        r"the (?!whole |entire )\w+ team|i will|i'll|independent (review|auditor|investigator))\b",
         _R,
     ),
     "next_update": re.compile(
         r"\b(next update|update (you|again|at|by|in)|further update|we'll update|we will update|report back|"
-        r"post (again|an update)|hear from us)\b",
+        r"post (again|an update)|hear from us)\b[^.!?\n]{0,40}?"
+        r"(\d{1,2}[:.]\d{2}|\d{1,2}\s*(am|pm)|\b(in|within) (\d+|an?|one|two|the) (minutes?|mins?|hours?|hour)|"
+        r"\b(noon|midday|midnight|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday))",
         _R,
     ),
 }
+
+# What makes a step, an owner, a time or a next update real rather than filler.
+_VAGUE_WORDS = frozenset(
+    [
+        "fix",
+        "fixing",
+        "fixed",
+        "sort",
+        "sorting",
+        "sorted",
+        "handle",
+        "handling",
+        "deal",
+        "dealing",
+        "look",
+        "looking",
+        "into",
+        "it",
+        "issue",
+        "issues",
+        "problem",
+        "problems",
+        "thing",
+        "things",
+        "stuff",
+        "matter",
+        "matters",
+        "situation",
+        "everything",
+        "something",
+        "anything",
+        "work",
+        "working",
+        "on",
+        "more",
+        "do",
+        "doing",
+        "done",
+        "make",
+        "sure",
+        "resolve",
+        "resolving",
+        "address",
+        "addressing",
+        "check",
+        "improve",
+        "improving",
+        "better",
+        "best",
+        "stuff",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "all",
+        "our",
+        "we",
+        "us",
+        "they",
+        "it",
+        "its",
+        "of",
+        "to",
+        "for",
+        "with",
+        "and",
+        "or",
+        "some",
+        "etc",
+        "asap",
+        "soon",
+        "now",
+        "everyone",
+        "everybody",
+        "people",
+        "customers",
+        "leverage",
+        "synergies",
+        "synergy",
+        "alignment",
+        "align",
+        "stakeholder",
+        "stakeholders",
+        "learnings",
+        "going",
+        "forward",
+        "processes",
+        "process",
+        "review",
+        "reviewing",
+        "action",
+        "actions",
+        "take",
+        "taking",
+        "plan",
+    ]
+)
+_GENERIC_OWNERS = frozenset(
+    [
+        "team",
+        "teams",
+        "staff",
+        "people",
+        "someone",
+        "somebody",
+        "everyone",
+        "everybody",
+        "we",
+        "us",
+        "all",
+        "company",
+        "the",
+        "our",
+        "a",
+        "an",
+        "tbd",
+        "tbc",
+        "tba",
+        "na",
+        "n/a",
+        "them",
+        "they",
+        "anyone",
+        "whoever",
+        "group",
+        "department",
+        "me",
+        "i",
+        "who",
+        "unknown",
+        "management",
+    ]
+)
+_TIME_WORDS = frozenset(
+    [
+        "today",
+        "tonight",
+        "tomorrow",
+        "soon",
+        "later",
+        "asap",
+        "now",
+        "immediately",
+        "week",
+        "month",
+        "hour",
+        "hours",
+        "days",
+    ]
+)
+_WEAK_WHEN = re.compile(
+    r"^\W*(now|right now|immediately|asap|as soon as possible|at once|right away|straight away)\W*$", _R
+)
+_WORD_RX = re.compile(r"[a-z][a-z'/-]*", _R)
+
+
+def substantive_step(what: str) -> bool:
+    """A step says what is done to what: at least three words, two of them more than filler."""
+    words = [w.lower() for w in _WORD_RX.findall(what)]
+    content = [
+        w for w in words if w not in _VAGUE_WORDS and w not in _GENERIC_OWNERS and w not in _TIME_WORDS and len(w) > 2
+    ]
+    return len(words) >= 3 and len(content) >= 2
+
+
+def real_owner(who: str) -> bool:
+    """A named role or person ("Head of customer service", "Priya"), not "Team", "we" or "?"."""
+    words = [w.lower() for w in _WORD_RX.findall(who)]
+    return any(w not in _GENERIC_OWNERS and len(w) > 1 for w in words)
+
+
+_DEADLINE = re.compile(
+    r"\b(before|until|after|once|as soon as|from|starting|effective|every|each|next|by|end of)\s+"
+    r"(?!(soon|possible|later|asap|then|now|we can)\b)[a-z0-9]",
+    _R,
+)
+
+
+def timing(when: str) -> float:
+    """1 for a concrete time, date, duration or named deadline; 0.5 for "now"/"immediately"; 0 otherwise."""
+    text = when.strip()
+    if not text:
+        return 0.0
+    if _WEAK_WHEN.match(text):
+        return 0.5
+    if DETECTORS["timeframes"].search(text) or _DEADLINE.search(text):
+        return 1.0
+    return 0.0
+
+
+_NEXT_UPDATE_TIME = re.compile(
+    r"\d{1,2}[:.]\d{2}|\b\d{1,2}\s*(am|pm)\b|\b(in|within) (\d+|an?|one|two|the) (minutes?|mins?|hours?|hour)\b|"
+    r"\b(noon|midday|midnight|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    _R,
+)
 _PLAN_HEADER = re.compile(
     r"\b(action plan|our plan|the plan|next steps|what happens next|here'?s what we'?re doing)\b", _R
 )
-_STEP_LINE = re.compile(r"(?m)^\s*(?:\d+[.)]|[-*•])\s+\S")
+_STEP_LINE = re.compile(r"(?m)^\s*(?:\d+[.)]|[-*•])\s+(\S.*)$")
 _ACTION_SENTENCE = re.compile(r"\b(we will|we'll|we are|we're|we have|we've|our \w+ (will|is|are))\b", _R)
 
 
@@ -77,26 +283,40 @@ def plan_elements(act: Act) -> dict[str, str]:
         m = rx.search(text)
         if m:
             found[name] = m.group(0)
-    real_steps = [s for s in act.steps if len(s.what.split()) >= 2]
+    real_steps = [s for s in act.steps if substantive_step(s.what)]
     if len(real_steps) >= 2:
         found["steps"] = f"{len(real_steps)} steps"
     else:
-        bullets = len(_STEP_LINE.findall(act.text))
-        sentences = len(_ACTION_SENTENCE.findall(act.text))
+        bullets = sum(1 for line in _STEP_LINE.findall(act.text) if substantive_step(line))
+        sentences = sum(
+            1 for m in _ACTION_SENTENCE.finditer(act.text) if substantive_step(_sentence_at(act.text, m.end()))
+        )
         if bullets >= 2 or sentences >= 2:
             found["steps"] = f"{max(bullets, sentences)} actions in the text"
     if real_steps:
-        owned = sum(1 for s in real_steps if s.who.strip())
+        # Structured steps decide owners and times: "Team" is nobody, "now" or "soon" is no deadline.
+        found.pop("owners", None)
+        found.pop("timeframes", None)
+        owned = sum(1 for s in real_steps if real_owner(s.who))
         if owned * 2 >= len(real_steps):
             found["owners"] = f"{owned} of {len(real_steps)} steps have an owner"
-        elif "owners" in found and owned == 0:
-            pass
-        timed = sum(1 for s in real_steps if s.when.strip())
-        if timed * 2 >= len(real_steps):
-            found["timeframes"] = f"{timed} of {len(real_steps)} steps have a time"
-    if act.next_update.strip():
-        found["next_update"] = act.next_update.strip()
+        timed = [timing(s.when) for s in real_steps]
+        if sum(timed) * 2 >= len(real_steps) and max(timed) >= 1:
+            found["timeframes"] = f"{sum(1 for x in timed if x)} of {len(real_steps)} steps have a time"
+    elif act.steps:
+        found.pop("owners", None)
+        found.pop("timeframes", None)
+    nxt = act.next_update.strip()
+    if nxt:
+        found.pop("next_update", None)
+        if _NEXT_UPDATE_TIME.search(nxt):
+            found["next_update"] = nxt
     return found
+
+
+def _sentence_at(text: str, start: int) -> str:
+    end = re.search(r"[.!?\n]", text[start:])
+    return text[start : start + end.start()] if end else text[start:]
 
 
 def _words(text: str) -> set[str]:
@@ -175,9 +395,8 @@ def score_plan(
     words = _words(best.full_text())
     reflected = sum(1 for s in decided if _reflects(s.what, words))
     consistency = reflected / len(decided) if decided else 1.0
-    contradiction = next(
-        (pat for b in known for pat in b.contradicts if compile_pattern(pat).search(best.full_text())), None
-    )
+    # As in the tone model: paraphrases count, and a negated claim ("not a cyberattack") agrees with the facts.
+    contradiction = contradiction_in(tuple(pat for b in known for pat in b.contradicts), best.full_text()) or None
     pts_consistent = W_CONSISTENT * consistency * (0.0 if contradiction else 1.0)
     if decided:
         ev.append(
@@ -196,7 +415,7 @@ def score_plan(
                 best.t,
                 "plan",
                 "plan.contradiction",
-                f'Plan contradicts a known fact ("{contradiction}").',
+                f'Plan says "{contradiction}", which contradicts a fact your team knew by then.',
                 -W_CONSISTENT,
                 best.ref,
             )
@@ -233,6 +452,23 @@ def score_plan(
     penalty, why = tone_penalty(best)
     if penalty:
         ev.append(Evidence(best.t, "plan", "plan.tone", why, -penalty, best.ref))
+    # Consistency and currency are worth what the plan holds: a plan of filler gets little of them.
+    coverage = sum(1 for v in elements.values() if v) / max(1, len(required))
+    if coverage < 1:
+        lost = (pts_consistent + pts_current) * (1 - coverage)
+        ev.append(
+            Evidence(
+                best.t,
+                "plan",
+                "plan.coverage",
+                f"The plan covers {coverage:.0%} of its elements, so it earns that share of the points for "
+                "consistency and keeping it current.",
+                -round(lost, 2),
+                best.ref,
+            )
+        )
+        pts_consistent *= coverage
+        pts_current *= coverage
     total = pts + pts_consistent + pts_current - penalty
     late = best.t > deadline
     if late:

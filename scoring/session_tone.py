@@ -1,27 +1,31 @@
 """Tone of a whole session: every trainee text judged in its context, then aggregated.
 
 Each text gets the tone model's 0-100 score with the context a human judge would use: the post
-answered, the author, the trainee's earlier texts (copy-paste), the facts known at that moment
-(contradictions) and the causes not yet confirmed (speculation). The session score is a weighted
-mean (must-handle, high-reach answers and public statements weigh more), blended with how well
-answers to must-handle posts cover what they must say, minus scenario penalties: lines to avoid,
-things a must-handle answer must not say, and private matters answered only in public.
+answered, the author, the trainee's earlier texts of every kind (copy-paste, names and numbers set
+aside), the facts known at that moment (contradictions) and the causes not yet confirmed
+(speculation). The session score is a weighted mean (must-handle, high-reach answers and public
+statements weigh more; public texts carry at least 75% of it, so private messages cannot dilute bad
+public ones), blended with how well answers to must-handle posts cover what they must say, minus
+penalties: the weakest public texts, lines to avoid, things a must-handle answer must not say, and
+private matters answered only in public.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sim.scenario.patterns import asserted, compile_pattern, format_time
 
 from .card import Evidence, PartScore, ReplyTone
 from .record import HIGH_REACH, Act, SessionRecord
-from .tone import ToneContext, ToneResult, analyze
+from .tone import ToneContext, ToneResult, analyze, template_form
 
 RECENT = 40  # earlier texts compared for copy-paste
 W_CONTENT = 0.25
 AVOID_POINTS, MUST_NOT_POINTS, PRIVATE_POINTS = 8.0, 6.0, 5.0
+PUBLIC_SHARE = 0.75  # public texts carry at least this share of the mean text score
+WORST_N, WORST_BAR, WORST_POINTS = 3, 40.0, 10.0  # the weakest public texts: how many, below what, up to
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,31 @@ def _weight(rec: SessionRecord, a: Act) -> float:
     return 1.0
 
 
+def _aggregate(judged: list[Judged]) -> tuple[float, dict[int, float]]:
+    """The mean text score and each text's effective weight in it.
+
+    Public texts (replies, updates, the plan) carry at least ``PUBLIC_SHARE`` of the mean, however many
+    private messages there are, so a flood of good private messages cannot hide bad public ones.
+    """
+    pub = [j for j in judged if j.act.public]
+    priv = [j for j in judged if not j.act.public]
+    pub_w = sum(j.weight for j in pub)
+    priv_w = sum(j.weight for j in priv)
+    eff = {j.act.seq: j.weight for j in judged}
+    if pub_w and priv_w and priv_w / (pub_w + priv_w) > 1 - PUBLIC_SHARE:
+        scale = (1 - PUBLIC_SHARE) / PUBLIC_SHARE * pub_w / priv_w
+        for j in priv:
+            eff[j.act.seq] = j.weight * scale
+    total = sum(eff.values())
+    return sum(j.result.score * eff[j.act.seq] for j in judged) / total, eff
+
+
 def judge_all(rec: SessionRecord) -> list[Judged]:
-    """Tone of every trainee text, in order, each with its context."""
+    """Tone of every trainee text, in order, each with its context.
+
+    Copy-paste is judged across every kind of text (public replies, private messages, updates, the
+    plan), in their template form: names, handles and numbers set aside.
+    """
     sc = rec.scenario
     recent: deque[str] = deque(maxlen=RECENT)
     seen_exact: set[str] = set()
@@ -69,19 +96,19 @@ def judge_all(rec: SessionRecord) -> list[Judged]:
             post_text=post.post.text if post else "",
             author_name=post.post.name if post else "",
             author_handle=post.post.handle if post else "",
-            earlier_replies=tuple(recent) if a.kind != "private" else (),
+            earlier_replies=tuple(recent),
             known_facts=tuple(b.text for b in known),
             contradictions=tuple(p for b in known for p in b.contradicts),
             unconfirmed=unconfirmed,
         )
         result = analyze(text, ctx)
-        norm = " ".join(text.lower().split())
-        if a.kind != "private" and norm in seen_exact and "copy_paste" not in result.flags:
-            # An exact repeat is copy-paste even beyond the comparison window.
-            result = analyze(text, ToneContext(**{**ctx.__dict__, "earlier_replies": (text,)}))
-        if a.kind != "private":
-            recent.append(text)
-            seen_exact.add(norm)
+        form = template_form(text, ctx.author_name, ctx.author_handle)
+        key = " ".join(form.split())
+        if key in seen_exact and "copy_paste" not in result.flags:
+            # An exact repeat (names and numbers aside) is copy-paste even beyond the comparison window.
+            result = analyze(text, replace(ctx, earlier_replies=(form,)))
+        recent.append(form)
+        seen_exact.add(key)
         out.append(Judged(a, result, _weight(rec, a)))
     return out
 
@@ -107,8 +134,8 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
             Evidence(rec.end_t, "tone", "tone.nothing", "You published nothing, so there is no tone to credit.", -100.0)
         )
         return PartScore(0.0, {"texts": 0, "mean": None, "content_pct": None, "penalties": 0.0}), ev, replies
-    total_w = sum(j.weight for j in judged)
-    mean = sum(j.result.score * j.weight for j in judged) / total_w
+    mean, eff = _aggregate(judged)
+    total_w = sum(eff.values()) or 1.0
 
     # Content of answers to must-handle posts.
     coverage: list[float] = []
@@ -188,6 +215,24 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                         a.post or a.ref,
                     )
                 )
+    # The worst public texts cost points however many good texts surround them.
+    public = sorted((j for j in judged if j.act.public), key=lambda j: (j.result.score, j.act.t))
+    worst = public[:WORST_N]
+    worst_mean = sum(j.result.score for j in worst) / len(worst) if worst else 100.0
+    if worst_mean < WORST_BAR:
+        cost = min(WORST_POINTS, (WORST_BAR - worst_mean) / 4)
+        penalties += cost
+        ev.append(
+            Evidence(
+                worst[0].act.t,
+                "tone",
+                "tone.worst_public",
+                f"Your {len(worst)} weakest public text{'s' if len(worst) > 1 else ''} averaged "
+                f"{worst_mean:.0f}/100: the public sees every one of them, whatever else you said.",
+                -round(cost, 2),
+                worst[0].act.post or worst[0].act.ref,
+            )
+        )
     penalties = min(penalties, 40.0)
     content = sum(coverage) / len(coverage) if coverage else None
     blended = mean if content is None else (1 - W_CONTENT) * mean + W_CONTENT * 100 * content
@@ -203,7 +248,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                     "tone",
                     "tone.worst",
                     f"Weak {j.act.kind} ({j.result.score}/100): {neg}.",
-                    round((j.result.score - mean) * j.weight / total_w, 2),
+                    round((j.result.score - mean) * eff[j.act.seq] / total_w, 2),
                     j.act.post or j.act.ref,
                 )
             )
@@ -216,7 +261,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                     "tone",
                     "tone.best",
                     f"Strong {j.act.kind} ({j.result.score}/100): {pos}.",
-                    round((j.result.score - mean) * j.weight / total_w, 2),
+                    round((j.result.score - mean) * eff[j.act.seq] / total_w, 2),
                     j.act.post or j.act.ref,
                 )
             )

@@ -8,16 +8,25 @@ Blocks (points out of 100):
 - 10 triage: urgent posts answered before low-priority ones.
 
 A response only earns full speed credit when it is a real answer: a reply whose tone score is at
-least ``QUALITY_GATE`` and is not a copy of an earlier one (a private message always counts).
+least ``QUALITY_GATE`` and is not a copy of an earlier one. A private message is an answer only to
+a post that calls for private handling (personal details, an own order or account); to a public
+matter (media, misinformation, a scam) it is no answer at all. A post with a poor public reply
+earns little, whatever else it got: the public saw the poor reply.
 Instant junk replies therefore earn little, so speed cannot be gamed with canned text.
+
+Public statements count for the first-statement and cadence blocks only when they say something:
+tone at least ``QUALITY_GATE``, not a copy, and both a human part (acknowledges, apologises,
+empathises or owns it) and a concrete part (a fact or a next step). "Hi." is not a holding statement.
 """
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Callable
 from itertools import pairwise
 
+from sim.scenario.model import Post
 from sim.scenario.patterns import format_time
 
 from .card import Evidence, PartScore
@@ -47,24 +56,65 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[PartScore, list[Evidence]]:
-    """Speed score and evidence. ``quality(act)`` is the credit of a response, 0..1."""
+def score_speed(
+    rec: SessionRecord,
+    quality: Callable[[Act], float],
+    statement_ok: Callable[[Act], bool] | None = None,
+) -> tuple[PartScore, list[Evidence]]:
+    """Speed score and evidence.
+
+    ``quality(act)`` is the credit of a response, 0..1; ``statement_ok(act)`` says whether a public
+    statement has the substance to count as a holding statement or a cadence update (all count when
+    it is not given).
+    """
     sc = rec.scenario
     targets = sc.scoring
     ev: list[Evidence] = []
     end = max(rec.end_t, 1.0)
+    ok = statement_ok or (lambda a: True)
 
-    # First response to each delivered post.
+    # Responses to each delivered post; the first one, and the first real answer.
     first: dict[str, Act] = {}
+    responses: dict[str, list[Act]] = {}
     for a in rec.actions:
-        if a.kind in ("reply", "private") and a.post in rec.posts and a.post not in first:
-            first[a.post] = a
+        if a.kind in ("reply", "private") and a.post in rec.posts:
+            responses.setdefault(a.post, []).append(a)
+            first.setdefault(a.post, a)
 
-    # 1. The holding statement.
-    statements = [a for a in rec.actions if a.statement]
+    def answered(post_id: str) -> tuple[Act | None, float]:
+        """The response that counts for a post and its credit: a poor public reply spoils the post."""
+        acts = responses.get(post_id, [])
+        if not acts:
+            return None, 0.0
+        public = [a for a in acts if a.kind == "reply"]
+        if public:
+            q = min(quality(a) for a in public)
+        else:
+            q = max(quality(a) for a in acts)
+        real = next((a for a in acts if quality(a) >= 1), acts[0])
+        return real, q
+
+    # 1. The holding statement: the first public statement with substance.
+    all_statements = [a for a in rec.actions if a.statement]
+    statements = [a for a in all_statements if ok(a)]
     first_statement = statements[0].t if statements else None
     target = targets.first_statement
-    if first_statement is None:
+    if first_statement is None and all_statements:
+        empty = all_statements[0]
+        lateness = max(0.0, empty.t - target)
+        pts_first = W_FIRST * POOR_CREDIT * max(0.0, 1 - lateness / (3 * target))
+        ev.append(
+            Evidence(
+                empty.t,
+                "speed",
+                "speed.first_statement",
+                "Your public statements said nothing of substance (no acknowledgement with a fact or a next "
+                "step), so none counts as a holding statement.",
+                pts_first - W_FIRST,
+                empty.ref,
+            )
+        )
+    elif first_statement is None:
         pts_first = 0.0
         ev.append(
             Evidence(
@@ -79,13 +129,19 @@ def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[Pa
         factor = 1.0 if first_statement <= target else max(0.0, 1 - (first_statement - target) / (3 * target))
         pts_first = W_FIRST * factor
         verdict = "within" if first_statement <= target else "later than"
+        skipped = [a for a in all_statements if a.t < first_statement]
+        note = (
+            f" An earlier statement at {format_time(skipped[0].t)} said nothing of substance and does not count."
+            if skipped
+            else ""
+        )
         ev.append(
             Evidence(
                 first_statement,
                 "speed",
                 "speed.first_statement",
                 f"First public statement after {format_time(first_statement)}, {verdict} the "
-                f"{format_time(target)} target.",
+                f"{format_time(target)} target.{note}",
                 pts_first,
                 statements[0].ref,
             )
@@ -96,17 +152,17 @@ def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[Pa
     other = [d for d in rec.posts.values() if d.needs_answer and not d.post.must_handle]
 
     def credit(d: Delivered, tgt: float) -> float:
-        a = first.get(d.id)
+        a, q = answered(d.id)
         if a is None:
             return 0.0
-        return _timeliness(a.t - d.t, tgt) * quality(a)
+        return _timeliness(a.t - d.t, tgt) * q
 
     must_credit = []
     for d in sorted(must, key=lambda d: d.t):
         tgt = float(d.expect.reply_within if d.expect and d.expect.reply_within else targets.reply)
         c = credit(d, tgt)
         must_credit.append(c)
-        resp = first.get(d.id)
+        resp, q = answered(d.id)
         share = W_MUST / len(must)
         if resp is None:
             ev.append(
@@ -122,8 +178,7 @@ def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[Pa
         else:
             delay = resp.t - d.t
             late = "in time" if delay <= tgt else f"late (target {format_time(tgt)})"
-            q = quality(resp)
-            note = "" if q >= 1 else " The answer was too poor to count fully."
+            note = "" if q >= 1 else " The answer was too poor to count fully (or not an answer to this post)."
             ev.append(
                 Evidence(
                     resp.t,
@@ -273,10 +328,58 @@ def score_speed(rec: SessionRecord, quality: Callable[[Act], float]) -> tuple[Pa
     return PartScore(max(0.0, min(100.0, total)), details), ev
 
 
-def quality_credit(tone_score: float, flags: tuple[str, ...], kind: str) -> float:
-    """Speed credit of a response given its tone: full for a real answer, little for junk."""
+_PUBLIC_TAGS = frozenset({"media", "misinformation", "scam", "regulator", "boycott", "legal"})
+_PUBLIC_ROLES = frozenset({"journalist", "regulator", "politician", "scammer", "troll", "competitor"})
+_PERSONAL = re.compile(
+    r"\bmy (?:own )?(?:order|account|card|bank|booking|address|refund|payment|parcel|delivery|reference|phone|"
+    r"email|flight|ticket|reservation|bill|statement|details|data|money|credit|loan|policy)s?\b|"
+    r"\border (?:number|no\.?|#)|#\s?\d{4,}|\b\d{6,}\b",
+    re.IGNORECASE,
+)
+
+
+def calls_for_private(post: Post) -> bool:
+    """A post to handle in private messages: tagged pii, expected private, or about the author's own case."""
+    if post.expect is not None and post.expect.private:
+        return True
+    if "pii" in post.tags:
+        return True
+    if _PUBLIC_TAGS & set(post.tags) or post.role in _PUBLIC_ROLES:
+        return False
+    return bool(_PERSONAL.search(post.text))
+
+
+def public_matter(post: Post) -> bool:
+    """A post whose answer must be public: media, misinformation, scams, regulators (a DM is no answer)."""
+    return not calls_for_private(post) and bool(_PUBLIC_TAGS & set(post.tags) or post.role in _PUBLIC_ROLES)
+
+
+SUBSTANCE_HUMAN = ("acknowledges", "apologises", "empathises", "owns_it")
+SUBSTANCE_CONCRETE = ("informs", "next_step")
+
+
+def statement_counts(tone_score: float, flags: tuple[str, ...]) -> bool:
+    """Whether a public statement has the substance of a holding statement or an update."""
+    return (
+        tone_score >= QUALITY_GATE
+        and "copy_paste" not in flags
+        and any(f in flags for f in SUBSTANCE_HUMAN)
+        and any(f in flags for f in SUBSTANCE_CONCRETE)
+    )
+
+
+def quality_credit(tone_score: float, flags: tuple[str, ...], kind: str, post: Post | None = None) -> float:
+    """Speed credit of a response given its tone: full for a real answer, little for junk.
+
+    A private message is judged against the ``post`` it answers: full credit only where the post calls
+    for private handling, none for a public matter (media, misinformation, scam), little otherwise.
+    """
     if kind == "private":
-        return 1.0 if tone_score >= QUALITY_GATE - 15 else POOR_CREDIT
+        if post is not None and not calls_for_private(post):
+            return 0.0 if public_matter(post) else POOR_CREDIT
+        if "copy_paste" in flags or tone_score < QUALITY_GATE - 15:
+            return POOR_CREDIT
+        return 1.0
     if "copy_paste" in flags or tone_score < QUALITY_GATE:
         return POOR_CREDIT
     return 1.0

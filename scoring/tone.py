@@ -40,7 +40,7 @@ FLAG_DESCRIPTIONS = {
     "hostile": "Hostile, sarcastic or condescending.",
     "profanity": "Swears.",
     "shouting": "Shouts (capitals or many exclamation marks).",
-    "mocking_emoji": "Uses a mocking emoji.",
+    "mocking_emoji": "Uses a mocking or celebratory emoji: out of place while people are hurting.",
     "speculates": "Guesses at a cause that is not confirmed.",
     "over_promises": 'Promises what cannot be known ("never again", "fixed for everyone").',
     "asks_pii_public": "Asks for personal data in public.",
@@ -86,7 +86,11 @@ CAPS = {
     "asks_pii_public": 45,
     "contradicts_briefing": 45,
     "mocking_emoji": 40,
+    "shouting": 55,
+    "legalese": 55,
 }
+REFUSAL_CAP = 30.0  # "we don't apologise", "I'm not sorry"
+SECRET_CAP = 35.0  # asking for a card number, security code or password, anywhere
 BASE = 45.0
 POS_SPAN = 55.0
 
@@ -163,6 +167,14 @@ PREFILTER: dict[str, tuple[str, ...]] = {
         "check the",
         "next time",
         "look at the",
+        "could have",
+        "could've",
+        "ought to",
+        "would have",
+        "might have",
+        "would've",
+        "might've",
+        "should've",
     ),
     "dismissive": (
         "only a",
@@ -260,6 +272,7 @@ PREFILTER: dict[str, tuple[str, ...]] = {
         "danger",
         "definitely",
         "rest assured",
+        "safe",
     ),
     "profanity": (
         "fuck",
@@ -282,8 +295,43 @@ PREFILTER: dict[str, tuple[str, ...]] = {
 }
 
 
-_SORRY_GATE = re.compile("sorr|apolog|regret|inconvenien|offend|forgive")
-_GATES = {name: re.compile("|".join(re.escape(k) for k in keys)) for name, keys in PREFILTER.items()}
+class GateScan:
+    """Which of several keyword gates a text opens, in one regex pass.
+
+    ``gates`` maps a gate's name to its keys; a gate is open when any of its keys occurs in the text
+    as plain text (``any(k in text for k in keys)``). All keys form one trie-shaped pattern run once
+    with a lookahead at each position, which finds the longest key starting there; every shorter key
+    starting there is a prefix of it, so the gates of each longest key are precomputed. One pass
+    over the text costs about a third of one search per gate.
+    """
+
+    def __init__(self, gates: dict[str, tuple[str, ...]]) -> None:
+        keys = sorted({k for ks in gates.values() for k in ks if k})
+        self.opens = {
+            key: frozenset(name for name, ks in gates.items() if any(key.startswith(k) for k in ks if k))
+            for key in keys
+        }
+        trie: dict[str, dict] = {}
+        for key in keys:
+            node = trie
+            for ch in key:
+                node = node.setdefault(ch, {})
+            node[""] = {}
+        self.pattern = re.compile(f"(?=({self._build(trie)}))" if keys else "(?!)")
+
+    @classmethod
+    def _build(cls, node: dict) -> str:
+        alts = [re.escape(ch) + cls._build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longest key that matches here
+
+    def __call__(self, text: str) -> frozenset[str]:
+        found = set(self.pattern.findall(text))
+        if not found:
+            return frozenset()
+        return frozenset().union(*(self.opens[k] for k in found))
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -294,7 +342,10 @@ def _rx(pattern: str) -> re.Pattern[str]:
 NEG_PREFIX = r"(?<!not )(?<!never )(?<!no )(?<!n't )"
 R = {
     "acknowledges": _rx(
-        r"\b(we (know|see|hear|understand|recogni[sz]e|are aware|'re aware|have seen|'ve seen|hear you)|"
+        r"\b(we( |(?='))(know|see|hear|understand|recogni[sz]e|are aware|'re aware|have seen|'ve seen|hear you)|"
+        r"(we|i)('re| are|'m| am) (now )?(looking into|investigating) (the |these |your |all )?(reports|complaints|"
+        r"messages|posts|concerns|issues?|problems?)|(we|i)('re| are) taking (this|it|them|these reports|your "
+        r"concerns?) (very )?seriously|"
         r"i (see|hear|understand|know|get it|can see)|you'?re (right|absolutely right)|"
         r"you are (right|absolutely right)|"
         r"thanks? (you )?(so much )?for (telling|letting|flagging|raising|reporting|your patience|bearing|sharing|"
@@ -311,7 +362,7 @@ R = {
         r"not the experience|we feel|our thoughts|feel let down|let you down)\b"
     ),
     "owns_it": _rx(
-        r"\b(our (mistake|fault|error|failure|responsibility)|we (got|have got|'ve got) (this|it|that) wrong|"
+        r"\b(our (mistake|fault|error|failure|responsibility)|we( |(?='))(got|have got|'ve got) (this|it|that) wrong|"
         r"we (messed|screwed) up|we let (you|people|our customers|everyone) down|(that|this|it)'?s on us|"
         r"(this|that|it) is on us|we take (full |complete )?(responsibility|ownership)|we failed|we should have|"
         r"we caused|our (own )?(system|update|team|decision|change) (caused|failed)|we made a mistake|"
@@ -337,7 +388,7 @@ R = {
         r"pm us|in private|check your (messages|dms|inbox)|send us a message|drop us a (line|message))\b"
     ),
     "defensive": _rx(
-        r"\b(we (followed|have followed|'ve followed|complied with|adhered to) (all|every|the)|"
+        r"\b(we( |(?='))(followed|have followed|'ve followed|complied with|adhered to) (all|every|the)|"
         r"(that|this) (is|was) not what happened|that'?s not what happened|we stand by|we did nothing wrong|"
         r"there is no evidence|we reject|we deny|(these|such|those) claims are (false|untrue|baseless|misleading)|"
         r"we are not responsible|we're not responsible|not responsible for|(outside|beyond) (of )?our control|"
@@ -347,9 +398,13 @@ R = {
     ),
     "blames": _rx(
         r"\b(not our fault|isn'?t our fault|wasn'?t our fault|your (own )?fault|"
-        r"you should(n't| not)? have (known|read|checked|called|looked|listened|followed|asked|paid|kept|"
-        r"ordered|waited|come|done|bought|used|booked|planned|noticed|seen|contacted)|"
-        r"if you had|if you'd|user error|read the (instructions|faq|terms|manual|small print|label)|you failed to|"
+        r"you (should|could|ought to|might|would)(n'?t| not)? ?(have|'ve) (just |simply |easily |at least )?"
+        r"(known|read|checked|double[- ]checked|called|looked|listened|followed|asked|paid|kept|ordered|waited|"
+        r"come|done|bought|used|booked|planned|noticed|seen|contacted|realised|realized|taken|gone|been (more )?"
+        r"careful)|"
+        r"if (only )?you(?:'d| had) (only |just |simply |actually )?(read|checked|followed|called|listened|looked|"
+        r"asked|paid|booked|come|done|used|noticed|bothered|waited|kept|planned|taken|gone|been (more )?careful)|"
+        r"user error|read the (instructions|faq|terms|manual|small print|label)|you failed to|"
         r"you didn'?t (read|follow|check)|you were told|(the|our) (supplier|courier|partner|contractor|vendor|"
         r"weather|airport|bank|manufacturer|delivery company|third[- ]party)('s)? (is|are|was|were) (to blame|"
         r"responsible|at fault)|blame (lies|rests) with|lies with (the|our|a)|responsibility (for this )?(matter )?"
@@ -394,14 +449,17 @@ R = {
     ),
     "mocking_emoji": re.compile(
         "[\U0001f644\U0001f602\U0001f923\U0001f921\U0001f485\U0001f60f\U0001f643"
-        "\U0001f61c\U0001f92a\U0001f937\U0001f4a9\U0001f971\U0001f634\U0001f92d]"
+        "\U0001f61c\U0001f92a\U0001f937\U0001f4a9\U0001f971\U0001f634\U0001f92d"
+        "\U0001f389\U0001f973\U0001f38a\U0001f929\U0001f60d\U0001f60e\U0001f606]"
     ),
     "over_promises": _rx(
         r"\b((this|it|that) will never happen( again)?|never (ever )?happen again|100 ?%|guarantee[ds]?|"
         r"completely (fixed|resolved|safe)|"
         r"fully (fixed|resolved|restored)|(all|everything)('?s| is)? (fixed|sorted|resolved|back to normal)|"
         r"perfectly safe|fixed for (everyone|everybody|all)|back to normal (now|already)|zero risk|no risk|"
-        r"absolutely no (risk|danger)|definitely won'?t|rest assured)\b"
+        r"absolutely no (risk|danger)|definitely won'?t|rest assured|"
+        r"(products?|food|items?|meals?|everything) (is|are) (completely |totally |perfectly |"
+        r"100% )?safe(?! to say)|keep (using|eating|drinking) (it|them) as normal)\b"
     ),
     "vague_phrase": _rx(
         r"\b(looking into (it|this|the matter)|thanks? (you )?for (reaching out|your (message|feedback|comment|"
@@ -410,14 +468,26 @@ R = {
     ),
 }
 _PII = _rx(
-    r"\b(card (number|details|no)|credit card|debit card|password|passcode|pin( number| code)?|cvv|"
+    r"\b(card (number|details|no)|credit card|debit card|password|passcode|pin( number| code)?|cvv|cvc|"
     r"security code|date of birth|dob|full address|home address|account (number|details)|sort code|"
-    r"social security|ssn|passport|bank details|login( details)?|one[- ]time code|otp|national id)\b"
+    r"social security|ssn|passport|bank details|login( details)?|one[- ]time code|otp|national id|"
+    r"full name|your name|(e-?mail|postal|home|street|delivery|billing) address|your address|your e-?mail|"
+    r"(phone|mobile|telephone|contact|cell) (number|no)|postcode|post code|zip code|"
+    r"digits on the back|memorable (word|information))\b"
+)
+# Secrets no one should ever be asked for, not even in a private message.
+_SECRET = _rx(
+    r"\b((full |long )?card (number|details|no)|(credit|debit) card (number|details)|password|passcode|"
+    r"pin( number| code)?|cvv|cvc|security code|(\d|three|3) digits on the back|login( details)?|"
+    r"one[- ]time (code|password)|otp|memorable (word|information))\b"
 )
 _ASK = _rx(
-    r"\b(please (send|share|post|reply|tell|give|provide|confirm|include)|send (us|me)|share (your|the)|"
-    r"reply with|tell us|give us|provide (us|your)|what is your|what's your|can you (send|share|post|give|"
-    r"confirm|provide)|post (your|it)|include (your|the))\b"
+    r"\b(please (send|share|post|reply|tell|give|provide|confirm|include|dm|message|leave|write|drop|comment)|"
+    r"send (us|me)|share (your|the)|reply (here |below |to this )?with|tell us|give us|provide (us|your)|"
+    r"what is your|what's your|can you (send|share|post|give|confirm|provide|dm|message)|post (your|it|them)|"
+    r"include (your|the)|(dm|message|inbox) (us|me) (with )?(your|the)|(leave|put|drop|write|type|comment) "
+    r"(your|them|it)|comment (with|below)|(let us|let me) know your|(we|i)('ll| will)? need your|"
+    r"(we|i) need (your|the))\b"
 )
 _NEVER = _rx(r"\b(never|don'?t|do not|not|no need|won'?t)\b")
 _HEDGE = _rx(
@@ -428,7 +498,125 @@ _CAUSE = _rx(
     r"\b(caus\w*|because|due to|hack\w*|attack\w*|sabotag\w*|supplier|fault|behind (this|it)|blame|reason|"
     r"(was|is) the (problem|issue)|responsible|virus|malware|contaminat\w*|cyber\w*)\b"
 )
-_NEGATED_SORRY = _rx(r"\b(not|never|no need to be|won'?t be|nothing to be) (sorry|apologi\w*)|no apolog")
+_NEGATED_SORRY = _rx(
+    r"\b(not|never|no need to be|won'?t be|nothing to be|don'?t|do not|won'?t|will not|refuse to|shall not)"
+    r"( going to)? (be )?(sorry|apologi\w*)|no apolog"
+)
+# Refusing to apologise is defensive, not merely a missing apology ("no need to be sorry" is kind, not this).
+_REFUSE_SORRY = _rx(
+    r"\b((we|i)( a?re|'re|'m| am| will| would)? (not|never) (be )?(sorry|apologi[sz]e)|"
+    r"(we|i)( |(?='))(don'?t|do not|won'?t|will not|refuse to|shall not|have nothing to|aren'?t going to|"
+    r"are not going to|am not going to|'m not going to|'re not going to) (be )?(sorry|apologi[sz]e)|"
+    r"(^|[.!?;,]\s*)not sorry)\b"
+)
+# Blaming a third party in other words ("our partner let everyone down"): only run when one is named.
+_THIRD_PARTY_KEYS = (
+    "supplier",
+    "courier",
+    "partner",
+    "contractor",
+    "vendor",
+    "depot",
+    "airport",
+    "bank",
+    "manufacturer",
+    "driver",
+    "agenc",
+    "provider",
+    "delivery",
+    "third",
+)
+_THIRD_PARTY_BLAME = _rx(
+    r"\b(the|our|their|a) ([\w-]+ ){0,2}(suppliers?|couriers?|partners?|contractors?|vendors?|depots?|airports?|"
+    r"banks?|manufacturers?|drivers?|subcontractors?|agency|agencies|providers?|delivery (company|firm)|"
+    r"third[- ]part(y|ies))('s)? ([\w']+ ){0,2}?(let (you|us|everyone|everybody|people|customers|you all|"
+    r"them|our customers) down|failed (you|us|everyone|everybody|people|customers|them|to)|(messed|screwed|"
+    r"mucked|cocked) (it |this |things )?up|dropped the ball|got (it|this|that) wrong|(is|are|was|were) to blame)\b"
+)
+# Minimising in other words ("things like this go wrong all the time", "hardly a tragedy").
+_DISMISS_MORE_KEYS = (
+    "all the time",
+    "every day",
+    "everywhere",
+    "sometimes",
+    "hardly",
+    "tragedy",
+    "end of the world",
+    "that bad",
+    "that serious",
+    "that big",
+    "worse things",
+    "teacup",
+    "first world",
+    "fuss",
+    "drama",
+)
+_DISMISS_MORE = _rx(
+    r"\b((things|stuff|problems|issues|mistakes|incidents|glitches|delays) (like (this|that) )?"
+    r"(go wrong|goes wrong|happen|happens) (all the time|every day|everywhere|sometimes)|"
+    r"happens (all the time|every day|everywhere)|hardly (a|an|the|anything|any|worth|news|surprising)\b[\w ]{0,20}|"
+    r"(not|hardly|isn'?t|it'?s not) (exactly )?(a tragedy|the end of the world|that (bad|serious|big))|"
+    r"worse things happen|(storm|tempest) in a teacup|first world problem|(making|make|such) a (fuss|drama)|"
+    r"fuss (about|over) nothing)\b"
+)
+_PII_KEYS = (
+    "card",
+    "pass",
+    "pin",
+    "cvv",
+    "cvc",
+    "code",
+    "birth",
+    "dob",
+    "address",
+    "account",
+    "social",
+    "ssn",
+    "bank",
+    "login",
+    "otp",
+    "national",
+    "name",
+    "mail",
+    "phone",
+    "mobile",
+    "cell",
+    "contact",
+    "digits",
+    "memorable",
+)
+_SORRY_KEYS = ("sorr", "apolog", "regret", "inconvenien", "offend", "forgive")
+_HEDGE_KEYS = (
+    "might",
+    "may have",
+    "may be",
+    "could be",
+    "could have",
+    "probabl",
+    "possibl",
+    "perhaps",
+    "we think",
+    "we believe",
+    "likely",
+    "we suspect",
+    "seem",
+    "looks like",
+    "rumo",
+    "apparently",
+    "we guess",
+    "maybe",
+)
+# Every gate, found in one pass: the flag gates of PREFILTER and the gates of the checks below.
+_GATE_SCAN = GateScan(
+    {
+        **PREFILTER,
+        "sorry": _SORRY_KEYS,
+        "third_party": _THIRD_PARTY_KEYS,
+        "dismiss_more": _DISMISS_MORE_KEYS,
+        "pii": _PII_KEYS,
+        "hedge": _HEDGE_KEYS,
+    }
+)
 _WORD = re.compile(r"[a-z0-9']+")
 _SENT = re.compile(r"[^.!?\n]+[.!?]*")
 STOP = frozenset(
@@ -703,6 +891,34 @@ def _norm(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split())
 
 
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}(\s?[ap]\.?m\b\.?)?|\b\d{1,2}\s?[ap]\.?m\b\.?")
+_DIGIT = re.compile(r"\d")
+_NUMBER = re.compile(r"\d[\d,.:]*(\s?[ap]m\b)?")
+_HANDLE = re.compile(r"@\w+")
+SHORT_TEXT = 12  # words: below this, copy-paste is also judged on the set of words
+
+
+def template_form(text: str, author_name: str = "", author_handle: str = "") -> str:
+    """A text with what a template swaps in taken out: the author's name and handle, any handle, numbers.
+
+    Two texts with the same template form are the same reply with a name or a time changed.
+    """
+    low = _norm(text).lower()
+    for name in {author_name.strip().lower(), *(author_name.lower().split()[:1])}:
+        if len(name) > 1:
+            low = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " name ", low)
+    handle = author_handle.strip().lower().lstrip("@")
+    if len(handle) > 1:
+        low = re.sub(rf"@?(?<!\w){re.escape(handle)}(?!\w)", " name ", low)
+    return _generic_form(low)
+
+
+@lru_cache(maxsize=8192)
+def _generic_form(text: str) -> str:
+    low = _HANDLE.sub(" name ", _norm(text).lower())
+    return " ".join(_NUMBER.sub(" 0 ", low).split())
+
+
 @lru_cache(maxsize=8192)
 def _shingles(text: str) -> frozenset[tuple[str, ...]]:
     words = _WORD.findall(text.lower())
@@ -712,11 +928,62 @@ def _shingles(text: str) -> frozenset[tuple[str, ...]]:
 
 
 def similarity(a: str, b: str) -> float:
-    """Word-trigram Jaccard similarity of two texts, 0..1."""
-    sa, sb = _shingles(_norm(a)), _shingles(_norm(b))
+    """How much two texts are the same reply, 0..1, once handles and numbers are set aside.
+
+    Word-trigram Jaccard similarity; for short texts (under 12 words), also the Jaccard similarity of
+    their word sets, since one changed word breaks most trigrams of a short text.
+    """
+    fa, fb = _generic_form(a), _generic_form(b)
+    sa, sb = _shingles(fa), _shingles(fb)
     if not sa or not sb:
         return 0.0
-    return len(sa & sb) / len(sa | sb)
+    tri = len(sa & sb) / len(sa | sb)
+    wa, wb = _WORD.findall(fa), _WORD.findall(fb)
+    if tri < 0.8 and wa and wb and min(len(wa), len(wb)) < SHORT_TEXT:
+        ua, ub = set(wa), set(wb)
+        return max(tri, len(ua & ub) / len(ua | ub))
+    return tri
+
+
+# Contradiction patterns match simple paraphrases too: "no one has died" is "nobody has died".
+_CANON = (
+    (
+        re.compile(r"\b(no[- ]?one|nobody|no body|not anyone|not anybody|not a (single )?(person|soul))('s)?(?!\w)"),
+        "nobody",
+    ),
+    (re.compile(r"\b(died|dead|killed|passed away|lost (his|her|their) li(fe|ves)|perished)\b"), "died"),
+    (re.compile(r"\b(fatalities|fatality|deaths|death)\b"), "deaths"),
+    (re.compile(r"\b(has|have|had|was|were|is|are|been|be|being)\b|'(s|ve|d|re)\b"), " "),
+    (re.compile(r"[-\u2010-\u2015]"), " "),
+)
+
+
+def _canon(text: str) -> str:
+    low = _norm(text).lower()
+    for rx, repl in _CANON:
+        low = rx.sub(repl, low)
+    return " ".join(low.split())
+
+
+_CONTRA_NEG = re.compile(r"\b(not|no|never|isn'?t|wasn'?t|aren'?t|weren'?t|rule[sd]? out|false|untrue)\b")
+
+
+def contradiction(patterns: tuple[str, ...], text: str) -> str:
+    """The words of ``text`` that contradict one of ``patterns`` (author patterns), or "".
+
+    The patterns also match simple paraphrases (no one / nobody / no-one, has / have / was, died /
+    killed), and a claim the sentence negates ("it was NOT sabotage") agrees with the facts.
+    """
+    if not patterns:
+        return ""
+    low = _norm(text).lower()
+    canon = _canon(low)
+    for pat in patterns:
+        for target, rx in ((low, compile_pattern(pat)), (canon, compile_pattern(_canon(pat)))):
+            m = rx.search(target)
+            if m and not _CONTRA_NEG.search(target[max(0, m.start() - 25) : m.start()]):
+                return m.group(0)
+    return ""
 
 
 def _content_words(text: str) -> set[str]:
@@ -734,7 +1001,10 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     raw = text or ""
     t = _norm(raw).lower()
     words = _WORD.findall(t)
+    gates = _GATE_SCAN(t)
     found: dict[str, str] = {}
+    whys: dict[str, str] = {}
+    extra_cap = 100.0
     if not words:
         hit = ToneHit("vague", float(POINTS["vague"]), "", "Empty: says nothing.")
         return ToneResult(0, ("vague",), (), ("vague",), (hit,), 0.0)
@@ -744,12 +1014,17 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
             found[name] = match
 
     # Non-apologies first: their "sorry" must not count as an apology.
-    if _SORRY_GATE.search(t):
+    if "sorry" in gates:
         non_apology = _search(R["non_apology"], t)
         flag("non_apology", non_apology)
         sorry_text = R["non_apology"].sub(" ", t) if non_apology else t
         if not _NEGATED_SORRY.search(sorry_text):
             flag("apologises", _search(R["apologises"], sorry_text))
+        refusal = _search(_REFUSE_SORRY, t) if ("not" in t or "n't" in t or "never" in t or "refuse" in t) else ""
+        if refusal:
+            flag("defensive", refusal)
+            whys["defensive"] = "Refuses to apologise: that reads as defending the company, not helping."
+            extra_cap = min(extra_cap, REFUSAL_CAP)
     for name in (
         "acknowledges",
         "empathises",
@@ -765,10 +1040,13 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         "mocking_emoji",
         "over_promises",
     ):
-        gate = _GATES.get(name)
-        if (gate is not None and gate.search(t) is None) or (name == "mocking_emoji" and t.isascii()):
+        if (name in PREFILTER and name not in gates) or (name == "mocking_emoji" and t.isascii()):
             continue
         flag(name, _search(R[name], t))
+    if "dismissive" not in found and "dismiss_more" in gates:
+        flag("dismissive", _search(_DISMISS_MORE, t))
+    if "blames" not in found and "third_party" in gates:
+        flag("blames", _search(_THIRD_PARTY_BLAME, t))
     if "owns_it" in found and _rx(r"\b(not|never|isn'?t|wasn'?t) (our|on us)").search(t):
         found.pop("owns_it")
     if (
@@ -778,7 +1056,7 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     ):
         found.pop("empathises")
     # Facts: concrete details, or words shared with the briefings known now.
-    info = _search(R["informs"], t)
+    info = _search(R["informs"], _CLOCK.sub(" ", t) if _DIGIT.search(t) else t)
     if not info and ctx.known_facts:
         mine = _content_words(t)
         for fact in ctx.known_facts:
@@ -806,7 +1084,7 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     if (letters >= 12 and upper / letters > 0.6) or "!!!" in raw:
         flag("shouting", "CAPITALS" if upper / max(1, letters) > 0.6 else "!!!")
     # Speculation: a hedged cause, or naming a cause not confirmed yet.
-    for sentence in _SENT.findall(t) if _HEDGE.search(t) else ():
+    for sentence in _SENT.findall(t) if "hedge" in gates and _HEDGE.search(t) else ():
         h, c = _search(_HEDGE, sentence), _search(_CAUSE, sentence)
         if h and c:
             flag("speculates", f"{h} ... {c}")
@@ -816,30 +1094,44 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         if m:
             flag("speculates", m.group(0))
             break
-    # Personal data asked for in public.
-    if ctx.kind != "dm" and _PII.search(t):
+    # Secrets (card numbers, CVV, passwords) must never be asked for, not even privately; other
+    # personal data only not in public.
+    if "pii" in gates and _PII.search(t):
         for sentence in _SENT.findall(t):
             pii = _search(_PII, sentence)
-            if (
-                pii
-                and _search(_ASK, sentence)
-                and not _NEVER.search(sentence)
-                and not R["moves_to_private"].search(sentence)
-            ):
+            if not pii or not _search(_ASK, sentence) or _NEVER.search(sentence):
+                continue
+            secret = _search(_SECRET, sentence)
+            if secret:
+                flag("asks_pii_public", secret)
+                whys["asks_pii_public"] = (
+                    "Asks for a secret (card number, security code, password): never ask for these, "
+                    "not even in a private message."
+                )
+                extra_cap = min(extra_cap, SECRET_CAP)
+                break
+            if ctx.kind != "dm" and not R["moves_to_private"].search(sentence):
                 flag("asks_pii_public", pii)
                 break
-    for pat in ctx.contradictions:
-        m = compile_pattern(pat).search(t)
-        if m:
-            # "it was NOT sabotage" agrees with the facts; only a plain claim contradicts them.
-            before = t[max(0, m.start() - 25) : m.start()].lower()
-            if not re.search(r"\b(not|no|never|isn'?t|wasn'?t|aren'?t|weren'?t|rule[sd]? out|false|untrue)\b", before):
-                flag("contradicts_briefing", m.group(0))
-                break
-    if ctx.kind != "dm":
-        best = max((similarity(t, e) for e in ctx.earlier_replies if e), default=0.0)
+    contra = contradiction(ctx.contradictions, t)
+    flag("contradicts_briefing", contra)
+    # Copy-paste: the same reply as an earlier one once names, handles and numbers are set aside, or the
+    # same sentence said again within this text.
+    if ctx.earlier_replies:
+        form = template_form(t, ctx.author_name, ctx.author_handle)
+        best = max((similarity(form, e) for e in ctx.earlier_replies if e), default=0.0)
         if best >= 0.8:
             flag("copy_paste", f"{best:.0%} the same as an earlier text")
+    sentences = _SENT.findall(t)
+    seen: dict[str, int] = {}
+    if len(sentences) > 1 and len(words) >= 10:
+        for sentence in sentences:
+            key = sentence.strip(" .!?")
+            if key.count(" ") >= 3:
+                seen[key] = seen.get(key, 0) + 1
+    if seen and max(seen.values()) >= 2 and "copy_paste" not in found:
+        flag("copy_paste", f"the same sentence {max(seen.values())} times")
+        whys["copy_paste"] = "Says the same sentence more than once: it reads as padding, not an answer."
     if "informs" not in found and "next_step" not in found:
         vague = _search(R["vague_phrase"], t)
         if vague or len(words) < 8:
@@ -847,7 +1139,32 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     # A sentence that mixes an apology with blame ("sorry, but the courier...") is blame, not an apology.
     if "blames" in found and "apologises" in found:
         found.pop("apologises")
-    return _score(found, ctx, words, t)
+    return _score(found, ctx, words, t, whys, sentences, extra_cap)
+
+
+# Words and phrases the rubric rewards: a text made mostly of them, or a list of them, is stuffing.
+_RUBRIC = re.compile(
+    r"\b(sorry|apolog\w*|understand\w*|frustrat\w*|upset\w*|worr\w*|awful|on us|let (you|everyone) down|"
+    r"refund\w*|compensat\w*|dm|update\w*|today|tonight|doctor|official|never ask|not true|hear you|"
+    r"our fault|our mistake|we know|next step|private\w*|helpline)\b"
+)
+_SEGMENT = re.compile(r"[,;.!?\n]|:(?!\d)")
+
+
+def _keyword_list(text: str, n_words: int) -> bool:
+    """A list of rubric keywords rather than sentences: dense with them, or many short comma-separated bits."""
+    hits = len(_RUBRIC.findall(text))
+    if hits >= 6 and hits / n_words >= 0.3:
+        return True
+    if hits < 3 or text.count(",") + text.count(";") < 4:
+        return False
+    segments = [seg.split() for seg in _SEGMENT.split(text)]
+    segments = [seg for seg in segments if seg]
+    if len(segments) < 6:
+        return False
+    short = [seg for seg in segments if len(seg) <= 3]
+    keyworded = sum(1 for seg in short if _RUBRIC.search(" ".join(seg)))
+    return len(short) / len(segments) >= 0.6 and keyworded >= 3
 
 
 _STATEMENT_KINDS = ("update", "plan")
@@ -858,7 +1175,15 @@ _APPLICABLE = {
 _TOTAL_POS = {k: sum(POINTS[f] for f in v) for k, v in _APPLICABLE.items()}
 
 
-def _score(found: dict[str, str], ctx: ToneContext, words: list[str], text: str) -> ToneResult:
+def _score(
+    found: dict[str, str],
+    ctx: ToneContext,
+    words: list[str],
+    text: str,
+    whys: dict[str, str] | None = None,
+    sentences: list[str] | None = None,
+    extra_cap: float = 100.0,
+) -> ToneResult:
     statement = ctx.kind in _STATEMENT_KINDS
     applicable = _APPLICABLE[statement]
     total_pos = _TOTAL_POS[statement]
@@ -874,22 +1199,25 @@ def _score(found: dict[str, str], ctx: ToneContext, words: list[str], text: str)
             counts[w] = counts.get(w, 0) + 1
     function_ratio = 1 - sum(counts.values()) / n
     top = max(counts.values(), default=0)
-    stuffed = n >= 6 and (function_ratio < 0.2 or (top >= 4 and top / n >= 0.2))
+    stuffed = n >= 6 and (
+        function_ratio < 0.2 or (top >= 4 and top / n >= 0.2) or (function_ratio < 0.45 and _keyword_list(text, n))
+    )
     if stuffed:
         positive_points *= 0.2
-    pol = politeness(text, words, _SENT.findall(text))
+    pol = politeness(text, words, _SENT.findall(text) if sentences is None else sentences)
     score = BASE + positive_points + 3 * pol
     hits: list[ToneHit] = []
     for f in POSITIVE_FLAGS:
         if f in found and f in applicable:
             share = POINTS[f] / (0.8 * total_pos) * POS_SPAN
             hits.append(ToneHit(f, round(share, 1), found[f], FLAG_DESCRIPTIONS[f]))
-    cap = 100.0
+    cap = extra_cap
     for f in NEGATIVE_FLAGS:
         if f in found:
             score += POINTS[f]
             cap = min(cap, CAPS.get(f, 100.0))
-            hits.append(ToneHit(f, float(POINTS[f]), found[f], FLAG_DESCRIPTIONS[f]))
+            why = (whys or {}).get(f, FLAG_DESCRIPTIONS[f])
+            hits.append(ToneHit(f, float(POINTS[f]), found[f], why))
     if stuffed:
         cap = min(cap, 30.0)
         hits.append(ToneHit("vague", -10.0, "keyword list", "Reads like a list of keywords, not a reply."))

@@ -162,25 +162,56 @@ _SAFETY = (
     "Your safety comes first: please stop using it, and if anyone feels unwell, call a doctor or the medical "
     "helpline straight away.",
     "Please don't use it for now, and if anyone has symptoms, contact a doctor or medical helpline right away.",
+    "Until we know more, please put it aside; anyone who feels ill should speak to a doctor or the medical "
+    "helpline today.",
+    "The safest thing right now is not to use it, and to get medical advice quickly if anyone in your home "
+    "feels unwell.",
+    "For now, please keep it out of use, and if you notice any symptoms at all, ring a doctor or the "
+    "medical helpline without waiting.",
 )
 _PRIVATE_PUBLIC = (
     "I've sent you a private message so we can sort out your case without sharing personal details here. "
     "Please never post card numbers or passwords publicly.",
     "I've just sent you a DM so we can look at your account privately; please don't share personal details in public.",
+    "Check your messages: I've written to you privately so your details stay out of this thread.",
+    "So that nothing personal ends up in public, I've moved your case to a direct message just now.",
 )
 _MEDIA = (
     "Thanks for asking. Here is what we can confirm so far.",
     "Happy to help with your story. What we can confirm right now:",
+    "Thanks for getting in touch. These are the confirmed facts as of now.",
+    "Good question, and you deserve a clear answer. Confirmed so far:",
 )
 _MISINFO = (
     "That isn't accurate, and I understand why people are worried.",
     "I want to correct this calmly: that claim is not right.",
+    "{n}, I can see why this is going round, but it isn't true.",
+    "Thanks for checking with us first, {n}: that one is false.",
+    "{n}, I understand the worry, but this rumour is wrong.",
+)
+_MISINFO_BRIDGE = (
+    "Here is what we know for certain.",
+    "The confirmed position is this.",
+    "These are the facts we can stand behind.",
+    "Please only trust what we post on this account.",
+    "We will correct anything false as soon as we see it.",
+    "",
 )
 _SCAM = (
     "Please be careful: {h} is not an official account. We will never ask for card details, passwords or "
-    "payment by DM. Please report the account."
+    "payment by DM. Please report the account.",
+    "Warning: {h} is an impostor, not us. Do not send it card numbers, codes or money, and please report it.",
+    "{h} has nothing to do with us. We never ask for passwords, PINs or payments in messages; please block "
+    "and report it.",
+    "Heads up, everyone: {h} is fake. If it has asked you for card details, don't reply, and report it to "
+    "the platform.",
 )
 
+_SCAM_VICTIM = (
+    "That wasn't us: we never ask for card numbers, PINs or passwords, so please don't reply to it and report it.",
+    "That message did not come from us. We will never ask for your PIN or full card number; please block it.",
+    "It's a scam, not us: our only account is {c}, and we never ask for codes, passwords or payments.",
+)
 
 _TOPIC = (
     "Thanks for telling us about {t}.",
@@ -197,7 +228,17 @@ _CLOSERS = (
     "You'll hear from us again soon.",
     "Thank you for your patience while we fix this.",
     "Please check back here at {when} for our next update.",
+    "If anything changes for you, just reply and we'll pick it up.",
 )
+
+
+def _nth(options: Sequence[str], i: int) -> str:
+    return options[i % len(options)]
+
+
+def _replies_so_far(s: Session) -> int:
+    """How many replies and private messages the bot has sent: each new one picks different wording."""
+    return sum(1 for a in s.actions if a.kind in ("reply", "private"))
 
 
 HOLDING_AFTER = 90.0  # seconds: time to read the situation before the holding statement
@@ -210,37 +251,45 @@ _PERSONAL = re.compile(
 
 def _personal(post: Post) -> bool:
     """Tagged pii, or it names the author's own order, account or card: that belongs in private messages."""
+    if post.role == "scammer":
+        return False  # an impostor is warned about in public, never messaged privately
     return "pii" in post.tags or bool(_PERSONAL.search(post.text))
 
 
 def _reply_text(s: Session, post: Post) -> str:
+    """A reply worded for this post; consecutive replies never share their wording (no copy-paste)."""
     n = _first_name(post)
+    i = _replies_so_far(s)
     tags = set(post.tags)
     fact = _latest_fact(s)
     nxt = s.next_promise()
     when = f" Our next public update is at {clock_label(s.scenario.start_minutes, nxt)}." if nxt else ""
-    if post.role == "scammer" or "scam" in tags:
-        return _SCAM.format(h=post.handle) + (f" Updates only come from {s.scenario.company.handle}.")
-    parts = [_pick(_OPENERS, post.id).format(n=n)]
-    if "misinformation" in tags:
-        parts = [_pick(_MISINFO, post.id)]
+    if post.role == "scammer":
+        return _nth(_SCAM, i).format(h=post.handle) + f" Updates only come from {s.scenario.company.handle}."
+    parts = [_nth(_OPENERS, i).format(n=n)]
+    if "scam" in tags:  # someone asking about, or hit by, a scam
+        parts.append(_nth(_SCAM_VICTIM, i // 3).format(c=s.scenario.company.handle))
+        if "safety" in tags:
+            parts.append(_nth(_SAFETY, i // 7))
+    elif "misinformation" in tags:
+        parts = [_nth(_MISINFO, i).format(n=n), _nth(_MISINFO_BRIDGE, i // 5)]
         parts.append(fact or "We will only share confirmed facts, from this account.")
     elif "safety" in tags:
-        parts.append(_pick(_SAFETY, post.id))
+        parts.append(_nth(_SAFETY, i // 7))
         if fact:
             parts.append(fact)
     elif "media" in tags or post.role in ("journalist", "regulator", "politician"):
-        parts = [f"Hi {n}. " + _pick(_MEDIA, post.id)]
+        parts = [f"Hi {n}. " + _nth(_MEDIA, i)]
         parts.append(fact or "We are investigating and will share confirmed facts as soon as we have them.")
         parts.append("We're sorry to everyone affected.")
     else:
-        parts.append(_pick(_TOPIC, post.id, "topic").format(t=_topic(post)))
+        parts.append(_nth(_TOPIC, i // 7).format(t=_topic(post)))
         if "question" in tags and fact:
             parts.append(fact)
     if _personal(post):
-        parts.append(_pick(_PRIVATE_PUBLIC, post.id))
+        parts.append(_nth(_PRIVATE_PUBLIC, i))
     label = clock_label(s.scenario.start_minutes, nxt) if nxt else ""
-    closer = _pick(_CLOSERS, post.id, "close")
+    closer = _nth(_CLOSERS, i // 3)
     if "{when}" in closer and not label:
         closer = "We'll keep you posted here."
     parts.append(closer.format(when=label))
@@ -249,12 +298,36 @@ def _reply_text(s: Session, post: Post) -> str:
     return " ".join(p for p in parts if p)
 
 
+_PRIVATE = (
+    "Hi {n}, this is the {c} care team. I'm sorry for what happened with {t}. I'll personally look after your "
+    "case: please reply here with your order or reference number and the best time to call you.",
+    "{n}, thanks for bearing with us. I'm picking up {t} for you myself; if you send me your reference "
+    "number and a phone number, someone from our care team will ring you today.",
+    "Hello {n}, I'm so sorry about {t}. To put it right quickly, could you tell me your order or account "
+    "reference here? I'll check it and message you back within the hour.",
+    "{n}, I'm sorry you've had to chase us about {t}. Reply with your reference and a good time to call, "
+    "and I'll make sure it's sorted and refunded where it should be.",
+)
+_PRIVATE_SAFE = (
+    "Please don't send passwords or full card numbers.",
+    "We never need your PIN, password or full card number.",
+    "Please leave out passwords and card numbers; we never ask for them.",
+)
+
+
+_PRIVATE_END = (
+    "Thank you for your patience.",
+    "I'm here until this is fixed for you.",
+    "",
+    "You won't have to explain it all again.",
+    "Speak soon.",
+)
+
+
 def _private_text(s: Session, post: Post) -> str:
-    return (
-        f"Hi {_first_name(post)}, this is the {s.scenario.company.name} care team. I'm sorry for what happened. "
-        "I'll personally look after your case: please reply here with your order or reference number and the "
-        "best time to call you. Please don't send passwords or full card numbers."
-    )
+    k = sum(1 for a in s.actions if a.kind == "private")
+    body = _nth(_PRIVATE, k).format(n=_first_name(post), c=s.scenario.company.name, t=_topic(post))
+    return " ".join(p for p in (body, _nth(_PRIVATE_SAFE, k), _nth(_PRIVATE_END, k)) if p)
 
 
 def _holding(s: Session, every: float) -> UpdateAction:
@@ -267,15 +340,34 @@ def _holding(s: Session, every: float) -> UpdateAction:
     )
 
 
+_NO_NEWS = (
+    "No major change since our last update; our teams are still working on it.",
+    "Nothing new to confirm yet, and we won't guess; the work is carrying on without a break.",
+    "We have no new facts this time, but the people fixing this have not stopped.",
+    "Still no confirmed change to report. We'd rather tell you that than stay silent.",
+)
+_UPDATE_HELP = (
+    "We're sorry for the disruption this is causing. If you need help, DM us.",
+    "We know how hard this is, and we're sorry. Message us privately if you need help with your own case.",
+    "Sorry again to everyone affected. Our care team is answering direct messages all day.",
+    "We're sorry this is still going on. For your own case, send us a DM and we'll pick it up.",
+    "We apologise for the worry this is causing. Please only trust updates from this account.",
+)
+_REMINDER = ("To recap: {f}", "What we know: {f}", "As a reminder, {f}", "Where things stand: {f}")
+
+
 def _update(s: Session, every: float) -> UpdateAction:
     _, label = _next_update_label(s, every)
     said = [a.text for a in s.public_posts() if a.statement]
+    k = len(said)
     fresh = [b.public_line for b in _facts(s) if not any(b.public_line in text for text in said)]
-    news = " ".join(fresh[-2:]) or "No major change since our last update; our teams are still working on it."
-    return UpdateAction(
-        f"Update: {news} We're sorry for the disruption this is causing. If you need help, DM us. "
-        f"Next update at {label}."
-    )
+    if fresh:
+        news = " ".join(fresh[-2:])
+    else:
+        known = [b.public_line for b in _facts(s)]
+        recap = _nth(_REMINDER, k).format(f=_nth(known, k)) if known else ""
+        news = f"{_nth(_NO_NEWS, k)} {recap}".strip()
+    return UpdateAction(f"Update: {news} {_nth(_UPDATE_HELP, k)} Next update at {label}.")
 
 
 def _plan(s: Session, every: float) -> PlanAction:
@@ -318,6 +410,8 @@ def ideal(s: Session) -> Action | None:
         if replied is not None and _personal(replied) and s.status_of(replied.id) != "private":
             return PrivateAction(replied.id, _private_text(s, replied))
     for post in s.unanswered(crowd=False):  # the crowd's low-reach, untagged posts are left to updates
+        if post.source == "wave" and post.role == "scammer" and not post.must_handle:
+            continue  # a crowd of impostors is reported and warned about once in public, not answered one by one
         return ReplyAction(post.id, _reply_text(s, post))
     return None
 

@@ -40,9 +40,7 @@ class StormdrillApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]
 
-    def __init__(
-        self, options: GameOptions, *, scenario: str | Scenario | None = None, auto_tick: bool = True
-    ) -> None:
+    def __init__(self, options: GameOptions, *, scenario: str | Scenario | None = None, auto_tick: bool = True) -> None:
         """``scenario`` is a library id or a path (loaded behind the first frame), or a loaded Scenario."""
         super().__init__()
         self.options = options

@@ -131,12 +131,14 @@ def test_reply_times_median_p90_and_must_handle_in_time() -> None:
 
 
 def test_longest_silence_and_cadence() -> None:
-    steady = run(
-        [
-            act(60 + 600 * i, "update", GOOD_HOLDING.replace("09:20", f"09:{10 * (i + 1):02d}") + f" ({i})")
-            for i in range(3)
-        ]
+    updates = (
+        GOOD_HOLDING,
+        "Update: we're sorry, the cause is confirmed: a labelling machine printed the old allergen list. "
+        "Every batch is now checked by hand before it leaves. Next update at 09:30.",
+        "We know many of you are still worried. Refunds for recalled loaves start today at any of our shops, "
+        "no receipt needed; our care team will call anyone who DMs us. Next update at 09:40.",
     )
+    steady = run([act(60 + 600 * i, "update", text) for i, text in enumerate(updates)])
     gap = run([act(60, "update", GOOD_HOLDING)])
     assert steady.speed.details["longest_silence_s"] == pytest.approx(600)
     assert gap.speed.details["longest_silence_s"] == pytest.approx(1740)

@@ -7,19 +7,30 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring.devset import evaluate, load_rows
-from scoring.tone import NEGATIVE_FLAGS, POSITIVE_FLAGS, ToneContext, analyze, politeness, similarity
+from scoring.tone import NEGATIVE_FLAGS, POSITIVE_FLAGS, GateScan, ToneContext, analyze, politeness, similarity
 from scoring.tone_cli import run
 
 POST = "My order never arrived and nobody answers the phone. I'm furious."
 CTX = ToneContext(kind="reply", post_text=POST, author_name="Maria Lopez", author_handle="@marialopez")
 
 FIRES = {
-    "acknowledges": ["We hear you, and this isn't good enough.", "You're right, that's not okay."],
+    "acknowledges": [
+        "We hear you, and this isn't good enough.",
+        "You're right, that's not okay.",
+        "We're aware many of you can't log in this morning.",
+        "We're investigating the reports about tonight's orders.",
+    ],
     "apologises": ["We're sorry about your order.", "We apologise for the missing delivery."],
     "empathises": ["I understand how frustrating this must be.", "That sounds really stressful."],
-    "owns_it": ["This is on us: we got it wrong.", "Our mistake, and we take full responsibility."],
+    "owns_it": [
+        "This is on us: we got it wrong.",
+        "Our mistake, and we take full responsibility.",
+        "We've got this wrong, plain and simple.",
+    ],
     "informs": ["Your order is delayed because the depot closed on Monday.", "We confirmed 300 orders are affected."],
     "next_step": ["Next update at 3pm.", "We'll refund you within 48 hours."],
     "personal": ["Maria, your order should have arrived by now.", "Your order and the phone lines both failed you."],
@@ -133,3 +144,24 @@ def test_tone_cli_plain_and_json() -> None:
     run(["Thanks for reaching out.\n"], out, True)
     obj = json.loads(out.getvalue())
     assert obj["score"] < 40 and obj["flags"] == ["vague"] and obj["evidence"]
+
+
+GATES = {"a": ("sorr", "sorry to", "apolog"), "b": ("so", "rry"), "c": ("we think", "we"), "d": ("x y",)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="sorytapolgwehink xz.", max_size=60))
+def test_gate_scan_opens_exactly_the_gates_whose_keys_occur(text: str) -> None:
+    # One pass must agree with a plain substring test per gate, overlapping and nested keys included.
+    expected = {name for name, keys in GATES.items() if any(k in text for k in keys)}
+    assert GateScan(GATES)(text) == expected
+
+
+def test_gate_scan_of_the_tone_model_agrees_with_substring_tests_on_the_labelled_replies() -> None:
+    from scoring.tone import _GATE_SCAN, PREFILTER
+
+    rows = load_rows(Path(__file__).parent.parent / "data" / "tone_dev.jsonl")
+    for row in rows:
+        text = " ".join(row["reply"].lower().split())
+        expected = {name for name, keys in PREFILTER.items() if any(k in text for k in keys)}
+        assert expected == {g for g in _GATE_SCAN(text) if g in PREFILTER}

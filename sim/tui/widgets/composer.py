@@ -51,9 +51,7 @@ class Composer(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="composer-head")
         # Compact: no border of its own (the composer has one), so every row holds text, even at 80x24.
-        yield TextArea(
-            id="composer-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True
-        )
+        yield TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True)
         yield Static(id="composer-count")
 
     def on_mount(self) -> None:
