@@ -8,6 +8,7 @@ Stormdrill about as fast as it can show any Textual app.
 from __future__ import annotations
 
 import asyncio
+import shlex
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -237,6 +238,12 @@ class StormdrillApp(App[None]):
         self.switch_screen(PickerScreen())
 
     # -------------------------------------------------------------- quitting
+    def resume_command(self, journal: Path) -> str:
+        """The command that continues this session, at the speed it was played."""
+        speed = self.game.speed if self.game is not None else self.options.speed
+        quoted = shlex.quote(str(journal))
+        return f"stormdrill play --resume {quoted}" + (f" --speed {speed:g}" if speed != 1 else "")
+
     async def action_quit(self) -> None:
         game = self.game
         if game is None or game.finished or not game.started:
@@ -248,7 +255,7 @@ class StormdrillApp(App[None]):
         def answer(yes: bool | None) -> None:
             if yes and self.game is not None:
                 self.game.close()
-                self.exit(message=f"Your journal is saved. Resume with: stormdrill play --resume {game.journal_path}")
+                self.exit(message=f"Your journal is saved. Resume with: {self.resume_command(game.journal_path)}")
 
         from sim.tui.screens.console import ConfirmScreen
 
@@ -276,4 +283,6 @@ class StormdrillApp(App[None]):
             async def run(action: str = action, node: object = node) -> None:
                 await self.run_action(action, node)  # type: ignore[arg-type]
 
-            yield SystemCommand(f"{binding.description} ({key})", f"Key: {key}", run)
+            # The footer's short label, or its fuller tooltip where it has one ("Plan" is "Write and publish...").
+            title = binding.tooltip or binding.description
+            yield SystemCommand(f"{title} ({key})", f"Key: {key}", run)

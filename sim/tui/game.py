@@ -42,6 +42,7 @@ class Game:
     started: bool = False
     finished: bool = False
     channel_version: int = 0
+    promise_note: str = ""  # a warning about what the last action promised, or ""
     _post_cursor: int = 0
     _status: dict[str, str] = field(default_factory=dict)
     _status_changes: list[tuple[str, str]] = field(default_factory=list)
@@ -200,9 +201,28 @@ class Game:
         return self._act(A.PlanAction(text=text, steps=tuple(steps), next_update=next_update))
 
     def _act(self, action: Any) -> tuple[bool, str]:
+        promises = len(self.session.commitments)
         result = self.session.act(action)
         if isinstance(result, A.Refusal):
             return False, result.reason
         self.channel_version += 1
         self._sync_status()
+        self.promise_note = self._promise_note(self.session.commitments[promises:])
         return True, ""
+
+    def _promise_note(self, made: Sequence[Any]) -> str:
+        """A warning when what was just sent promises an update after the scenario ends.
+
+        Usually a clock time already past ("next update at 09:05" at 09:10), which reads as tomorrow.
+        """
+        late = [c for c in made if c.due >= self.scenario.duration]
+        if not late:
+            return ""
+        c = late[0]
+        now = clock_label(self.start_minutes, self.session.now)
+        when = clock_label(self.start_minutes, c.due)
+        day = " tomorrow" if c.due - self.session.now > 12 * 3600 else ""
+        return (
+            f'"{c.words}" promises an update at {when}{day}, after this exercise ends (it is {now} now). '
+            "If you meant sooner, post a correction with a later time today."
+        )

@@ -92,6 +92,22 @@ async def test_update_flow_sets_a_promise(harness: Make) -> None:
         assert "Silent for 0s" in status
 
 
+async def test_a_promise_for_a_time_already_past_is_flagged(harness: Make) -> None:
+    # At 09:02, "next update at 09:00" reads as 09:00 tomorrow: the trainee is told, not left guessing.
+    h = harness()
+    async with h.app.run_test(size=(120, 40), notifications=True) as pilot:
+        await start(h, pilot, 120)
+        await pilot.press("u", *"We're so sorry: many stores are closed. Next update at 09:00.", "ctrl+s")
+        await pilot.pause()
+        notes = [str(n.message) for n in h.app._notifications if n.title == "Check your promise"]
+        assert len(notes) == 1
+        assert "09:00 tomorrow" in notes[0] and "it is 09:02 now" in notes[0]
+        await pilot.press("u", *"Correction: our next update is at 09:20.", "ctrl+s")
+        await pilot.pause()
+        notes = [str(n.message) for n in h.app._notifications if n.title == "Check your promise"]
+        assert len(notes) == 1  # a time within the exercise raises nothing new
+
+
 async def test_action_plan_flow(harness: Make) -> None:
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
@@ -215,6 +231,30 @@ async def test_end_shows_debrief_and_exports(harness: Make, tmp_path: Path) -> N
         assert '"total"' in h.journal.with_suffix(".score.json").read_text()
 
 
+async def test_debrief_chart_fits_the_terminal_and_follows_resizes(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(80, 24)) as pilot:
+        console = await start(h, pilot, 120)
+        await pilot.press("u", *"We're so sorry. Stores are closed; next update at 09:10.", "ctrl+s")
+        await pilot.pause()
+        console.query_one(FeedView).focus()
+        await pilot.press("e", "y")
+        await pilot.pause()
+        debrief = h.app.screen
+        assert isinstance(debrief, DebriefScreen)
+
+        def widest() -> int:
+            marks = text_of(debrief.query_one("#action-line"))
+            spark = debrief.query_one("#volume").outer_size.width
+            return max(spark, *(len(line) for line in marks.splitlines()))
+
+        assert "u" in text_of(debrief.query_one("#action-line"))  # the update at minute 2 is marked
+        assert widest() <= 80 - 4
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert 80 - 4 < widest() <= 160 - 4  # wider screen, wider chart
+
+
 async def test_session_ends_by_itself_at_the_scenario_end(harness: Make) -> None:
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
@@ -237,6 +277,8 @@ async def test_quit_asks_first_and_the_journal_is_complete(harness: Make) -> Non
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(h.app.screen, ConsoleScreen)
+        h.clock.set_speed(5)  # played at 5x: the resume command keeps the speed
+        assert h.app.resume_command(h.journal) == f"stormdrill play --resume {h.journal} --speed 5"
         await pilot.press("ctrl+q")
         await pilot.pause()
         await pilot.press("y")
@@ -272,7 +314,15 @@ async def test_every_key_is_in_the_command_palette(harness: Make) -> None:
         console.query_one(FeedView).focus()
         await pilot.pause()
         titles = [c.title for c in h.app.get_system_commands(console)]
-        for name in ("Reply", "Update", "Action plan", "Private msg", "Filter", "Pause", "End"):
+        for name in (
+            "Reply",
+            "Update",
+            "Write and publish the action plan",
+            "Move to private",
+            "Filter",
+            "Pause",
+            "End",
+        ):
             assert any(t.startswith(name) for t in titles), name
 
 

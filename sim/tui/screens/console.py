@@ -3,7 +3,7 @@ briefings and the status bar. It only turns keys into actions and game state int
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -66,8 +66,8 @@ class ConsoleScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "reply", "Reply", id="console.reply"),
         Binding("u", "update", "Update", id="console.update"),
-        Binding("a", "plan", "Action plan", id="console.plan"),
-        Binding("m", "private", "Private msg", id="console.private"),
+        Binding("a", "plan", "Plan", tooltip="Write and publish the action plan", id="console.plan"),
+        Binding("m", "private", "Private", tooltip="Move to private messages", id="console.private"),
         Binding("ctrl+s", "send", "Send", priority=True, id="console.send"),
         Binding("escape", "to_feed", "Feed", show=False, id="console.to_feed"),
         Binding("f", "cycle_filter", "Filter", id="console.filter"),
@@ -118,6 +118,10 @@ class ConsoleScreen(Screen[None]):
                         yield BriefingsView(id="briefings")
         yield StatusBar(id="status")
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Narrow terminals: a compact footer shows more of the keys (all of them are in ctrl+p).
+        self.query_one(Footer).compact = event.size.width < 120
 
     def on_mount(self) -> None:
         self.title = self.game.scenario.title
@@ -259,8 +263,15 @@ class ConsoleScreen(Screen[None]):
             event.mode
         ]
         self.notify(f"{where}. Saved to your journal.", timeout=3, markup=False)
+        self._warn_promise()
         self.refresh_state()
         self.query_one(FeedView).focus()
+
+    def _warn_promise(self) -> None:
+        if self.game.promise_note:
+            self.notify(
+                self.game.promise_note, title="Check your promise", severity="warning", timeout=10, markup=False
+            )
 
     def action_plan(self) -> None:
         editor = PlanEditor(self.plan_draft)
@@ -276,6 +287,7 @@ class ConsoleScreen(Screen[None]):
                 return
             self.plan_draft = draft
             self.notify("Action plan published. Saved to your journal.", timeout=4, markup=False)
+            self._warn_promise()
             self.refresh_state()
 
         self.app.push_screen(editor, done)

@@ -22,6 +22,7 @@ from scoring.card import ScoreCard
 from scoring.record import SessionRecord
 from scoring.report import build_html
 from sim.scenario.patterns import clock_label, format_time
+from sim.tui.widgets.panels import span
 
 
 def _style(score: float) -> str:
@@ -74,8 +75,8 @@ class DebriefScreen(Screen[None]):
         with TabbedContent(id="debrief-tabs"):
             with TabPane("Overview", id="tab-overview"), VerticalScroll():
                 yield Static(self._chart_title(), id="chart-title")
-                yield Sparkline(self._volume(), id="volume")
-                yield Static(self._action_line(), id="action-line")
+                yield Sparkline([], id="volume")
+                yield Static(id="action-line")
                 yield Static(self._figures(), id="figures")
                 if len(self.history) > 1:
                     yield Static(self._progress(), id="progress")
@@ -88,11 +89,30 @@ class DebriefScreen(Screen[None]):
                 yield Static(self._must(), id="must")
         yield Footer()
 
-    def _cells_per_minute(self) -> int:
-        return max(1, min(3, 110 // max(1, len(self._volume()))))
+    def _chart_layout(self, width: int) -> tuple[int, int]:
+        """(minutes per bar, cells per bar) so that the chart fits ``width`` columns of the screen."""
+        minutes = max(1, -(-self.rec.scenario.duration // 60))
+        avail = max(20, width - 6)  # margins and the scrollbar
+        per = -(-minutes // avail)
+        bars = -(-minutes // per)
+        return per, max(1, min(3, avail // bars))
+
+    def _draw_chart(self, width: int) -> None:
+        per, k = self._chart_layout(width)
+        if getattr(self, "_chart_drawn", None) == (per, k):
+            return
+        self._chart_drawn = (per, k)
+        volume = self._volume(per)
+        spark = self.query_one("#volume", Sparkline)
+        spark.data = volume
+        spark.styles.width = len(volume) * k
+        self.query_one("#action-line", Static).update(self._action_line(per, k))
+
+    def on_resize(self) -> None:
+        self._draw_chart(self.app.size.width)
 
     def on_mount(self) -> None:
-        self.query_one("#volume", Sparkline).styles.width = len(self._volume()) * self._cells_per_minute()
+        self._draw_chart(self.app.size.width)
         self.sub_title = f"{self.card.scenario_title}: {self.card.total:.0f}/100"
         table = self.query_one("#evidence", DataTable)
         table.add_columns("time", "part", "what happened", "rule", "points")
@@ -107,11 +127,12 @@ class DebriefScreen(Screen[None]):
             )
 
     # ----------------------------------------------------------------- content
-    def _volume(self) -> list[float]:
-        minutes = max(1, -(-self.rec.scenario.duration // 60))
-        counts = [0.0] * minutes
+    def _volume(self, per: int = 1) -> list[float]:
+        """Posts per bar of ``per`` minutes (per minute, averaged, when a bar spans several)."""
+        bars = max(1, -(-self.rec.scenario.duration // (60 * per)))
+        counts = [0.0] * bars
         for d in self.rec.posts.values():
-            counts[min(minutes - 1, int(d.t // 60))] += 1
+            counts[min(bars - 1, int(d.t // (60 * per)))] += 1 / per
         return counts
 
     def _chart_title(self) -> Content:
@@ -120,21 +141,22 @@ class DebriefScreen(Screen[None]):
             ("  (below: your actions; r reply, u update, A action plan, · silence longer than expected)", "dim"),
         )
 
-    def _action_line(self) -> Content:
-        minutes = len(self._volume())
-        k = self._cells_per_minute()
-        width = minutes * k
+    def _action_line(self, per: int, k: int) -> Content:
+        """Marks under the chart, ``k`` cells for each bar of ``per`` minutes, and the time axis."""
+        bars = len(self._volume(per))
+        width = bars * k
+        bar_s = 60 * per
         cells = [" "] * width
         every = self.rec.scenario.scoring.update_every
         statements = [a.t for a in self.rec.actions if a.statement]
         edges = [0.0, *statements, float(self.rec.scenario.duration)]
         for a, b in pairwise(edges):
             if b - a > every:
-                for m in range(int(a // 60), min(minutes, int(b // 60))):
+                for m in range(int(a // bar_s), min(bars, int(b // bar_s))):
                     for j in range(k):
                         cells[m * k + j] = "·"
         for act in self.rec.actions:
-            i = min(width - 1, int(act.t // 60) * k)
+            i = min(width - 1, int(act.t // bar_s) * k)
             mark = {"reply": "r", "private": "r", "update": "u", "plan": "A"}.get(act.kind)
             if mark and (cells[i] in " ·r" or mark == "A"):
                 cells[i] = mark
@@ -151,7 +173,7 @@ class DebriefScreen(Screen[None]):
         sp = self.card.speed.details
 
         def t(v: object) -> str:
-            return format_time(float(v)) if isinstance(v, int | float) else "none"
+            return span(float(v)) if isinstance(v, int | float) else "none"
 
         rows = [
             ("First public statement", t(sp.get("first_statement_s"))),
