@@ -150,3 +150,14 @@ def promised_due(text: str, now: float, start_minutes: int, *, require_cue: bool
             if now < due <= now + MAX_AHEAD and (best is None or due < best[0]):
                 best = (round(float(due), 3), words)
     return best
+
+
+def stale_times(text: str, now: float, start_minutes: int, *, require_cue: bool = True) -> list[str]:
+    """Clock times promised in ``text`` that are not ahead of ``now`` ("next update at 10:00" said at
+    10:00:30): they promise nothing, and the one who wrote them should be told."""
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(text[:4000]):
+        if require_cue and not _CUE.search(sentence):
+            continue
+        out += [words for due, words in _clock_times(sentence, now, start_minutes, bare=not require_cue) if due <= now]
+    return out

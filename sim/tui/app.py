@@ -39,6 +39,10 @@ class StormdrillApp(App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        # Priority: focus moves the moment tab arrives, so text typed right after it (a fast typist,
+        # keys arriving together) lands in the next field, not in the one being left.
+        Binding("tab", "focus_next", "", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "", show=False, priority=True),
     ]
 
     def __init__(self, options: GameOptions, *, scenario: str | Scenario | None = None, auto_tick: bool = True) -> None:

@@ -17,6 +17,7 @@ from scoring.judge import tone_judge
 from scoring.record import SessionRecord
 from sim.engine import actions as A
 from sim.engine.clock import Clock, RealClock
+from sim.engine.commitments import stale_times
 from sim.engine.journal import read_journal
 from sim.engine.session import Session
 from sim.scenario.expand import expand
@@ -207,19 +208,29 @@ class Game:
             return False, result.reason
         self.channel_version += 1
         self._sync_status()
-        self.promise_note = self._promise_note(self.session.commitments[promises:])
+        self.promise_note = self._promise_note(action, self.session.commitments[promises:])
         return True, ""
 
-    def _promise_note(self, made: Sequence[Any]) -> str:
-        """A warning when what was just sent promises an update after the scenario ends.
+    def _promise_note(self, action: Any, made: Sequence[Any]) -> str:
+        """A warning when what was just sent promises an update at a time that does not work.
 
-        Usually a clock time already past ("next update at 09:05" at 09:10), which reads as tomorrow.
+        A clock time that is now ("next update at 10:00" at 10:00) promises nothing; one already past
+        ("at 09:05" at 09:10) reads as tomorrow, after the scenario ends.
         """
+        now = clock_label(self.start_minutes, self.session.now)
+        if isinstance(action, A.ReplyAction | A.UpdateAction | A.PlanAction) and not made:
+            stale = stale_times(action.text, self.session.now, self.start_minutes)
+            if isinstance(action, A.PlanAction) and action.next_update:
+                stale += stale_times(action.next_update, self.session.now, self.start_minutes, require_cue=False)
+            if stale:
+                return (
+                    f'"{stale[0]}" is not ahead of the clock (it is {now} now), so no update is promised. '
+                    "Post a correction with a later time."
+                )
         late = [c for c in made if c.due >= self.scenario.duration]
         if not late:
             return ""
         c = late[0]
-        now = clock_label(self.start_minutes, self.session.now)
         when = clock_label(self.start_minutes, c.due)
         day = " tomorrow" if c.due - self.session.now > 12 * 3600 else ""
         return (

@@ -130,3 +130,13 @@ def test_a_reply_and_the_plan_field_make_promises(make_session: Maker) -> None:
     assert s.next_promise() == 1200
     s.act(UpdateAction("Next update at 9:30."))  # the same due time is not promised twice
     assert _commitments(s) == [("made", 1800.0), ("made", 1200.0)]
+
+
+def test_stale_times_are_the_promised_times_not_ahead_of_now() -> None:
+    from sim.engine.commitments import stale_times
+
+    # Scenario starts at 09:00; now is 09:10 (600 s).
+    assert stale_times("Next update at 09:10.", 600, 540) == ["at 09:10"]
+    assert stale_times("Next update at 09:30.", 600, 540) == []
+    assert stale_times("We opened at 09:10 as usual.", 600, 540) == []  # no promise cue
+    assert stale_times("09:10", 600, 540, require_cue=False) == ["09:10"]

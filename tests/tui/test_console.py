@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.widgets import DataTable, TabbedContent, TextArea
 
 from sim.scenario.library import library_files
+from sim.scenario.model import PlanStep
 from sim.tui.screens.briefing import BriefingScreen
 from sim.tui.screens.console import ConfirmScreen, ConsoleScreen
 from sim.tui.screens.debrief import DebriefScreen
@@ -62,7 +63,7 @@ async def test_reply_flow(harness: Make) -> None:
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot)
         feed = console.query_one(FeedView)
-        feed.focus()
+        feed.screen.set_focus(feed)
         feed.select("p_dan")
         await pilot.press("r")
         assert console.query_one(TextArea).has_focus
@@ -106,6 +107,10 @@ async def test_a_promise_for_a_time_already_past_is_flagged(harness: Make) -> No
         await pilot.pause()
         notes = [str(n.message) for n in h.app._notifications if n.title == "Check your promise"]
         assert len(notes) == 1  # a time within the exercise raises nothing new
+        await pilot.press("u", *"Still on it. Next update at 09:02.", "ctrl+s")  # it is 09:02: no promise at all
+        await pilot.pause()
+        notes = [str(n.message) for n in h.app._notifications if n.title == "Check your promise"]
+        assert len(notes) == 2 and '"at 09:02" is not ahead of the clock' in notes[1]
 
 
 async def test_action_plan_flow(harness: Make) -> None:
@@ -137,7 +142,7 @@ async def test_private_message_flow(harness: Make) -> None:
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot)
         feed = console.query_one(FeedView)
-        feed.focus()
+        feed.screen.set_focus(feed)
         feed.select("p_dan")
         await pilot.press("m")
         await pilot.press(*"Hi Dan, this is Sam from customer care.")
@@ -164,7 +169,7 @@ async def test_filters_and_search(harness: Make) -> None:
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot, 900)
         feed = console.query_one(FeedView)
-        feed.focus()
+        feed.screen.set_focus(feed)
         total = len(feed.rows)
         await pilot.press("f")  # unanswered
         assert len(feed.rows) == total
@@ -199,7 +204,7 @@ async def test_pause_and_speed(harness: Make) -> None:
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot)
-        console.query_one(FeedView).focus()
+        console.set_focus(console.query_one(FeedView))
         await pilot.press("space")
         assert h.clock.paused
         assert "PAUSED" in text_of(console.query_one(StatusBar))
@@ -215,7 +220,7 @@ async def test_end_shows_debrief_and_exports(harness: Make, tmp_path: Path) -> N
         console = await start(h, pilot, 120)
         await pilot.press("u", *"We're so sorry. Stores are closed; next update at 09:10.", "ctrl+s")
         await pilot.pause()
-        console.query_one(FeedView).focus()
+        console.set_focus(console.query_one(FeedView))
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(h.app.screen, ConfirmScreen)
@@ -237,7 +242,7 @@ async def test_debrief_chart_fits_the_terminal_and_follows_resizes(harness: Make
         console = await start(h, pilot, 120)
         await pilot.press("u", *"We're so sorry. Stores are closed; next update at 09:10.", "ctrl+s")
         await pilot.pause()
-        console.query_one(FeedView).focus()
+        console.set_focus(console.query_one(FeedView))
         await pilot.press("e", "y")
         await pilot.pause()
         debrief = h.app.screen
@@ -311,7 +316,7 @@ async def test_every_key_is_in_the_command_palette(harness: Make) -> None:
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot)
-        console.query_one(FeedView).focus()
+        console.set_focus(console.query_one(FeedView))
         await pilot.pause()
         titles = [c.title for c in h.app.get_system_commands(console)]
         for name in (
@@ -389,6 +394,62 @@ async def test_plan_editor_is_typed_with_tab_and_ctrl_n(harness: Make) -> None:
         ]
 
 
+async def test_keys_arriving_together_land_in_the_right_fields(harness: Make) -> None:
+    """A fast typist (or keys a terminal delivers in one read): the text after tab goes to the next
+    field, not to the one being left."""
+    from textual import events
+
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        await start(h, pilot, 600)
+        await pilot.press("a")
+        await pilot.pause()
+        editor = h.app.screen
+        assert isinstance(editor, PlanEditor)
+        burst = [*"Stores closed", "tab", *"Reopen", "tab", *"Ops", "shift+tab", "tab", "tab", *"today"]
+        for key in burst:  # posted at once, none waits for the one before to be handled
+            char = key if len(key) == 1 else None
+            h.app.post_message(events.Key(key, char))
+        await pilot.pause()
+        await pilot.pause()
+        draft = editor.collect()
+        assert draft.text == "Stores closed"
+        assert draft.steps[0] == PlanStep("Reopen", "Ops", "today")
+
+
+async def test_console_keys_arriving_together_are_handled_in_order(harness: Make) -> None:
+    """Keys queued while the app is busy (a storm redrawing) or typed fast: "u" then text types the
+    text ("e" in it does not end the session), and "k r" replies to the post "k" moved to."""
+    from textual import events
+
+    def burst(keys: list[str]) -> None:
+        for key in keys:
+            h.app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot, 120)
+        feed = console.query_one(FeedView)
+        console.set_focus(feed)
+        await pilot.pause()
+        burst(["u", *"We are here, reading everything."])
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(h.app.screen, ConsoleScreen)
+        composer = console.query_one(Composer)
+        assert composer.mode == "update" and composer.text == "We are here, reading everything."
+        burst(["escape"])
+        await pilot.pause()
+        composer.clear()
+        feed.select(feed.posts[feed.rows[-1]].id)
+        await pilot.pause()
+        above = feed.posts[feed.rows[-2]]
+        burst(["k", "r", *"Hi"])
+        await pilot.pause()
+        await pilot.pause()
+        assert composer.mode == "reply" and composer.post_id == above.id and composer.text == "Hi"
+
+
 async def test_a_reply_goes_to_the_post_on_screen(harness: Make) -> None:
     """After sending, moving to another post retargets the empty composer; a draft stays with its
     post and the header warns that it is not the selected one."""
@@ -397,20 +458,20 @@ async def test_a_reply_goes_to_the_post_on_screen(harness: Make) -> None:
         console = await start(h, pilot, 200)
         feed = console.query_one(FeedView)
         composer = console.query_one(Composer)
-        feed.focus()
+        feed.screen.set_focus(feed)
         feed.select("p_dan")
         await pilot.press("r", *"Dan, I'm so sorry. Please DM us your order number.", "ctrl+s")
         await pilot.pause()
         feed.select("p_allergy")
         await pilot.pause()
         assert composer.post_id == "p_allergy"
-        composer.query_one(TextArea).focus()
+        composer.screen.set_focus(composer.query_one(TextArea))
         await pilot.press(*"Priya, our dough recipe has not changed; please check the allergen page.", "ctrl+s")
         await pilot.pause()
         assert [a["post"] for a in h.actions()] == ["p_dan", "p_allergy"]
         feed.select("p_dan")
         await pilot.press("r", *"Draft for Dan")
-        feed.focus()
+        feed.screen.set_focus(feed)
         feed.select("p_allergy")
         await pilot.pause()
         assert composer.post_id == "p_dan"

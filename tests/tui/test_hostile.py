@@ -90,7 +90,7 @@ async def test_hostile_text_renders_literally_and_runs_nothing(tmp_path: Path) -
         console = app.screen
         assert isinstance(console, ConsoleScreen)
         feed = console.query_one(FeedView)
-        feed.focus()
+        feed.screen.set_focus(feed)
         # The trainee's own hostile text goes through the composer, the channel and the journal.
         feed.select("p1")
         await pilot.press("r", *"[@click=app.pwn]mine[/] [bold]x")

@@ -44,7 +44,7 @@ def _play(
             app.tick()
         await pilot.pause()
         feed = app.screen.query_one(FeedView)
-        feed.focus()
+        feed.screen.set_focus(feed)
         feed.select("p_allergy")
         await pilot.pause()
         if end:

@@ -58,31 +58,59 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
+_ONE_KEY_ACTIONS = frozenset(
+    {
+        "reply",
+        "update",
+        "plan",
+        "private",
+        "cycle_filter",
+        "cycle_tag",
+        "search",
+        "pause",
+        "faster",
+        "slower",
+        "briefings",
+        "end",
+    }
+)
+
+
 class ConsoleScreen(Screen[None]):
     """Play the scenario: triage the feed, answer, update, publish the plan."""
 
     # Short terminals (24 rows) give the selected post the room the composer and the tabs would take.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    # The one-key actions are priority bindings: the app runs them the moment the key arrives, so the
+    # keys typed right after "u" (a fast typist, or keys queued while a busy storm redraws) go to the
+    # text box, not to the feed where "e" would end the session. While a text field has focus they
+    # are disabled (check_action) and the key is typed instead.
     BINDINGS = [
-        Binding("r", "reply", "Reply", id="console.reply"),
-        Binding("u", "update", "Update", id="console.update"),
-        Binding("a", "plan", "Plan", tooltip="Write and publish the action plan", id="console.plan"),
-        Binding("m", "private", "Private", tooltip="Move to private messages", id="console.private"),
+        Binding("r", "reply", "Reply", priority=True, id="console.reply"),
+        Binding("enter", "reply", "Reply", show=False, priority=True, id="console.enter"),
+        Binding("u", "update", "Update", priority=True, id="console.update"),
+        Binding("a", "plan", "Plan", tooltip="Write and publish the action plan", priority=True, id="console.plan"),
+        Binding("m", "private", "Private", tooltip="Move to private messages", priority=True, id="console.private"),
         Binding("ctrl+s", "send", "Send", priority=True, id="console.send"),
         Binding("escape", "to_feed", "Feed", show=False, id="console.to_feed"),
-        Binding("f", "cycle_filter", "Filter", id="console.filter"),
-        Binding("t", "cycle_tag(1)", "Tag", show=False, id="console.tag"),
-        Binding("T", "cycle_tag(-1)", "Previous tag", show=False, id="console.tag_back"),
-        Binding("slash", "search", "Search", id="console.search"),
-        Binding("space", "pause", "Pause", id="console.pause"),
-        Binding("plus,equals_sign", "faster", "Faster", show=False, id="console.faster"),
-        Binding("minus", "slower", "Slower", show=False, id="console.slower"),
-        Binding("b", "briefings", "Briefings / channel", show=False, id="console.briefings"),
-        Binding("e", "end", "End", id="console.end"),
+        Binding("f", "cycle_filter", "Filter", priority=True, id="console.filter"),
+        Binding("t", "cycle_tag(1)", "Tag", show=False, priority=True, id="console.tag"),
+        Binding("T", "cycle_tag(-1)", "Previous tag", show=False, priority=True, id="console.tag_back"),
+        Binding("slash", "search", "Search", priority=True, id="console.search"),
+        Binding("space", "pause", "Pause", priority=True, id="console.pause"),
+        Binding("plus,equals_sign", "faster", "Faster", show=False, priority=True, id="console.faster"),
+        Binding("minus", "slower", "Slower", show=False, priority=True, id="console.slower"),
+        Binding("b", "briefings", "Briefings / channel", show=False, priority=True, id="console.briefings"),
+        Binding("e", "end", "End", priority=True, id="console.end"),
     ]
 
     class Ended(Message):
         pass
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _ONE_KEY_ACTIONS and isinstance(self.focused, TextArea | Input):
+            return None  # shown dimmed; the key goes to the text field
+        return True
 
     def __init__(self, game: Game) -> None:
         super().__init__()
@@ -130,7 +158,7 @@ class ConsoleScreen(Screen[None]):
         self.query_one(PostDetail).show(None, now=0, start_minutes=self.game.start_minutes)
         self._feed_bar()
         self.refresh_state(force=True)
-        self.query_one(FeedView).focus()
+        self.set_focus(self.query_one(FeedView))
 
     # ------------------------------------------------------------------ state -> pixels
     def refresh_state(self, *, force: bool = False) -> None:
@@ -220,9 +248,11 @@ class ConsoleScreen(Screen[None]):
 
     # ------------------------------------------------------------------ keys -> actions
     def _need_post(self) -> Post | None:
-        if self.selected is None:
+        # The feed's cursor is current even before its selection message arrives (keys typed fast).
+        post = self.query_one(FeedView).current_post or self.selected
+        if post is None:
             self.notify("Select a post in the feed first (j/k, then r or m).", severity="warning", markup=False)
-        return self.selected
+        return post
 
     def action_reply(self) -> None:
         post = self._need_post()
@@ -241,7 +271,7 @@ class ConsoleScreen(Screen[None]):
         search = self.query_one("#search", Input)
         if search.has_focus:
             search.display = False
-        self.query_one(FeedView).focus()
+        self.set_focus(self.query_one(FeedView))
 
     def action_send(self) -> None:
         composer = self.query_one(Composer)
@@ -265,7 +295,7 @@ class ConsoleScreen(Screen[None]):
         self.notify(f"{where}. Saved to your journal.", timeout=3, markup=False)
         self._warn_promise()
         self.refresh_state()
-        self.query_one(FeedView).focus()
+        self.set_focus(self.query_one(FeedView))
 
     def _warn_promise(self) -> None:
         if self.game.promise_note:
@@ -310,7 +340,7 @@ class ConsoleScreen(Screen[None]):
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         search.display = True
-        search.focus()
+        self.set_focus(search)  # at once, not after the keys already queued
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
@@ -318,7 +348,7 @@ class ConsoleScreen(Screen[None]):
         if not event.value.strip():
             event.input.display = False
         self._feed_bar()
-        self.query_one(FeedView).focus()
+        self.set_focus(self.query_one(FeedView))
 
     def action_pause(self) -> None:
         self.game.toggle_pause()

@@ -84,7 +84,7 @@ class Composer(Vertical):
 
     def open(self, mode: str, post_id: str | None = None, target: str = "") -> None:
         self.set_mode(mode, post_id, target)
-        self.query_one(TextArea).focus()
+        self.screen.set_focus(self.query_one(TextArea))  # at once: the next key typed lands here
 
     @property
     def text(self) -> str:
@@ -181,7 +181,7 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
         row = self._step_row(len(rows))
         steps = self.query_one("#plan-steps", VerticalScroll)
         await steps.mount(row)
-        row.query_one(".what", Input).focus()
+        self.set_focus(row.query_one(".what", Input))
         steps.scroll_end(animate=False)
 
     def collect(self) -> PlanDraft:
