@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -192,8 +193,11 @@ class StormdrillApp(App[None]):
         if game is None or not game.started or not isinstance(screen, ConsoleScreen) or not screen.is_mounted:
             return
         ended = game.tick()
-        with self.batch_update():
-            screen.refresh_state()
+        try:
+            with self.batch_update():
+                screen.refresh_state()
+        except NoMatches:
+            return  # the app is shutting down and has already removed the console's widgets
         if ended:
             self.finish()
 
