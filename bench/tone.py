@@ -61,6 +61,7 @@ def main() -> None:
         "ours_all": evaluate(rows),
         "ours_dev": evaluate([r for r in rows if r["split"] == "dev"]),
         "ours_test": evaluate([r for r in rows if r["split"] == "test"]),
+        "ours_blind": evaluate(load_rows(ROOT / "tests" / "data" / "tone_blind.jsonl")),
         "vader_all": {"spearman": round(spearman(v_scores, labels), 3), "auc_good_vs_poor": round(auc(good, poor), 3)},
     }
     result["ok"] = result["ratio_ours_to_vader"] <= 2.0

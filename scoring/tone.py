@@ -125,7 +125,7 @@ class ToneResult(NamedTuple):
 
 # Words one of which must occur for a pattern to match at all: a cheap test that skips most searches.
 PREFILTER: dict[str, tuple[str, ...]] = {
-    "owns_it": ("our ", "we ", "on us", "wrong", "let ", "failed", "should have", "own"),
+    "owns_it": ("our ", "we ", "on us", "wrong", "let ", "failed", "should", "own"),
     "defensive": (
         "follow",
         "compl",
@@ -149,6 +149,12 @@ PREFILTER: dict[str, tuple[str, ...]] = {
     ),
     "blames": (
         "fault",
+        "our doing",
+        "your side",
+        "your end",
+        "to blame",
+        "direct ",
+        "due to",
         "should",
         "if you",
         "user error",
@@ -229,6 +235,12 @@ PREFILTER: dict[str, tuple[str, ...]] = {
         "so what",
     ),
     "legalese": (
+        "practice",
+        "terms",
+        "polic",
+        "t&c",
+        "conditions",
+        "contract",
         "per our",
         "as per",
         "pursuant",
@@ -355,8 +367,10 @@ R = {
     ),
     "apologises": _rx(r"\b(sorry|apologi[sz]e[ds]?|apologies|apology|forgive us)\b"),
     "empathises": _rx(
-        r"\b(understand (how|why|that|your)|must (be|have been|feel)|that sounds|sounds (awful|terrible|stressful|"
-        r"frightening|scary|really)|frustrat\w*|worr(y|ied|ying)|upsett\w*|awful|terrible|stressful|"
+        r"\b(understand (how|why|that|your)|must (be|have been|feel)(?! (on|at|with|in|from|due|caused|your|the "
+        r"(customer|user)))|that sounds|sounds (awful|terrible|stressful|"
+        r"frightening|scary|really)|frustrat\w*|(?<!don't )(?<!do not )(?<!no need to )(?<!nothing to )"
+        r"worr(y|ied|ying)|upsett\w*|awful|terrible|stressful|"
         r"right to be (angry|upset|frustrated|annoyed|worried|furious)|i can (only )?imagine|heartbreak\w*|"
         r"devastat\w*|scary|frightening|distress\w*|so sorry|really sorry|truly sorry|deeply sorry|"
         r"not the experience|we feel|our thoughts|feel let down|let you down)\b"
@@ -366,21 +380,26 @@ R = {
         r"we (messed|screwed) up|we let (you|people|our customers|everyone) down|(that|this|it)'?s on us|"
         r"(this|that|it) is on us|we take (full |complete )?(responsibility|ownership)|we failed|we should have|"
         r"we caused|our (own )?(system|update|team|decision|change) (caused|failed)|we made a mistake|"
-        r"we own (this|it)|entirely our|our own fault)\b"
+        r"we own (this|it)|entirely our|our own fault|"
+        r"you (should|shouldn'?t|should not) (have|'ve) (heard|had to|been told|been warned|found out|learnt|learned))"
+        r"\b"
     ),
     "informs": _rx(
         r"(\b\d[\d,.:]*\b|\b(caused by|because|due to|confirmed|identified|restored|recall(ed|ing)?|affected|"
         r"investigat\w+|rolled back|reopen\w*|outage|we can confirm|the cause|cancel(l)?ed|delayed|shortage|"
         r"breach|exposed|contaminat\w*|we have (found|traced|stopped|paused|closed|removed|suspended)|"
         r"we've (found|traced|stopped|paused|closed|removed|suspended)|is (down|back|working|closed|open)|"
-        r"are (down|back|working|closed|open)|best[- ]before|batch|lot|stores?|flights?|accounts?|orders?)\b)"
+        r"are (down|back|working|closed|open)|best[- ]before|batch|lot|stores?|flights?|accounts?|orders?|"
+        r"(was|were|has been|have been) (taken|stolen|accessed|leaked|exposed|compromised|refunded|credited|issued|"
+        r"restored|fixed|replaced|removed|suspended|closed|reopened|grounded|rebooked))\b)"
     ),
     "next_step": _rx(
         r"\b(next update|update (you|again|at|by|in|within)|we('ll| will) (update|refund|replace|send|call|contact|"
         r"be in touch|get back|post|share|fix|credit|cover|reimburse|compensate|look after|sort|email|message|"
-        r"arrange|rebook|follow up|keep you)|(by|at|before) \d|within \d+|within (the|an|one) hour|in \d+ "
-        r"(minutes|mins|hours|days)|today|tonight|tomorrow|this (morning|afternoon|evening)|refund\w*|"
-        r"replacement|please (call|contact|check|stop|don'?t|do not|visit|keep|bring|return|dm|message|see|seek)|"
+        r"arrange|rebook|follow up|keep you)|(by|at|before) \d+([:.]\d\d)?(\s?[ap]\.?m)?|within \d+|"
+        r"within (the|an|one) hour|in \d+ (minutes|mins|hours|days)|tomorrow|refund\w*|"
+        r"replacement|please (call|contact|check|stop|don'?t|do not|visit|keep|bring|return|dm|message|see|seek|"
+        r"reset|change|update|use|go to|head to|throw|bin|ignore|report|block)|on (its|the|their) way|"
         r"stop using|call (a|your|us|the)|keep you (posted|updated)|here is what happens next|what happens next)\b"
     ),
     "moves_to_private": _rx(
@@ -413,7 +432,14 @@ R = {
         r"their fault|customers? (misus|mishandl)\w*|fault of (the|our|a) \w+|"
         r"(check|read|look at) the [\w ]{1,20}(before|next time)|next time,? (please )?(check|read|look)|"
         r"(courier|supplier|partner|contractor|vendor|airport|bank|weather|manufacturer|driver|government|"
-        r"regulator|council|staff member|employee)'?s? fault)\b"
+        r"regulator|council|staff member|employee)'?s? fault|not our doing|"
+        r"(issue|problem|fault|error|glitch)s? (is|are|was|were|must be|may be|might be|could be|lies) (on|at|with) "
+        r"your (side|end)|(parents|customers|users|passengers|guests|travell?ers|fans|members) (are|were) "
+        r"(responsible|to blame)|direct (your |any |all )?(complaints|questions|queries|claims) to (them|the "
+        r"(operator|contractor|supplier|partner|venue|artist|promoter|airport|manufacturer|platform))|"
+        r"due to (a|an|the) ([\w-]+ ){0,3}(issue|problem|failure|outage|error|fault) (with|at|from|on the part of) "
+        r"(our|a|the) ([\w-]+ ){0,2}(suppliers?|partners?|providers?|processors?|vendors?|contractors?|couriers?|"
+        r"third[- ]part(y|ies)))\b"
     ),
     "dismissive": _rx(
         r"\b(only a (few|small number|handful|tiny)|minor (issue|inconvenience|problem|glitch|delay)|calm down|"
@@ -426,7 +452,9 @@ R = {
         r"\b(sorry (if|you feel|that you feel|you think|you were offended|you're upset|you are upset|for any "
         r"inconvenience|for the inconvenience|to hear you feel)|we regret (that you|any inconvenience|if)|"
         r"apologi[sz]e for any inconvenience|regret any inconvenience|if anyone was offended|if anyone felt|"
-        r"sorry,? but|apologi[sz]e,? but|apologies,? but|sorry you feel that way|any inconvenience (this|that|"
+        r"sorry,? but|apologi[sz]e,? but|apologies,? but|sorry you feel that way|"
+        r"(sorry|apologi[sz]e|apologies) (to|for) (any|anyone|those|everyone)( \w+){0,2} (who|that) (may|might|could) "
+        r"have|any inconvenience (this|that|"
         r"which) may have caused)\b"
     ),
     "legalese": _rx(
@@ -435,7 +463,9 @@ R = {
         r"matters|concerns?|reports?|feedback)? (very )?seriously|at this (point in )?time|going forward|leverage|"
         r"stakeholders?|regrettable|duly|heretofore|disclaim\w*|without prejudice|the company|the organi[sz]ation|"
         r"applicable (laws|regulations|procedures)|in due course|customers are advised|remediation|"
-        r"operational (challenges|issues)|service disruption event)\b"
+        r"operational (challenges|issues)|service disruption event|(standard|common|normal) (industry |business )?"
+        r"practice|(covered|set out|outlined|stated|explained|detailed) (in|by|under) (our|the) ([\w-]+ ){0,2}(terms|"
+        r"polic(y|ies)|t&cs?|conditions|contract))\b"
     ),
     "hostile": _rx(
         r"\b(ridiculous|stupid|idiot\w*|pathetic|clearly (didn'?t|did not|can'?t|cannot|don'?t)|learn to|"
@@ -529,7 +559,7 @@ _THIRD_PARTY_KEYS = (
 _THIRD_PARTY_BLAME = _rx(
     r"\b(the|our|their|a) ([\w-]+ ){0,2}(suppliers?|couriers?|partners?|contractors?|vendors?|depots?|airports?|"
     r"banks?|manufacturers?|drivers?|subcontractors?|agency|agencies|providers?|delivery (company|firm)|"
-    r"third[- ]part(y|ies))('s)? ([\w']+ ){0,2}?(let (you|us|everyone|everybody|people|customers|you all|"
+    r"third[- ]part(y|ies))('s)? ([\w']+ ){0,4}?(let (you|us|everyone|everybody|people|customers|you all|"
     r"them|our customers) down|failed (you|us|everyone|everybody|people|customers|them|to)|(messed|screwed|"
     r"mucked|cocked) (it |this |things )?up|dropped the ball|got (it|this|that) wrong|(is|are|was|were) to blame)\b"
 )
@@ -584,6 +614,12 @@ _PII_KEYS = (
     "contact",
     "digits",
     "memorable",
+)
+_SORRY_WORDS = _rx(r"\b(so|really|truly|deeply) sorry\b")
+_DAY_WORD = _rx(r"\b(today|tonight|this (morning|afternoon|evening))\b(?!'s)")
+_FUTURE = _rx(
+    r"\b(will|'ll|won'?t|going to|shall|by|before|until|later|expect|should (arrive|be|reach|see|get)|"
+    r"plan to|aim to|intend to|set to|due|next|from|open|reopen\w*|back|please|can|able to)\b|'ll\b"
 )
 _SORRY_KEYS = ("sorr", "apolog", "regret", "inconvenien", "offend", "forgive")
 _HEDGE_KEYS = (
@@ -891,7 +927,8 @@ def _norm(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split())
 
 
-_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}(\s?[ap]\.?m\b\.?)?|\b\d{1,2}\s?[ap]\.?m\b\.?")
+# A clock time ("09:07", "3.15pm", "3pm"), not a price ("£19.99", "$12.50").
+_CLOCK = re.compile(r"(?<![£$€\d.,])\b\d{1,2}[:.][0-5]\d(?!\d|[.,]\d)(\s?[ap]\.?m\b\.?)?|\b\d{1,2}\s?[ap]\.?m\b\.?")
 _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\d[\d,.:]*(\s?[ap]m\b)?")
 _HANDLE = re.compile(r"@\w+")
@@ -1043,18 +1080,25 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         if (name in PREFILTER and name not in gates) or (name == "mocking_emoji" and t.isascii()):
             continue
         flag(name, _search(R[name], t))
+    # "Today" is a next step when it is about what happens ("you'll have it today"), not what did
+    # ("today's disruption", "tonight didn't go ahead").
+    if "next_step" not in found and _DAY_WORD.search(t):
+        for sentence in _SENT.findall(t):
+            day = _DAY_WORD.search(sentence)
+            if day and _FUTURE.search(sentence):
+                flag("next_step", day.group(0))
+                break
     if "dismissive" not in found and "dismiss_more" in gates:
         flag("dismissive", _search(_DISMISS_MORE, t))
     if "blames" not in found and "third_party" in gates:
         flag("blames", _search(_THIRD_PARTY_BLAME, t))
     if "owns_it" in found and _rx(r"\b(not|never|isn'?t|wasn'?t) (our|on us)").search(t):
         found.pop("owns_it")
-    if (
-        "empathises" in found
-        and found["empathises"].lower() in ("so sorry", "really sorry")
-        and "apologises" not in found
-    ):
+    if "empathises" in found and found["empathises"].lower().endswith(" sorry"):
+        # "So sorry" is one apology, not an apology and empathy too; empathy needs words of its own.
+        sorry_free = _SORRY_WORDS.sub(" ", t)
         found.pop("empathises")
+        flag("empathises", _search(R["empathises"], sorry_free))
     # Facts: concrete details, or words shared with the briefings known now.
     info = _search(R["informs"], _CLOCK.sub(" ", t) if _DIGIT.search(t) else t)
     if not info and ctx.known_facts:

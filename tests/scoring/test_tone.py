@@ -31,15 +31,42 @@ FIRES = {
         "Our mistake, and we take full responsibility.",
         "We've got this wrong, plain and simple.",
     ],
-    "informs": ["Your order is delayed because the depot closed on Monday.", "We confirmed 300 orders are affected."],
-    "next_step": ["Next update at 3pm.", "We'll refund you within 48 hours."],
+    "informs": [
+        "Your order is delayed because the depot closed on Monday.",
+        "We confirmed 300 orders are affected.",
+        "Names, emails and hashed passwords were taken; no card details.",
+    ],
+    "next_step": [
+        "Next update at 3pm.",
+        "We'll refund you within 48 hours.",
+        "We'll have you at the gate by 14:30.",
+        "Your replacement will reach you today.",
+        "Please reset your password.",
+    ],
     "personal": ["Maria, your order should have arrived by now.", "Your order and the phone lines both failed you."],
     "moves_to_private": ["Please DM us your order number.", "I've sent you a private message."],
     "defensive": ["We followed all procedures correctly.", "That is not what happened, and we stand by our team."],
-    "blames": ["That's not our fault, the courier lost it.", "If you had read the instructions this wouldn't happen."],
+    "blames": [
+        "That's not our fault, the courier lost it.",
+        "If you had read the instructions this wouldn't happen.",
+        "Our partners on the ground have let us down today.",
+        "Our systems were up all morning. The issue must be on your side.",
+        "This was not our doing.",
+        "Parents are responsible for supervising their children on the bus.",
+        "The shuttle is run by a contractor; please direct complaints to them.",
+        "Payments failed due to an upstream issue with our third-party processor.",
+    ],
     "dismissive": ["It's only a minor delay, calm down.", "Only a small number of orders are affected."],
-    "non_apology": ["Sorry you feel that way.", "We apologise for any inconvenience."],
-    "legalese": ["Per our terms of service we are not liable.", "Pursuant to our policy, no refund applies."],
+    "non_apology": [
+        "Sorry you feel that way.",
+        "We apologise for any inconvenience.",
+        "We apologise to any parents who may have been affected.",
+    ],
+    "legalese": [
+        "Per our terms of service we are not liable.",
+        "Pursuant to our policy, no refund applies.",
+        "Overbooking is standard industry practice and is covered in our booking terms.",
+    ],
     "hostile": ["Your complaint is ridiculous.", "Learn to read, nobody cares."],
     "profanity": ["This is a shit situation.", "What the fuck happened?"],
     "shouting": ["WE ARE WORKING ON IT, STOP ASKING", "Stop asking!!!"],
@@ -58,6 +85,26 @@ NEAR_MISS = {
     "speculates": "The cause was a failed database upgrade, confirmed this morning.",
     "shouting": "We are working on it.",
 }
+
+
+# More near misses: words a rule looks for, used in a way that does not earn (or cost) the flag.
+NEAR_MISSES = [
+    ("next_step", "We apologise for today's disruption."),  # "today" about what happened, not what will
+    ("next_step", "Tonight didn't go ahead, and that hurts."),
+    ("empathises", "Don't worry, we'll sort it."),  # reassurance, not empathy
+    ("empathises", "The issue must be on your side."),
+    ("blames", "That account is not us: please report it."),  # a scam warning
+    ("blames", "If you had a booking, we'll refund it in full."),
+]
+
+
+@pytest.mark.parametrize(("flag", "text"), NEAR_MISSES)
+def test_more_near_misses(flag: str, text: str) -> None:
+    assert flag not in analyze(text, CTX).flags
+
+
+def test_a_price_is_a_fact_not_a_clock_time() -> None:
+    assert "informs" in analyze("Your £19.99 has been refunded to your card.", CTX).flags
 
 
 @pytest.mark.parametrize(("flag", "text"), [(f, t) for f, ts in FIRES.items() for t in ts])
@@ -133,6 +180,16 @@ def test_labelled_set_regression_floor() -> None:
     everything = evaluate(rows)
     assert held_out["spearman"] >= 0.80 and everything["spearman"] >= 0.80
     assert held_out["auc_good_vs_poor"] >= 0.98
+
+
+def test_blind_labelled_set() -> None:
+    """80 replies to 10 crises in other industries, written and labelled blind (the labeller had seen only
+    docs/tone-labelling.md). Some rules were then added after looking at its misses (docs/tone-model.md),
+    so it is a regression floor now, not a held-out figure."""
+    rows = load_rows(Path(__file__).parent.parent / "data" / "tone_blind.jsonl")
+    figures = evaluate(rows)
+    assert figures["n"] == 80
+    assert figures["spearman"] >= 0.80 and figures["auc_good_vs_poor"] >= 0.98
 
 
 def test_tone_cli_plain_and_json() -> None:
