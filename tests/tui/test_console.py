@@ -476,3 +476,22 @@ async def test_a_reply_goes_to_the_post_on_screen(harness: Make) -> None:
         await pilot.pause()
         assert composer.post_id == "p_dan"
         assert "not the selected post" in text_of(composer.query_one("#composer-head"))
+
+
+async def test_the_mouse_selects_posts_and_switches_tabs(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot, 200)
+        feed = console.query_one(FeedView)
+        assert len(feed.rows) >= 3
+        # Click the second post's first line (each post takes two lines; the feed has a border).
+        await pilot.click(FeedView, offset=(6, 1 + 2 * 1 - feed.scroll_offset.y))
+        await pilot.pause()
+        assert console.selected is feed.posts[feed.rows[1]]
+        assert feed.cursor == 1
+        await pilot.click("#tabs Tab#--content-tab-tab-briefings")
+        await pilot.pause()
+        assert console.query_one(TabbedContent).active == "tab-briefings"
+        await pilot.click("#tabs Tab#--content-tab-tab-channel")
+        await pilot.pause()
+        assert console.query_one(TabbedContent).active == "tab-channel"
