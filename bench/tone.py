@@ -62,6 +62,7 @@ def main() -> None:
         "ours_dev": evaluate([r for r in rows if r["split"] == "dev"]),
         "ours_test": evaluate([r for r in rows if r["split"] == "test"]),
         "ours_blind": evaluate(load_rows(ROOT / "tests" / "data" / "tone_blind.jsonl")),
+        "ours_blind2": evaluate(load_rows(ROOT / "tests" / "data" / "tone_blind2.jsonl")),
         "vader_all": {"spearman": round(spearman(v_scores, labels), 3), "auc_good_vs_poor": round(auc(good, poor), 3)},
     }
     result["ok"] = result["ratio_ours_to_vader"] <= 2.0

@@ -61,6 +61,8 @@ FIRES = {
         "Sorry you feel that way.",
         "We apologise for any inconvenience.",
         "We apologise to any parents who may have been affected.",
+        "We're sorry to hear your son was unwell, however we cannot verify this was our product.",
+        "We're sorry your daughter felt uncomfortable, but we are not liable for independent drivers.",
     ],
     "legalese": [
         "Per our terms of service we are not liable.",
@@ -95,6 +97,7 @@ NEAR_MISSES = [
     ("empathises", "The issue must be on your side."),
     ("blames", "That account is not us: please report it."),  # a scam warning
     ("blames", "If you had a booking, we'll refund it in full."),
+    ("non_apology", "We're so sorry your order was late, but your refund is on its way today."),
 ]
 
 
@@ -189,6 +192,15 @@ def test_blind_labelled_set() -> None:
     rows = load_rows(Path(__file__).parent.parent / "data" / "tone_blind.jsonl")
     figures = evaluate(rows)
     assert figures["n"] == 80
+    assert figures["spearman"] >= 0.80 and figures["auc_good_vs_poor"] >= 0.98
+
+
+def test_second_blind_labelled_set() -> None:
+    """60 replies to 8 more crises, written and labelled blind after the first blind set's fixes; the
+    model as it stood then scored Spearman 0.843 and AUC 0.989 on it (docs/tone-model.md)."""
+    rows = load_rows(Path(__file__).parent.parent / "data" / "tone_blind2.jsonl")
+    figures = evaluate(rows)
+    assert figures["n"] == 60
     assert figures["spearman"] >= 0.80 and figures["auc_good_vs_poor"] >= 0.98
 
 
