@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, TabbedContent, TextArea
 
 from sim.scenario.library import library_files
@@ -495,3 +496,30 @@ async def test_the_mouse_selects_posts_and_switches_tabs(harness: Make) -> None:
         await pilot.click("#tabs Tab#--content-tab-tab-channel")
         await pilot.pause()
         assert console.query_one(TabbedContent).active == "tab-channel"
+
+
+@pytest.mark.parametrize("scenario", [f.stem for f in library_files() if f.stem != "stress"])
+async def test_every_shipped_scenario_plays_to_its_debrief(harness: Make, scenario: str) -> None:
+    """Each library scenario: half its storm arrives in one tick, a reply goes out, the rest arrives,
+    and the session ends by itself in a debrief."""
+    h = harness(scenario)
+    async with h.app.run_test(size=(100, 30)) as pilot:
+        console = await start(h, pilot, 60)
+        duration = h.app.game.scenario.duration  # type: ignore[union-attr]
+        h.clock.set(duration / 2)
+        h.app.tick()
+        await pilot.pause()
+        feed = console.query_one(FeedView)
+        assert len(feed.rows) > 10
+        console.set_focus(feed)
+        await pilot.press("k", "r", *"We're so sorry. We're on it and will update here in 10 minutes.", "ctrl+s")
+        await pilot.pause()
+        assert [a["kind"] for a in h.actions()] == ["reply"]
+        h.clock.set(duration + 1)
+        h.app.tick()
+        await pilot.pause()
+        await pilot.pause()
+        debrief = h.app.screen
+        assert isinstance(debrief, DebriefScreen)
+        assert 0 < debrief.card.total <= 100
+        assert "update here in 10 minutes" in text_of(debrief.query_one("#replies"))
