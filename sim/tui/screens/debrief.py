@@ -36,7 +36,7 @@ class DebriefScreen(Screen[None]):
         Binding("p", "scenarios", "Scenarios", id="debrief.scenarios"),
         Binding("h", "export_html", "Export HTML", id="debrief.html"),
         Binding("j", "export_json", "Export JSON", id="debrief.json"),
-        Binding("q", "app.quit", "Quit", id="debrief.quit"),
+        Binding("q", "app.quit", "Quit", show=False, id="debrief.quit"),  # the footer shows ^q
     ]
 
     class Again(Message):

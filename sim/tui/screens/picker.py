@@ -74,9 +74,9 @@ class PickerScreen(Screen[None]):
     TITLE = "Stormdrill"
     SUB_TITLE = "Pick a scenario"
     BINDINGS = [
-        Binding("enter", "choose", "Play", id="picker.play"),
+        Binding("enter", "choose", "Play", priority=True, id="picker.play"),  # over the table's own enter
         Binding("o", "open_file", "Open file", id="picker.open"),
-        Binding("q", "app.quit", "Quit", id="picker.quit"),
+        Binding("q", "app.quit", "Quit", show=False, id="picker.quit"),  # the footer shows ^q
     ]
 
     class Chosen(Message):
