@@ -451,6 +451,23 @@ async def test_console_keys_arriving_together_are_handled_in_order(harness: Make
         assert composer.mode == "reply" and composer.post_id == above.id and composer.text == "Hi"
 
 
+async def test_text_typed_while_the_plan_editor_opens_is_kept(harness: Make) -> None:
+    from textual import events
+
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot, 600)
+        console.set_focus(console.query_one(FeedView))
+        await pilot.pause()
+        for key in ["a", *"Fast typist"]:  # all queued before the editor has mounted
+            h.app.post_message(events.Key(key, key))
+        await pilot.pause()
+        await pilot.pause()
+        editor = h.app.screen
+        assert isinstance(editor, PlanEditor)
+        assert editor.collect().text == "Fast typist"
+
+
 async def test_a_reply_goes_to_the_post_on_screen(harness: Make) -> None:
     """After sending, moving to another post retargets the empty composer; a draft stays with its
     post and the header warns that it is not the selected one."""
