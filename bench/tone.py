@@ -2,7 +2,7 @@
 
 Prints one JSON object: microseconds per reply for each, their ratio (target: ours at most 2x
 VADER), and the Spearman correlation with human labels (dev and held-out test split) and AUC of
-good (4-5) against poor (1-2) replies for both. Needs `pip install vaderSentiment` (make bench does).
+good (4-5) against poor (1-2) replies for both. Needs `pip install vaderSentiment` (python3 dev.py bench does).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def main() -> None:
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
     except ImportError:
-        sys.exit("bench/tone.py needs VADER for the comparison: pip install vaderSentiment (or: make bench)")
+        sys.exit("bench/tone.py needs VADER for the comparison: pip install vaderSentiment (or: python3 dev.py bench)")
     from scoring.devset import evaluate, load_rows
     from scoring.stats import auc, spearman
     from scoring.tone import ToneContext, analyze
