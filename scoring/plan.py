@@ -26,6 +26,11 @@ LATE_FACTOR = 0.6
 W_ELEMENTS, W_CONSISTENT, W_CURRENT = 80.0, 10.0, 10.0
 
 _R = re.IGNORECASE
+# When the next update comes: a clock time, a duration, or a named day or time of day.
+_UPDATE_WHEN = (
+    r"(\d{1,2}[:.]\d{2}|\b\d{1,2}\s*(am|pm)\b|\b(in|within) (\d+|an?|one|two|the) (minutes?|mins?|hours?|hour)\b|"
+    r"\b(noon|midday|midnight|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)"
+)
 DETECTORS: dict[str, re.Pattern[str]] = {
     "what_happened": re.compile(
         r"\b(caused|because|due to|outage|failure|failed|fault|error|recall|breach|shortage|disruption|delay|"
@@ -64,9 +69,7 @@ DETECTORS: dict[str, re.Pattern[str]] = {
     ),
     "next_update": re.compile(
         r"\b(next update|update (you|again|at|by|in)|further update|we'll update|we will update|report back|"
-        r"post (again|an update)|hear from us)\b[^.!?\n]{0,40}?"
-        r"(\d{1,2}[:.]\d{2}|\d{1,2}\s*(am|pm)|\b(in|within) (\d+|an?|one|two|the) (minutes?|mins?|hours?|hour)|"
-        r"\b(noon|midday|midnight|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday))",
+        r"post (again|an update)|hear from us)\b[^.!?\n]{0,40}?" + _UPDATE_WHEN,
         _R,
     ),
 }
@@ -119,7 +122,6 @@ _VAGUE_WORDS = frozenset(
         "improving",
         "better",
         "best",
-        "stuff",
         "the",
         "a",
         "an",
@@ -132,7 +134,6 @@ _VAGUE_WORDS = frozenset(
         "we",
         "us",
         "they",
-        "it",
         "its",
         "of",
         "to",
@@ -263,11 +264,7 @@ def timing(when: str) -> float:
     return 0.0
 
 
-_NEXT_UPDATE_TIME = re.compile(
-    r"\d{1,2}[:.]\d{2}|\b\d{1,2}\s*(am|pm)\b|\b(in|within) (\d+|an?|one|two|the) (minutes?|mins?|hours?|hour)\b|"
-    r"\b(noon|midday|midnight|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
-    _R,
-)
+_NEXT_UPDATE_TIME = re.compile(_UPDATE_WHEN, _R)
 _PLAN_HEADER = re.compile(
     r"\b(action plan|our plan|the plan|next steps|what happens next|here'?s what we'?re doing)\b", _R
 )

@@ -21,13 +21,13 @@ empathises or owns it) and a concrete part (a fact or a next step). "Hi." is not
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Callable
 from itertools import pairwise
 
 from sim.scenario.model import Post
 from sim.scenario.patterns import format_time
+from sim.scenario.triage import about_own_case
 
 from .card import Evidence, PartScore
 from .record import Act, Delivered, SessionRecord
@@ -330,12 +330,6 @@ def score_speed(
 
 _PUBLIC_TAGS = frozenset({"media", "misinformation", "scam", "regulator", "boycott", "legal"})
 _PUBLIC_ROLES = frozenset({"journalist", "regulator", "politician", "scammer", "troll", "competitor"})
-_PERSONAL = re.compile(
-    r"\bmy (?:own )?(?:order|account|card|bank|booking|address|refund|payment|parcel|delivery|reference|phone|"
-    r"email|flight|ticket|reservation|bill|statement|details|data|money|credit|loan|policy)s?\b|"
-    r"\border (?:number|no\.?|#)|#\s?\d{4,}|\b\d{6,}\b",
-    re.IGNORECASE,
-)
 
 
 def calls_for_private(post: Post) -> bool:
@@ -346,7 +340,7 @@ def calls_for_private(post: Post) -> bool:
         return True
     if _PUBLIC_TAGS & set(post.tags) or post.role in _PUBLIC_ROLES:
         return False
-    return bool(_PERSONAL.search(post.text))
+    return about_own_case(post)
 
 
 def public_matter(post: Post) -> bool:

@@ -618,6 +618,7 @@ _PII_KEYS = (
     "digits",
     "memorable",
 )
+_NOT_OURS = _rx(r"\b(not|never|isn'?t|wasn'?t) (our|on us)")
 _SORRY_WORDS = _rx(r"\b(so|really|truly|deeply) sorry\b")
 _DAY_WORD = _rx(r"\b(today|tonight|this (morning|afternoon|evening))\b(?!'s)")
 _FUTURE = _rx(
@@ -796,27 +797,6 @@ STOP = frozenset(
         "here's",
     ]
 )
-
-# Politeness strategies (Danescu-Niculescu-Mizil et al. 2013), signs from the paper, weights by hand.
-_POLITE = [
-    (_rx(r"\b(thanks?|thank you|grateful|appreciate)\b"), 1.0),
-    (_rx(r"\b(great|good|nice|excellent|wonderful|interesting) (work|job|point|idea|question|catch)\b"), 0.8),
-    (_rx(r"(?:^|(?<=[.!?] ))\s*(hi|hello|hey|dear|good (morning|afternoon|evening))\b"), 0.5),
-    (_rx(r"\b(sorry|apologi[sz]e|apologies|excuse me|forgive)\b"), 0.6),
-    (_rx(r"\bplease\b"), 0.5),
-    (_rx(r"(?:^|(?<=[.!?] ))\s*please\b"), -0.4),
-    (_rx(r"\b(could|would) you\b"), 0.6),
-    (_rx(r"\b(can|will) you\b"), 0.2),
-    (_rx(r"\b(by the way|btw)\b"), 0.5),
-    (_rx(r"\b(i think|i believe|i suppose|perhaps|maybe|might|i guess|it seems|possibly|somewhat)\b"), 0.3),
-    (_rx(r"\b(in fact|actually|the point is|the reality is|the truth is|obviously|clearly)\b"), -0.5),
-    (_rx(r"(?:^|(?<=[.!?] ))\s*(so|then|and|but|or|well|now)\b"), -0.4),
-    (_rx(r"(?:^|(?<=[.!?] ))\s*(you|your)\b"), -0.4),
-    (_rx(r"(?:^|(?<=[.!?] ))\s*(why|what|how|where|when)\b[^?]*\?"), -0.5),
-    (_rx(r"\b(wrong|bad|stupid|hate|terrible|awful|nonsense|waste|useless|ridiculous|annoying)\b"), -0.5),
-    (_rx(r"[!?]{2,}"), -0.4),
-]
-
 
 _P_WORDS = {
     "thanks": 1.0,
@@ -1095,7 +1075,7 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         flag("dismissive", _search(_DISMISS_MORE, t))
     if "blames" not in found and "third_party" in gates:
         flag("blames", _search(_THIRD_PARTY_BLAME, t))
-    if "owns_it" in found and _rx(r"\b(not|never|isn'?t|wasn'?t) (our|on us)").search(t):
+    if "owns_it" in found and _NOT_OURS.search(t):
         found.pop("owns_it")
     if "empathises" in found and found["empathises"].lower().endswith(" sorry"):
         # "So sorry" is one apology, not an apology and empathy too; empathy needs words of its own.

@@ -134,6 +134,21 @@ def _relative_times(sentence: str, now: float, start_minutes: int) -> list[tuple
     return found
 
 
+def _stated_times(
+    text: str, now: float, start_minutes: int, *, require_cue: bool, relative: bool = True
+) -> list[tuple[float, str]]:
+    """Every (due, words) a text states for an update: clock times, and relative ones ("in 20 minutes")
+    unless ``relative`` is false; only in sentences that promise an update unless ``require_cue`` is false."""
+    found: list[tuple[float, str]] = []
+    for sentence in _SENTENCE_END.split(text[:4000]):
+        if require_cue and not _CUE.search(sentence):
+            continue
+        found += _clock_times(sentence, now, start_minutes, bare=not require_cue)
+        if relative:
+            found += _relative_times(sentence, now, start_minutes)
+    return found
+
+
 def promised_due(text: str, now: float, start_minutes: int, *, require_cue: bool = True) -> tuple[float, str] | None:
     """The earliest update time ``text`` promises after ``now``, with the words that promise it.
 
@@ -141,23 +156,14 @@ def promised_due(text: str, now: float, start_minutes: int, *, require_cue: bool
     bare time is enough.
     """
     best: tuple[float, str] | None = None
-    for sentence in _SENTENCE_END.split(text[:4000]):
-        if require_cue and not _CUE.search(sentence):
-            continue
-        found = _clock_times(sentence, now, start_minutes, bare=not require_cue)
-        found += _relative_times(sentence, now, start_minutes)
-        for due, words in found:
-            if now < due <= now + MAX_AHEAD and (best is None or due < best[0]):
-                best = (round(float(due), 3), words)
+    for due, words in _stated_times(text, now, start_minutes, require_cue=require_cue):
+        if now < due <= now + MAX_AHEAD and (best is None or due < best[0]):
+            best = (round(float(due), 3), words)
     return best
 
 
 def stale_times(text: str, now: float, start_minutes: int, *, require_cue: bool = True) -> list[str]:
     """Clock times promised in ``text`` that are not ahead of ``now`` ("next update at 10:00" said at
     10:00:30): they promise nothing, and the one who wrote them should be told."""
-    out: list[str] = []
-    for sentence in _SENTENCE_END.split(text[:4000]):
-        if require_cue and not _CUE.search(sentence):
-            continue
-        out += [words for due, words in _clock_times(sentence, now, start_minutes, bare=not require_cue) if due <= now]
-    return out
+    stated = _stated_times(text, now, start_minutes, require_cue=require_cue, relative=False)
+    return [words for due, words in stated if due <= now]

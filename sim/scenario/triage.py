@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .model import Post
 
 HIGH_REACH = 10_000
@@ -37,3 +39,17 @@ def needs_answer(post: Post) -> bool:
         or post.role in (*_MEDIA_ROLES, "influencer")
         or "safety" in post.tags
     )
+
+
+_OWN_CASE = re.compile(
+    r"\bmy (?:own )?(?:order|account|card|bank|booking|address|refund|payment|parcel|delivery|reference|phone|"
+    r"email|flight|ticket|reservation|bill|statement|details|data|money|credit|loan|policy)s?\b|"
+    r"\border (?:number|no\.?|#)|#\s?\d{4,}|\b\d{6,}\b",
+    re.IGNORECASE,
+)
+
+
+def about_own_case(post: Post) -> bool:
+    """The post is about its author's own order, account, card or booking ("my order", an order number):
+    a case to take to private messages."""
+    return bool(_OWN_CASE.search(post.text))

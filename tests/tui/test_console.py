@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import DataTable, TabbedContent, TextArea
 
 from sim.scenario.library import library_files
@@ -40,6 +41,21 @@ async def start(h: Harness, pilot: object, t: float = 200) -> ConsoleScreen:
     await h.at(pilot, t)  # type: ignore[arg-type]
     assert isinstance(h.app.screen, ConsoleScreen)
     return h.app.screen
+
+
+async def open_plan(h: Harness, pilot: object) -> PlanEditor:
+    await pilot.press("a")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    editor = h.app.screen
+    assert isinstance(editor, PlanEditor)
+    return editor
+
+
+def burst(h: Harness, keys: list[str]) -> None:
+    """Post keys all at once, none waiting for the one before to be handled (a fast typist, or keys
+    a busy terminal delivers in one read)."""
+    for key in keys:
+        h.app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
 async def test_picker_lists_the_library_and_opens_a_scenario(harness: Make) -> None:
@@ -118,10 +134,7 @@ async def test_action_plan_flow(harness: Make) -> None:
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 600)
-        await pilot.press("a")
-        await pilot.pause()
-        editor = h.app.screen
-        assert isinstance(editor, PlanEditor)
+        editor = await open_plan(h, pilot)
         await pilot.press(*"Our new delivery partner could not get dough to our stores.")
         inputs = list(editor.query("Input"))
         inputs[0].value = "Refund every cancelled order automatically"
@@ -375,10 +388,7 @@ async def test_plan_editor_is_typed_with_tab_and_ctrl_n(harness: Make) -> None:
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 600)
-        await pilot.press("a")
-        await pilot.pause()
-        editor = h.app.screen
-        assert isinstance(editor, PlanEditor)
+        editor = await open_plan(h, pilot)
         await pilot.press(*"Our delivery partner could not get dough to 30 stores.", "tab")
         await pilot.press(*"Clear the depot backlog", "tab", *"Head of Operations", "tab", *"by 18:00")
         await pilot.press("ctrl+n")
@@ -398,19 +408,11 @@ async def test_plan_editor_is_typed_with_tab_and_ctrl_n(harness: Make) -> None:
 async def test_keys_arriving_together_land_in_the_right_fields(harness: Make) -> None:
     """A fast typist (or keys a terminal delivers in one read): the text after tab goes to the next
     field, not to the one being left."""
-    from textual import events
-
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 600)
-        await pilot.press("a")
-        await pilot.pause()
-        editor = h.app.screen
-        assert isinstance(editor, PlanEditor)
-        burst = [*"Stores closed", "tab", *"Reopen", "tab", *"Ops", "shift+tab", "tab", "tab", *"today"]
-        for key in burst:  # posted at once, none waits for the one before to be handled
-            char = key if len(key) == 1 else None
-            h.app.post_message(events.Key(key, char))
+        editor = await open_plan(h, pilot)
+        burst(h, [*"Stores closed", "tab", *"Reopen", "tab", *"Ops", "shift+tab", "tab", "tab", *"today"])
         await pilot.pause()
         await pilot.pause()
         draft = editor.collect()
@@ -421,46 +423,37 @@ async def test_keys_arriving_together_land_in_the_right_fields(harness: Make) ->
 async def test_console_keys_arriving_together_are_handled_in_order(harness: Make) -> None:
     """Keys queued while the app is busy (a storm redrawing) or typed fast: "u" then text types the
     text ("e" in it does not end the session), and "k r" replies to the post "k" moved to."""
-    from textual import events
-
-    def burst(keys: list[str]) -> None:
-        for key in keys:
-            h.app.post_message(events.Key(key, key if len(key) == 1 else None))
-
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot, 120)
         feed = console.query_one(FeedView)
         console.set_focus(feed)
         await pilot.pause()
-        burst(["u", *"We are here, reading everything."])
+        burst(h, ["u", *"We are here, reading everything."])
         await pilot.pause()
         await pilot.pause()
         assert isinstance(h.app.screen, ConsoleScreen)
         composer = console.query_one(Composer)
         assert composer.mode == "update" and composer.text == "We are here, reading everything."
-        burst(["escape"])
+        burst(h, ["escape"])
         await pilot.pause()
         composer.clear()
         feed.select(feed.posts[feed.rows[-1]].id)
         await pilot.pause()
         above = feed.posts[feed.rows[-2]]
-        burst(["k", "r", *"Hi"])
+        burst(h, ["k", "r", *"Hi"])
         await pilot.pause()
         await pilot.pause()
         assert composer.mode == "reply" and composer.post_id == above.id and composer.text == "Hi"
 
 
 async def test_text_typed_while_the_plan_editor_opens_is_kept(harness: Make) -> None:
-    from textual import events
-
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot, 600)
         console.set_focus(console.query_one(FeedView))
         await pilot.pause()
-        for key in ["a", *"Fast typist"]:  # all queued before the editor has mounted
-            h.app.post_message(events.Key(key, key))
+        burst(h, ["a", *"Fast typist"])  # all queued before the editor has mounted
         await pilot.pause()
         await pilot.pause()
         editor = h.app.screen

@@ -58,24 +58,6 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-_ONE_KEY_ACTIONS = frozenset(
-    {
-        "reply",
-        "update",
-        "plan",
-        "private",
-        "cycle_filter",
-        "cycle_tag",
-        "search",
-        "pause",
-        "faster",
-        "slower",
-        "briefings",
-        "end",
-    }
-)
-
-
 class ConsoleScreen(Screen[None]):
     """Play the scenario: triage the feed, answer, update, publish the plan."""
 
@@ -104,11 +86,16 @@ class ConsoleScreen(Screen[None]):
         Binding("e", "end", "End", priority=True, id="console.end"),
     ]
 
+    # The actions of the one-key bindings (not ctrl+s, which works while typing).
+    _ONE_KEY_ACTIONS = frozenset(
+        b.action.partition("(")[0] for b in BINDINGS if isinstance(b, Binding) and b.priority and "ctrl+" not in b.key
+    )
+
     class Ended(Message):
         pass
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _ONE_KEY_ACTIONS and isinstance(self.focused, TextArea | Input):
+        if action in self._ONE_KEY_ACTIONS and isinstance(self.focused, TextArea | Input):
             return None  # shown dimmed; the key goes to the text field
         return True
 

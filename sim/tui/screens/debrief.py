@@ -58,6 +58,7 @@ class DebriefScreen(Screen[None]):
         self.rec = rec
         self.journal = journal
         self.history = [h for h in history if isinstance(h.get("total"), int | float)]
+        self._chart_drawn: tuple[int, int] | None = None  # (minutes per bar, cells per bar) on screen
 
     def compose(self) -> ComposeResult:
         c = self.card
@@ -99,7 +100,7 @@ class DebriefScreen(Screen[None]):
 
     def _draw_chart(self, width: int) -> None:
         per, k = self._chart_layout(width)
-        if getattr(self, "_chart_drawn", None) == (per, k):
+        if self._chart_drawn == (per, k):
             return
         self._chart_drawn = (per, k)
         volume = self._volume(per)
@@ -127,9 +128,12 @@ class DebriefScreen(Screen[None]):
             )
 
     # ----------------------------------------------------------------- content
-    def _volume(self, per: int = 1) -> list[float]:
+    def _bars(self, per: int) -> int:
+        return max(1, -(-self.rec.scenario.duration // (60 * per)))
+
+    def _volume(self, per: int) -> list[float]:
         """Posts per bar of ``per`` minutes (per minute, averaged, when a bar spans several)."""
-        bars = max(1, -(-self.rec.scenario.duration // (60 * per)))
+        bars = self._bars(per)
         counts = [0.0] * bars
         for d in self.rec.posts.values():
             counts[min(bars - 1, int(d.t // (60 * per)))] += 1 / per
@@ -143,7 +147,7 @@ class DebriefScreen(Screen[None]):
 
     def _action_line(self, per: int, k: int) -> Content:
         """Marks under the chart, ``k`` cells for each bar of ``per`` minutes, and the time axis."""
-        bars = len(self._volume(per))
+        bars = self._bars(per)
         width = bars * k
         bar_s = 60 * per
         cells = [" "] * width

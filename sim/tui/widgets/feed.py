@@ -53,7 +53,8 @@ class FeedView(ScrollView, can_focus=True):
     """Incoming posts, newest at the bottom; follows new posts unless you scrolled up."""
 
     # Priority, like the console's one-key actions: handled the moment the key arrives and in order,
-    # so "j r" typed fast replies to the post "j" moved to.
+    # so "j r" typed fast replies to the post "j" moved to. Enter (reply) is the console's; a double
+    # click activates a post.
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False, priority=True),
         Binding("down,j", "cursor(1)", "Down", show=False, priority=True),
@@ -61,7 +62,6 @@ class FeedView(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, priority=True),
         Binding("home,g", "first", "First", show=False, priority=True),
         Binding("end,G", "last", "Newest", show=False, priority=True),
-        Binding("enter", "activate", "Reply", show=False),  # the console handles enter first
     ]
     COMPONENT_CLASSES = {
         "feed--header",
