@@ -18,6 +18,7 @@ from sim.engine.actions import Action, PlanAction, PrivateAction, ReplyAction, U
 from sim.engine.session import Session
 from sim.scenario.model import Briefing, PlanStep, Post
 from sim.scenario.patterns import clock_label
+from sim.scenario.triage import about_own_case
 
 Bot = Callable[[Session], Action | None]
 
@@ -242,18 +243,13 @@ def _replies_so_far(s: Session) -> int:
 
 
 HOLDING_AFTER = 90.0  # seconds: time to read the situation before the holding statement
-_PERSONAL = re.compile(
-    r"\bmy (?:order|account|card|bank|booking|address|refund|payment|parcel|delivery|reference|phone|email)\b|"
-    r"\border (?:number|no\.?|#)|#\s?\d{4,}|\b\d{6,}\b",
-    re.IGNORECASE,
-)
 
 
 def _personal(post: Post) -> bool:
     """Tagged pii, or it names the author's own order, account or card: that belongs in private messages."""
     if post.role == "scammer":
         return False  # an impostor is warned about in public, never messaged privately
-    return "pii" in post.tags or bool(_PERSONAL.search(post.text))
+    return "pii" in post.tags or about_own_case(post)
 
 
 def _reply_text(s: Session, post: Post) -> str:
