@@ -238,7 +238,10 @@ async def test_end_shows_debrief_and_exports(harness: Make, tmp_path: Path) -> N
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(h.app.screen, ConfirmScreen)
-        await pilot.press("y")
+        await pilot.press("y")  # a letter never ends the session: it may be text typed into the feed
+        await pilot.pause()
+        assert isinstance(h.app.screen, ConfirmScreen)
+        await pilot.press("ctrl+e")
         await pilot.pause()
         debrief = h.app.screen
         assert isinstance(debrief, DebriefScreen)
@@ -257,7 +260,7 @@ async def test_debrief_chart_fits_the_terminal_and_follows_resizes(harness: Make
         await pilot.press("u", *"We're so sorry. Stores are closed; next update at 09:10.", "ctrl+s")
         await pilot.pause()
         console.set_focus(console.query_one(FeedView))
-        await pilot.press("e", "y")
+        await pilot.press("e", "ctrl+e")
         await pilot.pause()
         debrief = h.app.screen
         assert isinstance(debrief, DebriefScreen)
@@ -272,6 +275,24 @@ async def test_debrief_chart_fits_the_terminal_and_follows_resizes(harness: Make
         await pilot.resize_terminal(160, 40)
         await pilot.pause()
         assert 80 - 4 < widest() <= 160 - 4  # wider screen, wider chart
+
+
+async def test_text_typed_into_the_feed_does_not_end_the_session(harness: Make) -> None:
+    """With no post to reply to, "r" opens nothing and the text lands on the feed: its "e" asks to end
+    the session, its "y" must not answer yes, and esc keeps playing."""
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot, 1)  # no post has arrived yet
+        console.set_focus(console.query_one(FeedView))
+        burst(h, ["r", *"We're sorry, your day"])
+        await pilot.pause()
+        await pilot.pause()
+        assert not h.app.game.finished  # type: ignore[union-attr]
+        assert isinstance(h.app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(h.app.screen, ConsoleScreen)
+        assert not h.app.game.finished  # type: ignore[union-attr]
 
 
 async def test_session_ends_by_itself_at_the_scenario_end(harness: Make) -> None:

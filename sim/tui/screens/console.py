@@ -27,6 +27,7 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question."""
 
     BINDINGS = [Binding("y", "yes", "Yes"), Binding("n,escape", "no", "No")]
+    YES, NO = "Yes (y)", "No (n)"
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical { width: 90%; max-width: 76; height: auto; border: thick $warning; background: $surface;
@@ -44,8 +45,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical():
             yield Static(Content(self.question), id="question")  # wraps; long journal paths fold
             with Horizontal():
-                yield Button("Yes (y)", variant="warning", id="yes")
-                yield Button("No (n)", id="no")
+                yield Button(self.YES, variant="warning", id="yes")
+                yield Button(self.NO, id="no")
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
@@ -56,6 +57,14 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_no(self) -> None:
         self.dismiss(False)
+
+
+class EndConfirmScreen(ConfirmScreen, inherit_bindings=False):
+    """Ending is final, so it is not confirmed with a letter: text typed while the feed had focus
+    ("...we're sorry about your...") would otherwise answer e(nd) and y(es) by itself."""
+
+    BINDINGS = [Binding("ctrl+e", "yes", "End now"), Binding("n,escape", "no", "Keep playing")]
+    YES, NO = "End now (ctrl+e)", "Keep playing (n)"
 
 
 class ConsoleScreen(Screen[None]):
@@ -373,4 +382,4 @@ class ConsoleScreen(Screen[None]):
                 "it is scored to the end, so posts still to come count as unanswered and your silence "
                 "runs on. Everything you sent is saved in your journal."
             )
-        self.app.push_screen(ConfirmScreen(question), answer)
+        self.app.push_screen(EndConfirmScreen(question), answer)
