@@ -1,23 +1,384 @@
-"""The judge the engine is given: tone flags of a reply, from scoring's tone model.
+"""The reply judge: the tone rules and a learned layer, one judgement per text, in its context.
 
-The engine never imports scoring (layers stay one-way); whoever starts a session passes this.
+Every place that judges a text (the live game, the debrief, ``stormdrill tone``, the benchmarks)
+calls :func:`judge` or :func:`judge_many` with a :class:`~scoring.tone.ToneContext`: the kind of
+text, the post it answers, the poster, the texts sent before it, the facts known and the causes not
+confirmed yet.
+
+How a score is made (docs/tone-model.md):
+
+1. The rules (``scoring.tone``) find constructions and give each flag its evidence: the words that
+   raised it.
+2. A sentence encoder (all-MiniLM-L6-v2, int8 ONNX) reads the reply and the post. Per-behaviour
+   detectors trained on the labelled corpus (blame, denial, sarcasm, false reassurance, off-topic,
+   ignoring the question...) raise flags the rules cannot see; their evidence is the nearest
+   labelled example of that behaviour.
+3. A ridge head maps the embeddings, the rule flags and the detectors to the 1-5 scale of
+   docs/tone-labelling.md, then to 0-100 (1 -> 10, 2 -> 30, 3 -> 50, 4 -> 70, 5 -> 90).
+4. Bands by construction: a harmful flag caps the score at 19, a poor flag at 39; rule-specific
+   caps (secrets asked for, refusals) still apply. A text earns its points: without any positive
+   element (a fact, a next step, empathy, an apology...) it cannot rise above the thin band.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from sim.scenario.model import Post
+import numpy as np
 
-from .tone import ToneContext, analyze
+from sim.engine.reading import JudgeRequest
+
+from .encoder import MODELS, encoder
+from .tone import (
+    FLAG_DESCRIPTIONS,
+    NEGATIVE_FLAGS,
+    POSITIVE_FLAGS,
+    ToneContext,
+    ToneHit,
+    ToneResult,
+    analyze,
+    template_form,
+)
+
+HEAD_FILE = MODELS / "judge-head.json"
+EXAMPLES_FILE = MODELS / "judge-examples.npz"
+
+HARMFUL_CAP = 19.0
+POOR_CAP = 39.0
+THIN_CAP = 59.0
+# The band each negative flag puts a text in (docs/tone-labelling.md).
+HARMFUL = frozenset(
+    {
+        "blames",
+        "denies",
+        "hostile",
+        "profanity",
+        "sarcastic",
+        "false_reassurance",
+        "keyword_list",
+        "contradicts_briefing",
+    }
+)
+POOR = frozenset(
+    {
+        "defensive",
+        "dismissive",
+        "non_apology",
+        "legalese",
+        "shouting",
+        "mocking_emoji",
+        "speculates",
+        "over_promises",
+        "asks_pii_public",
+        "copy_paste",
+        "vague",
+        "canned",
+        "bare_dm",
+        "off_topic",
+        "ignores_question",
+    }
+)
+# Detected behaviours (the corpus's and the paraphrase sets' names) and the flag each raises.
+BEHAVIOUR_FLAGS = {
+    "blame_customer": "blames",
+    "blame_third_party": "blames",
+    "denial": "denies",
+    "hostility": "hostile",
+    "sarcasm": "sarcastic",
+    "legalese_shutdown": "legalese",
+    "false_safety": "false_reassurance",
+    "keyword_stuffing": "keyword_list",
+    "canned": "canned",
+    "vague": "vague",
+    "non_apology": "non_apology",
+    "bare_dm": "bare_dm",
+    "over_promise": "over_promises",
+    "speculate_cause": "speculates",
+    "pii_public": "asks_pii_public",
+    "off_topic": "off_topic",
+    "ignores_question": "ignores_question",
+}
+# Flags only the learned layer raises: no rule can see them in words alone.
+LEARNED_ONLY = frozenset({"denies", "sarcastic", "canned", "bare_dm", "off_topic"})
+DETECTOR_WHY = {
+    "blames": "Puts the blame on the customer or on someone else.",
+    "denies": "Denies the person's account of what happened.",
+    "hostile": "Hostile or rude to the person.",
+    "sarcastic": "Mocks the person or is sarcastic, even in polite words.",
+    "legalese": "Uses policy or legal language to shut the complaint down.",
+    "false_reassurance": "Reassures about safety without grounds: give a safety instruction instead.",
+    "keyword_list": "Piles up stock words without saying anything about this person's problem.",
+    "canned": "A canned line that could answer any complaint.",
+    "vague": "Says nothing concrete (no fact, no step, no time).",
+    "non_apology": "A conditional or non-apology.",
+    "bare_dm": "Only sends the person to private messages, with nothing else.",
+    "over_promises": "Promises what nobody can know yet.",
+    "speculates": "Guesses at a cause that is not confirmed.",
+    "asks_pii_public": "Asks for personal details in public.",
+    "off_topic": "Talks about something other than what the person asked.",
+    "ignores_question": "Does not answer what the person asked.",
+}
+# Rule flags given to the head as features (the rules' evidence, never the score alone).
+RULE_FEATURES = POSITIVE_FLAGS + NEGATIVE_FLAGS
+KINDS = ("reply", "update", "plan", "dm")
+RULE_INDEX = {f: i for i, f in enumerate(RULE_FEATURES)}
 
 
-def tone_judge(text: str, post: Post | None) -> Sequence[str]:
-    """Tone flags of ``text`` answering ``post`` (None for a public update)."""
+@dataclass(frozen=True)
+class Head:
+    """The learned layer's weights (scoring/models/judge-head.json, written by training/train_judge.py).
+
+    The fine-tuned encoder's own heads read the pair embedding: a 1-5 score and one logit per
+    behaviour. The stage-2 ridge combines them with the rule flags, the kind of text and its length.
+    """
+
+    score_w: np.ndarray  # (384,) on scale * embedding
+    score_b: float
+    beh_w: np.ndarray  # (behaviours, 384)
+    beh_b: np.ndarray  # (behaviours,)
+    behaviours: tuple[str, ...]
+    thresholds: np.ndarray  # (behaviours,) probability at which a behaviour raises its flag
+    stage2_w: np.ndarray
+    stage2_b: float
+    scale: float
+    version: str
+
+    @classmethod
+    def load(cls, path: Path = HEAD_FILE) -> Head:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        f32 = np.float32
+        return cls(
+            np.asarray(d["score_w"], dtype=f32),
+            float(d["score_b"]),
+            np.asarray(d["beh_w"], dtype=f32),
+            np.asarray(d["beh_b"], dtype=f32),
+            tuple(d["behaviours"]),
+            np.asarray(d["thresholds"], dtype=f32),
+            np.asarray(d["stage2_w"], dtype=f32),
+            float(d["stage2_b"]),
+            float(d["scale"]),
+            str(d.get("version", "")),
+        )
+
+    def encoder_outputs(self, emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The encoder heads: the raw 1-5 score and each behaviour's probability."""
+        x = emb * self.scale
+        return x @ self.score_w + self.score_b, sigmoid(x @ self.beh_w.T + self.beh_b)
+
+
+def pair_text(reply: str, post: str) -> str:
+    """What the encoder reads: the reply, then the post it answers (if any)."""
+    return f"{reply} [SEP] {post}" if post.strip() else reply
+
+
+def rule_features(results: Sequence[ToneResult], contexts: Sequence[ToneContext], texts: Sequence[str]) -> np.ndarray:
+    rows = []
+    for res, ctx, text in zip(results, contexts, texts, strict=True):
+        flags = set(res.flags)
+        n = max(1, len(text.split()))
+        row = [1.0 if f in flags else 0.0 for f in RULE_FEATURES]
+        row += [1.0 if ctx.kind == k else 0.0 for k in KINDS]
+        row += [np.log1p(n) / 5.0, 1.0 if n < 8 else 0.0, 1.0 if ctx.post_text.strip() else 0.0]
+        rows.append(row)
+    return np.asarray(rows, dtype=np.float32)
+
+
+def stage2_features(score: np.ndarray, probs: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    return np.hstack([score[:, None], probs, rules]).astype(np.float32)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+def label_to_score(p: np.ndarray) -> np.ndarray:
+    return np.clip(20.0 * p - 10.0, 0.0, 100.0)
+
+
+@lru_cache(maxsize=1)
+def _head() -> Head | None:
+    return Head.load() if HEAD_FILE.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def _examples() -> dict[str, tuple[np.ndarray, list[str]]]:
+    if not EXAMPLES_FILE.is_file():
+        return {}
+    data = np.load(EXAMPLES_FILE, allow_pickle=False)
+    texts = json.loads(str(data["texts"]))
+    return {b: (data[f"e_{b}"].astype(np.float32), texts[b]) for b in texts}
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+def warm_up() -> None:
+    """Load the encoder and the head now (the console does this in a worker while the briefing shows)."""
+    with _LOAD_LOCK:
+        _head()
+        _examples()
+    encoder().warm_up()
+
+
+def _nearest(behaviour: str, vec: np.ndarray) -> str:
+    bank = _examples().get(behaviour)
+    if bank is None:
+        return ""
+    embs, texts = bank
+    i = int(np.argmax(embs @ vec))
+    return texts[i]
+
+
+def judge_many(texts: Sequence[str], contexts: Sequence[ToneContext]) -> list[ToneResult]:
+    """Judge several texts at once (one batched encoder pass): the same results as :func:`judge` each."""
+    rules = [analyze(t, c) for t, c in zip(texts, contexts, strict=True)]
+    head = _head()
+    if head is None or not texts:
+        return rules
+    emb = encoder().embed([pair_text(t, c.post_text) for t, c in zip(texts, contexts, strict=True)])
+    return judge_with(head, texts, contexts, rules, emb)
+
+
+def judge_with(
+    head: Head,
+    texts: Sequence[str],
+    contexts: Sequence[ToneContext],
+    rules: Sequence[ToneResult],
+    emb: np.ndarray,
+    evidence: bool = True,
+) -> list[ToneResult]:
+    """The learned layer on top of the rules, given the pair embeddings (training evaluates heads this way)."""
+    score, probs = head.encoder_outputs(emb)
+    x = stage2_features(score, probs, rule_features(rules, contexts, texts))
+    predicted = x @ head.stage2_w + head.stage2_b
+    return [
+        _combine(res, ctx, float(predicted[i]), probs[i], head, emb[i] if evidence else None)
+        for i, (res, ctx) in enumerate(zip(rules, contexts, strict=True))
+    ]
+
+
+def band_cap(flags: Iterable[str], hits: Sequence[ToneHit]) -> float:
+    """The ceiling of the band the flags put a text in (docs/tone-labelling.md).
+
+    Vagueness alone is poor ("we're looking into it"); an apology or empathy with nothing concrete is
+    thin, not poor; a text too short to say much is capped by the rules' own short-text cap instead.
+    """
+    names = set(flags)
+    if names & HARMFUL:
+        return HARMFUL_CAP
+    poor = names & POOR
+    if poor == {"vague"}:
+        if next((h.match for h in hits if h.flag == "vague"), "") == "too short to say anything":
+            return 100.0
+        if names & {"apologises", "empathises", "owns_it"}:
+            return THIN_CAP
+    return POOR_CAP if poor else 100.0
+
+
+def judge(text: str, ctx: ToneContext | None = None) -> ToneResult:
+    """Judge one text (0-100, flags with their evidence) in its context."""
+    return judge_many([text], [ctx or ToneContext()])[0]
+
+
+def _combine(
+    res: ToneResult,
+    ctx: ToneContext,
+    predicted: float,
+    probs: np.ndarray,
+    head: Head,
+    vec: np.ndarray | None,
+) -> ToneResult:
+    if res.cap <= 0:
+        return res  # nothing to judge (an empty text)
+    # Points: what each flag adds to or takes from the score through the stage-2 ridge (20 points a label).
+    n_beh = len(head.behaviours)
+    hits = [
+        h._replace(points=round(20.0 * float(head.stage2_w[1 + n_beh + RULE_INDEX[h.flag]]), 1))
+        if h.flag in RULE_INDEX
+        else h
+        for h in res.hits
+    ]
+    flags = dict.fromkeys(res.flags)
+    statement = ctx.kind in ("update", "plan")
+    for j, name in enumerate(head.behaviours):
+        flag = BEHAVIOUR_FLAGS[name]
+        if probs[j] < head.thresholds[j] or flag in flags:
+            continue
+        if statement and flag in ("bare_dm", "asks_pii_public", "ignores_question", "off_topic"):
+            continue  # a statement to everyone answers no one's question
+        if not ctx.post_text.strip() and flag in ("off_topic", "ignores_question"):
+            continue
+        example = _nearest(name, vec) if vec is not None else ""
+        flags[flag] = None
+        points = round(20.0 * float(head.stage2_w[1 + j]) * float(probs[j]), 1)
+        hits.append(ToneHit(flag, points, f"reads like: {example}" if example else "learned", DETECTOR_WHY[flag]))
+    score = float(label_to_score(np.asarray(predicted)))
+    cap = min(res.cap, band_cap(flags, hits))
+    final = round(max(0.0, min(cap, score)))
+    positive = tuple(f for f in POSITIVE_FLAGS if f in flags)
+    negative = tuple(f for f in NEGATIVE_FLAGS if f in flags)
+    return ToneResult(final, positive + negative, positive, negative, tuple(hits), res.politeness)
+
+
+RECENT = 40  # earlier texts compared for copy-paste (an exact repeat counts however far back)
+_TONE_KIND = {"reply": "reply", "private": "dm", "update": "update", "plan": "plan"}
+
+
+@lru_cache(maxsize=16384)
+def _form(text: str, name: str, handle: str) -> str:
+    return template_form(text, name, handle)
+
+
+def request_context(req: JudgeRequest) -> tuple[ToneContext, bool]:
+    """The judge's context for a request, and whether the text repeats an earlier one exactly."""
+    post = req.post
+    name, handle = (post.name, post.handle) if post else ("", "")
+    forms = [_form(e.text, e.author_name, e.author_handle) for e in req.earlier]
+    mine = " ".join(_form(req.text, name, handle).split())
+    repeat = any(" ".join(f.split()) == mine for f in forms)
     ctx = ToneContext(
-        kind="reply" if post is not None else "update",
+        kind=_TONE_KIND.get(req.kind, "reply"),
         post_text=post.text if post else "",
-        author_name=post.name if post else "",
-        author_handle=post.handle if post else "",
+        author_name=name,
+        author_handle=handle,
+        earlier_replies=tuple(forms[-RECENT:]),
+        known_facts=tuple(b.text for b in req.known),
+        contradictions=tuple(p for b in req.known for p in b.contradicts),
+        unconfirmed=req.unconfirmed,
     )
-    return analyze(text, ctx).flags
+    return ctx, repeat
+
+
+def judge_requests(reqs: Sequence[JudgeRequest]) -> list[ToneResult]:
+    """Judge the game's texts, each in its context (live and in the debrief alike)."""
+    built = [request_context(r) for r in reqs]
+    contexts = []
+    for req, (ctx, repeat) in zip(reqs, built, strict=True):
+        if repeat and not ctx.earlier_replies:
+            ctx = replace(ctx, earlier_replies=(_form(req.text, ctx.author_name, ctx.author_handle),))
+        elif repeat:
+            mine = _form(req.text, ctx.author_name, ctx.author_handle)
+            if mine not in ctx.earlier_replies:
+                ctx = replace(ctx, earlier_replies=(*ctx.earlier_replies, mine))
+        contexts.append(ctx)
+    return judge_many([r.text for r in reqs], contexts)
+
+
+def tone_judge(req: JudgeRequest) -> Sequence[str]:
+    """The engine's judge: the flags of one of the trainee's texts, in the context the debrief uses."""
+    return judge_requests([req])[0].flags
+
+
+def describe(flag: str) -> str:
+    return DETECTOR_WHY.get(flag) or FLAG_DESCRIPTIONS.get(flag, flag)
+
+
+def head_info() -> dict[str, Any]:
+    head = _head()
+    return {"learned": head is not None, "version": head.version if head else ""}

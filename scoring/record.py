@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.engine.reading import action_text
 from sim.scenario.expand import expand
 from sim.scenario.model import Expectation, PlanStep, Post, Scenario, Storm
 from sim.scenario.triage import HIGH_REACH, needs_answer, priority
@@ -68,13 +69,7 @@ class Act:
 
     def full_text(self) -> str:
         """The text as the public sees it, plan steps included."""
-        parts = [self.text] if self.text else []
-        for s in self.steps:
-            bits = [s.what] + ([f"who: {s.who}"] if s.who else []) + ([f"when: {s.when}"] if s.when else [])
-            parts.append(" - " + "; ".join(bits))
-        if self.next_update:
-            parts.append(f"Next update: {self.next_update}")
-        return "\n".join(parts)
+        return action_text(self.kind, self.text, self.steps, self.next_update)
 
 
 @dataclass

@@ -12,14 +12,15 @@ private matters answered only in public.
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from sim.engine.reading import Earlier, judge_request
 from sim.scenario.patterns import asserted, compile_pattern, format_time
 
 from .card import Evidence, PartScore, ReplyTone
+from .judge import judge_requests
 from .record import HIGH_REACH, Act, SessionRecord
-from .tone import ToneContext, ToneResult, analyze, template_form
+from .tone import ToneResult
 
 RECENT = 40  # earlier texts compared for copy-paste
 W_CONTENT = 0.25
@@ -68,49 +69,26 @@ def _aggregate(judged: list[Judged]) -> tuple[float, dict[int, float]]:
 
 
 def judge_all(rec: SessionRecord) -> list[Judged]:
-    """Tone of every trainee text, in order, each with its context.
+    """Tone of every trainee text, in order, each with the context the live game gave it.
 
-    Copy-paste is judged across every kind of text (public replies, private messages, updates, the
-    plan), in their template form: names, handles and numbers set aside.
+    The requests are built by the engine's own reading of play (sim.engine.reading), so the
+    debrief's judgement of a text is the live one. Copy-paste is judged across every kind of text
+    (public replies, private messages, updates, the plan), in template form: names, handles and
+    numbers set aside.
     """
     sc = rec.scenario
-    recent: deque[str] = deque(maxlen=RECENT)
-    seen_exact: set[str] = set()
-    out: list[Judged] = []
-    for a in rec.actions:
-        if a.kind not in ("reply", "private", "update", "plan"):
-            continue
-        text = a.full_text() if a.kind == "plan" else a.text
+    acts = [a for a in rec.actions if a.kind in ("reply", "private", "update", "plan")]
+    reqs = []
+    earlier: list[Earlier] = []
+    for a in acts:
         known = [b for b in sc.briefings if rec.briefing_times.get(b.id, 1e18) <= a.t]
-        known_ids = {b.id for b in known}
-        unconfirmed = tuple(
-            av.say
-            for av in sc.scoring.avoid
-            if (av.until is None and av.until_briefing is None)
-            or (av.until is not None and a.t < av.until)
-            or (av.until_briefing is not None and av.until_briefing not in known_ids)
-        )
-        post = rec.posts.get(a.post or "")
-        ctx = ToneContext(
-            kind={"reply": "reply", "private": "dm", "update": "update", "plan": "plan"}[a.kind],
-            post_text=post.post.text if post else "",
-            author_name=post.post.name if post else "",
-            author_handle=post.post.handle if post else "",
-            earlier_replies=tuple(recent),
-            known_facts=tuple(b.text for b in known),
-            contradictions=tuple(p for b in known for p in b.contradicts),
-            unconfirmed=unconfirmed,
-        )
-        result = analyze(text, ctx)
-        form = template_form(text, ctx.author_name, ctx.author_handle)
-        key = " ".join(form.split())
-        if key in seen_exact and "copy_paste" not in result.flags:
-            # An exact repeat (names and numbers aside) is copy-paste even beyond the comparison window.
-            result = analyze(text, replace(ctx, earlier_replies=(form,)))
-        recent.append(form)
-        seen_exact.add(key)
-        out.append(Judged(a, result, _weight(rec, a)))
-    return out
+        d = rec.posts.get(a.post or "")
+        post = d.post if d else None
+        text = a.full_text()
+        reqs.append(judge_request(sc, a.t, a.kind, text, post, earlier, known))
+        earlier = [*earlier, Earlier(text, post.name if post else "", post.handle if post else "")]
+    results = judge_requests(reqs)
+    return [Judged(a, r, _weight(rec, a)) for a, r in zip(acts, results, strict=True)]
 
 
 def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, list[Evidence], list[ReplyTone]]:

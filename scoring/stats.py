@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def ranks(values: Sequence[float]) -> list[float]:
@@ -45,3 +45,33 @@ def auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
         for q in negatives:
             wins += 1.0 if p > q else 0.5 if p == q else 0.0
     return wins / (len(positives) * len(negatives))
+
+
+def partial_spearman(x: Sequence[float], y: Sequence[float], z: Sequence[float]) -> float:
+    """Spearman correlation of x and y with z held fixed (partial correlation of the ranks)."""
+    rxy, rxz, ryz = spearman(x, y), spearman(x, z), spearman(y, z)
+    den = ((1 - rxz**2) * (1 - ryz**2)) ** 0.5
+    return (rxy - rxz * ryz) / den if den else 0.0
+
+
+def bootstrap_interval(
+    x: Sequence[float],
+    y: Sequence[float],
+    stat: Callable[[list[float], list[float]], float] | None = None,
+    rounds: int = 1000,
+    seed: int = 7,
+) -> tuple[float, float]:
+    """A 95% percentile bootstrap interval of ``stat(x, y)`` (Spearman by default), resampling pairs."""
+    import random
+
+    stat = stat or spearman
+    rng = random.Random(seed)
+    n = len(x)
+    if n < 3:
+        return (0.0, 0.0)
+    values = []
+    for _ in range(rounds):
+        idx = [rng.randrange(n) for _ in range(n)]
+        values.append(stat([x[i] for i in idx], [y[i] for i in idx]))
+    values.sort()
+    return (values[int(0.025 * rounds)], values[int(0.975 * rounds) - 1])

@@ -32,6 +32,7 @@ FLAG_DESCRIPTIONS = {
     "next_step": "Says what happens next or when.",
     "personal": "Speaks to this person about their own problem.",
     "moves_to_private": "Takes personal details to private messages.",
+    "safety_instruction": "Gives a clear safety instruction (stop using it, call 111, see a doctor).",
     "defensive": "Sounds defensive: defends the company before helping the person.",
     "blames": "Blames the customer or a third party.",
     "dismissive": "Minimises the problem or the person's feelings.",
@@ -47,6 +48,14 @@ FLAG_DESCRIPTIONS = {
     "contradicts_briefing": "Contradicts a fact the team has confirmed.",
     "copy_paste": "A copy of an earlier reply: people notice stock answers.",
     "vague": "Says nothing concrete (no fact, no step, no time).",
+    "denies": "Denies the person's account of what happened.",
+    "sarcastic": "Mocks the person or is sarcastic, even in polite words.",
+    "false_reassurance": "Reassures about safety without grounds: give a safety instruction instead.",
+    "keyword_list": "Piles up stock words without saying anything about this person's problem.",
+    "canned": "A canned line that could answer any complaint.",
+    "bare_dm": "Only sends the person to private messages, with nothing else.",
+    "off_topic": "Talks about something other than what the person asked.",
+    "ignores_question": "Does not answer what the person asked.",
 }
 
 POINTS = {
@@ -58,6 +67,7 @@ POINTS = {
     "next_step": 11,
     "personal": 9,
     "moves_to_private": 5,
+    "safety_instruction": 10,
     "defensive": -26,
     "blames": -32,
     "dismissive": -22,
@@ -73,6 +83,14 @@ POINTS = {
     "contradicts_briefing": -26,
     "copy_paste": -36,
     "vague": -22,
+    "denies": -32,
+    "sarcastic": -36,
+    "false_reassurance": -32,
+    "keyword_list": -10,
+    "canned": -22,
+    "bare_dm": -16,
+    "off_topic": -26,
+    "ignores_question": -26,
 }
 CAPS = {
     "blames": 40,
@@ -121,6 +139,7 @@ class ToneResult(NamedTuple):
     negative: tuple[str, ...]
     hits: tuple[ToneHit, ...]
     politeness: float
+    cap: float = 100.0  # the rules' own ceiling (secrets asked for, refusals, very short texts)
 
 
 # Words one of which must occur for a pattern to match at all: a cheap test that skips most searches.
@@ -367,8 +386,10 @@ R = {
     ),
     "apologises": _rx(r"\b(sorry|apologi[sz]e[ds]?|apologies|apology|forgive us)\b"),
     "empathises": _rx(
-        r"\b(understand (how|why|that|your)|must (be|have been|feel)(?! (on|at|with|in|from|due|caused|your|the "
-        r"(customer|user)))|that sounds|sounds (awful|terrible|stressful|"
+        r"\b(understand (how|why|that|your)|(that|this|it|which|you) must (be|have been|feel)"
+        r"(?! (on|at|with|in|from|due|caused|your|the|a|an|made|sent|paid|submitted|received|filed|provided|"
+        r"returned|completed|signed|in writing|"
+        r"\w+ed\b))|that sounds|sounds (awful|terrible|stressful|"
         r"frightening|scary|really)|frustrat\w*|(?<!don't )(?<!do not )(?<!no need to )(?<!nothing to )"
         r"worr(y|ied|ying)|upsett\w*|awful|terrible|stressful|"
         r"right to be (angry|upset|frustrated|annoyed|worried|furious)|i can (only )?imagine|heartbreak\w*|"
@@ -396,10 +417,10 @@ R = {
     "next_step": _rx(
         r"\b(next update|update (you|again|at|by|in|within)|we('ll| will) (update|refund|replace|send|call|contact|"
         r"be in touch|get back|post|share|fix|credit|cover|reimburse|compensate|look after|sort|email|message|"
-        r"arrange|rebook|follow up|keep you)|(by|at|before) \d+([:.]\d\d)?(\s?[ap]\.?m)?|within \d+|"
+        r"arrange|rebook|follow up|keep you)|(by|before) \d+([:.]\d\d)?(\s?[ap]\.?m)?|within \d+|"
         r"within (the|an|one) hour|in \d+ (minutes|mins|hours|days)|tomorrow|refund\w*|"
-        r"replacement|please (call|contact|check|stop|don'?t|do not|visit|keep|bring|return|dm|message|see|seek|"
-        r"reset|change|update|use|go to|head to|throw|bin|ignore|report|block)|on (its|the|their) way|"
+        r"replacement|please (call|contact|stop|don'?t|do not|keep|bring|return|dm|message|seek|"
+        r"reset|change|update|use|throw|bin|ignore|report|block)|on (its|the|their) way|"
         r"stop using|call (a|your|us|the)|keep you (posted|updated)|here is what happens next|what happens next)\b"
     ),
     "moves_to_private": _rx(
@@ -472,7 +493,8 @@ R = {
     ),
     "hostile": _rx(
         r"\b(ridiculous|stupid|idiot\w*|pathetic|clearly (didn'?t|did not|can'?t|cannot|don'?t)|learn to|"
-        r"get over it|not our problem|deal with it|whatever|nobody cares|who cares|shut up|how dare|"
+        r"get over it|not our problem|deal with it|"
+        r"whatever(?= *[.!]*$| you say| works for you)|or whatever|nobody cares|who cares|shut up|how dare|"
         r"your problem|grow up|lol|lmao|nice try|good luck with that|moan\w*|whing\w*|whin(e|ing)|"
         r"entitled|troll|liar|lying|get a life|cry (more|about it)|so what|not my problem)\b"
     ),
@@ -624,6 +646,61 @@ _DAY_WORD = _rx(r"\b(today|tonight|this (morning|afternoon|evening))\b(?!'s)")
 _FUTURE = _rx(
     r"\b(will|'ll|won'?t|going to|shall|by|before|until|later|expect|should (arrive|be|reach|see|get)|"
     r"plan to|aim to|intend to|set to|due|next|from|open|reopen\w*|back|please|can|able to)\b|'ll\b"
+)
+_AHEAD = _rx(
+    r"\b(will|won'?t|going to|shall|expect\w*|aim\w*|plan\w*|intend\w*|next|tomorrow|please|should|hope to|"
+    r"due|set to|promise)\b|'ll\b"
+)
+_ABOUT_THEM = _rx(
+    r"\byou(?:'ve| have| had|'d)? (?:already )?(?:complained|messaged|contacted|called|rung|phoned|tweeted|posted|"
+    r"written|emailed|chased|asked)\b|\b\d+ (?:times|messages|complaints|calls|emails|tweets)\b"
+)
+_DIGITS = re.compile(r"\d[\d,.:]*")
+# A safety or health instruction: stop, don't eat, call 111, see a doctor, switch it off, stay indoors...
+_SAFETY_STEP = _rx(
+    r"\b((do not|don'?t|never|stop|avoid|no more) (\w+ing |keep |let (anyone|him|her|them|your \w+) )?"
+    r"(use|using|eat|eating|drink|drinking|drive|driving|charge|charging|give|giving|take|taking|touch|touching|"
+    r"ride|riding|plug|swim|swimming|feed|feeding|wear|wearing|open|opening|go (in|into|near|back)|cook|cooking|"
+    r"serve|serving|light|apply|applying|handle|run|running|sit|sleep|it|them|the)|"
+    r"(call|ring|phone|dial|contact) (999|911|112|111|nhs|an ambulance|your (gp|doctor|pharmacist|vet|midwife)|"
+    r"a (doctor|gp|pharmacist|vet)|the (poison\w*|emergency|gas|fire)\w*|emergency)|"
+    r"(see|speak to|talk to|ask|visit|check with) (a|your) (doctor|gp|pharmacist|vet|midwife|dentist|optician)|"
+    r"seek (urgent |immediate |emergency )?(medical |veterinary )?(advice|help|attention|care)|"
+    r"medical (advice|attention)|"
+    r"(go|get|head|take (him|her|them|your \w+)) (straight )?to (a&e|hospital|the (emergency|hospital|er|vet)|"
+    r"urgent care|the nearest)|a&e|(switch|turn|shut) (it |them |the \w+ |\w+ )?off|unplug\w*|disconnect|pull over|"
+    r"leave (the|your) (house|building|property|area|room|flat|home)|open (the |all )?(windows|doors)|evacuat\w*|"
+    r"(throw|bin) (it|them|the \w+) (away|out)|throw away|(return|bring) (it|them|the \w+) (back|to)|"
+    r"boil (the |your |all )?water|keep (it|them|him|her|the \w+|your \w+|children|kids|pets|dogs?|everyone|people) "
+    r"(away|out|off|indoors|inside|clear)|stay (indoors|inside|away|off|clear|out)|"
+    r"(check|look for|watch for|look out for) (the |any )?(symptoms|signs)|(get|have) (it|him|her|them|that|the \w+|"
+    r"your \w+) (checked|seen|looked at|inspected)|until (it'?s|it has been|an engineer|a technician) (been )?"
+    r"(checked|inspected|repaired|signed off|fixed)|(not|isn'?t|aren'?t|never) (\w+ )?safe (to|for)|"
+    r"unsafe (to|for))\b"
+)
+# Reassurance about safety ("it's perfectly safe", "nothing to worry about", "carry on as normal").
+_REASSURE = _rx(
+    r"\b((perfectly|completely|totally|absolutely|entirely|100%|quite|very) (safe|fine|harmless|okay|ok|normal)|"
+    r"(is|are|be|'s|'ll be|will be|looks|seems) (safe|fine|harmless|okay|ok|normal)|harmless|no (risk|danger|"
+    r"need to (worry|panic|be (worried|concerned|alarmed)))|nothing to (worry|be (worried|concerned))|"
+    r"don'?t (worry|panic)|zero risk|rest assured|won'?t (hurt|harm)|not (dangerous|harmful|toxic|a (risk|danger))|"
+    r"(carry on|keep|continue) (using|eating|drinking|driving|charging|as (normal|usual))|as (normal|usual)|"
+    r"go ahead|nothing (serious|to be concerned))\b"
+)
+# A post asking whether something is safe, or about harm to health: it needs a safety instruction first.
+_SAFETY_POST = _rx(
+    r"\b((is|are|was|were) (it|this|that|they|these|those|we|(my|the|our) (?!data|money|account|details|card|"
+    r"info\w*|savings|pension|funds|password|privacy|identity)\w+) (still )?safe|safe to (eat|drink|use|fly|"
+    r"drive|travel|charge|swim|give|take|feed|sail|ride|wear|cook|keep|go|stay|breathe|touch)|unsafe|dangerous|"
+    r"toxic|poison\w*|injur\w*|hurt (him|her|them|my|me|us)|(feel|feels|felt|being|been|got|getting) (sick|ill|unwell)|"
+    r"sick|unwell|vomit\w*|rash|swell\w*|swollen|allerg\w*|(a|an|allergic) reaction|can'?t breathe|breathing|"
+    r"symptoms?|fever|temperature|smoke|smell\w* (of )?(gas|burning|smoke)|gas leak|burn(t|ed|ing|s)?|sparks?|"
+    r"sparking|overheat\w*|melt\w*|explod\w*|chok\w*|swallow\w*|(he|she|they|i|we|my \w+) (ate|drank|took|had) "
+    r"(some|it|them|one|two|a|the)|eaten|dose|bleed\w*|faint\w*|dizzy|chest pain|carbon monoxide|asbestos|"
+    r"contaminat\w*|salmonella|listeria|norovirus|e\.? ?coli|food poisoning)\b"
+)
+_SAFETY_ASK = _rx(
+    r"\b(should (i|we)|what (do|should)|is (it|this|that)|are (they|these|those)|can (i|we|my|our)|ok to|okay to)\b"
 )
 _SORRY_KEYS = ("sorr", "apolog", "regret", "inconvenien", "offend", "forgive")
 _HEDGE_KEYS = (
@@ -1027,7 +1104,7 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     extra_cap = 100.0
     if not words:
         hit = ToneHit("vague", float(POINTS["vague"]), "", "Empty: says nothing.")
-        return ToneResult(0, ("vague",), (), ("vague",), (hit,), 0.0)
+        return ToneResult(0, ("vague",), (), ("vague",), (hit,), 0.0, 0.0)
 
     def flag(name: str, match: str) -> None:
         if match and name not in found:
@@ -1063,6 +1140,12 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         if (name in PREFILTER and name not in gates) or (name == "mocking_emoji" and t.isascii()):
             continue
         flag(name, _search(R[name], t))
+    # A time is a next step when it is ahead ("we'll call by 3pm"), not when it is past ("fixed by 9am").
+    step = found.get("next_step", "")
+    if step[:3] in ("by ", "bef") and any(ch.isdigit() for ch in step):
+        sentence = next((sen for sen in _SENT.findall(t) if step in sen), t)
+        if not _AHEAD.search(sentence):
+            found.pop("next_step")
     # "Today" is a next step when it is about what happens ("you'll have it today"), not what did
     # ("today's disruption", "tonight didn't go ahead").
     if "next_step" not in found and _DAY_WORD.search(t):
@@ -1083,7 +1166,13 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         found.pop("empathises")
         flag("empathises", _search(R["empathises"], sorry_free))
     # Facts: concrete details, or words shared with the briefings known now.
-    info = _search(R["informs"], _CLOCK.sub(" ", t) if _DIGIT.search(t) else t)
+    fact_text = _CLOCK.sub(" ", t) if _DIGIT.search(t) else t
+    if _DIGIT.search(fact_text) and _ABOUT_THEM.search(fact_text):
+        # A count of the person's own messages ("you've complained 4 times") is not a fact about the incident.
+        fact_text = " ".join(
+            _DIGITS.sub(" ", sen) if _ABOUT_THEM.search(sen) else sen for sen in _SENT.findall(fact_text)
+        )
+    info = _search(R["informs"], fact_text)
     if not info and ctx.known_facts:
         mine = _content_words(t)
         for fact in ctx.known_facts:
@@ -1140,6 +1229,23 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
             if ctx.kind != "dm" and not R["moves_to_private"].search(sentence):
                 flag("asks_pii_public", pii)
                 break
+    # Safety first: an instruction that keeps people safe, and a safety question left without one.
+    safety = _search(_SAFETY_STEP, t)
+    flag("safety_instruction", safety)
+    if ctx.post_text and not safety and ctx.kind in ("reply", "dm") and _SAFETY_POST.search(ctx.post_text.lower()):
+        reassure = _search(_REASSURE, t)
+        if reassure and "informs" not in found:  # reassurance with no fact to ground it
+            flag("false_reassurance", reassure)
+        elif (
+            not reassure
+            and not {"informs", "next_step", "moves_to_private"} & found.keys()
+            and ("?" in ctx.post_text or _SAFETY_ASK.search(ctx.post_text.lower()))
+        ):
+            flag("ignores_question", "no safety instruction")
+            whys["ignores_question"] = (
+                "The post asks about safety or health: answer with a clear safety instruction first "
+                "(stop using it, don't eat it, call 111, see a doctor)."
+            )
     contra = contradiction(ctx.contradictions, t)
     flag("contradicts_briefing", contra)
     # Copy-paste: the same reply as an earlier one once names, handles and numbers are set aside, or the
@@ -1163,6 +1269,9 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         vague = _search(R["vague_phrase"], t)
         if vague or len(words) < 8:
             flag("vague", vague or "too short to say anything")
+        ack = found.get("acknowledges", "")
+        if vague and ack and (ack in vague or vague in ack):
+            found.pop("acknowledges")  # one phrase ("we are aware") is not both acknowledgement and vagueness
     # A sentence that mixes an apology with blame ("sorry, but the courier...") is blame, not an apology.
     if "blames" in found and "apologises" in found:
         found.pop("apologises")
@@ -1226,8 +1335,12 @@ def _score(
             counts[w] = counts.get(w, 0) + 1
     function_ratio = 1 - sum(counts.values()) / n
     top = max(counts.values(), default=0)
+    # Stuffing: one word over and over, or a list of the rubric's keywords (not a terse, factual reply).
+    rubric = len(_RUBRIC.findall(text)) if function_ratio < 0.2 else 0
     stuffed = n >= 6 and (
-        function_ratio < 0.2 or (top >= 4 and top / n >= 0.2) or (function_ratio < 0.45 and _keyword_list(text, n))
+        (top >= 4 and top / n >= 0.2)
+        or (rubric >= 3 and rubric / n >= 0.3)
+        or (function_ratio < 0.45 and _keyword_list(text, n))
     )
     if stuffed:
         positive_points *= 0.2
@@ -1247,11 +1360,13 @@ def _score(
             hits.append(ToneHit(f, float(POINTS[f]), found[f], why))
     if stuffed:
         cap = min(cap, 30.0)
-        hits.append(ToneHit("vague", -10.0, "keyword list", "Reads like a list of keywords, not a reply."))
-        found.setdefault("vague", "keyword list")
+        hits.append(ToneHit("keyword_list", -10.0, "keyword list", "Reads like a list of keywords, not a reply."))
+        found.setdefault("keyword_list", "keyword list")
+    rule_cap = extra_cap
     if n < 6:
         cap = min(cap, 35.0)
+        rule_cap = min(rule_cap, 35.0)
     final = round(max(0.0, min(cap, score)))
     pos = tuple(f for f in POSITIVE_FLAGS if f in found and f in applicable)
     neg = tuple(f for f in NEGATIVE_FLAGS if f in found)
-    return ToneResult(final, pos + neg, pos, neg, tuple(hits), round(pol, 3))
+    return ToneResult(final, pos + neg, pos, neg, tuple(hits), round(pol, 3), rule_cap)

@@ -317,12 +317,24 @@ def report(journals: tuple[str, ...], html_out: str | None, md_out: str | None, 
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line (score, flags, evidence).")
-def tone(as_json: bool) -> None:
-    """Score replies read one per line from standard input; one result per line."""
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line (score, flags, evidence).")
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help="Read one JSON object per line: text (required), post, author, kind (reply|update|private|plan), earlier.",
+)
+def tone(as_json: bool, jsonl: bool) -> None:
+    """Judge replies from standard input with the game's own reply judge; one result per line.
+
+    \b
+    Plain input: one reply per line.
+    --jsonl: {"text": "...", "post": "...", "author": "...", "kind": "reply", "earlier": ["..."]}
+    Output: SCORE<TAB>flags, or with --json an object with score, flags and evidence.
+    A bad --jsonl line is reported with its line number (exit status 2); nothing is judged then.
+    """
     from scoring.tone_cli import run
 
-    sys.exit(run(sys.stdin, sys.stdout, as_json))
+    sys.exit(run(sys.stdin, sys.stdout, as_json, jsonl=jsonl, err=sys.stderr))
 
 
 # --------------------------------------------------------------------------- bots

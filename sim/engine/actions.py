@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sim.scenario.model import PlanStep
 
+from .reading import action_text
+
 MAX_TEXT = 2000
 
 
@@ -79,11 +81,8 @@ class OwnAction:
         return self.kind in ("update", "plan")
 
     def full_text(self) -> str:
-        parts = [self.text] if self.text else []
-        parts += [s.what for s in self.steps]
-        if self.next_update:
-            parts.append(f"Next update {self.next_update}")
-        return "\n".join(parts)
+        """The text as the public sees it, plan steps included (the same reading as the debrief's)."""
+        return action_text(self.kind, self.text, self.steps, self.next_update)
 
 
 def action_from_event(ev: dict[str, object]) -> Action:

@@ -40,8 +40,9 @@ from .commitments import GRACE, Commitment, promised_due
 from .injects import Firing, InjectBook
 from .journal import FORMAT, JournalWriter, dumps, read_journal
 from .queries import Queries
+from .reading import Earlier, JudgeRequest, judge_request
 
-Judge = Callable[[str, Post | None], Sequence[str]]
+Judge = Callable[[JudgeRequest], Sequence[str]]  # the reply judge: flags of a text in its context
 MAX_STEPS = 20
 MAX_FIELD = 500
 # What the trainee may know of a must-handle post's expectation: that there is one.
@@ -354,7 +355,7 @@ class Session(Queries):
             ev["next_update"] = next_update
         flags: Sequence[str] = ()
         if self.judge is not None and own.public:
-            flags = tuple(self.judge(own.full_text(), post))
+            flags = tuple(self.judge(self.request_for(own, post)))
             ev["flags"] = list(flags)
         self._emit(ev, sync=True)
         self.actions.append(own)
@@ -362,6 +363,17 @@ class Session(Queries):
         if self._writer is not None:
             self._writer.flush(sync=True)
         return Ack(self._seq, t)
+
+    def request_for(self, own: OwnAction, post: Post | None) -> JudgeRequest:
+        """What the judge is given for one of the trainee's actions: the debrief builds the same."""
+        earlier = []
+        for a in self.actions:
+            if a.seq >= own.seq or a.kind not in ("reply", "private", "update", "plan"):
+                continue
+            p = self.post(a.post_id) if a.post_id else None
+            earlier.append(Earlier(a.full_text(), p.name if p else "", p.handle if p else ""))
+        known = list(self._briefings)  # delivered in time order, up to now
+        return judge_request(self.scenario, own.t, own.kind, own.full_text(), post, earlier, known)
 
     def _check(self, action: object) -> Refusal | tuple[str, Post | None, tuple[PlanStep, ...], str]:
         """Clean an action's text; the reason it is refused, if it is."""

@@ -78,6 +78,7 @@ POSITIVE_TONE_FLAGS = (
     "next_step",
     "personal",
     "moves_to_private",
+    "safety_instruction",
 )
 NEGATIVE_TONE_FLAGS = (
     "defensive",
@@ -95,6 +96,14 @@ NEGATIVE_TONE_FLAGS = (
     "contradicts_briefing",
     "copy_paste",
     "vague",
+    "denies",
+    "sarcastic",
+    "false_reassurance",
+    "keyword_list",
+    "canned",
+    "bare_dm",
+    "off_topic",
+    "ignores_question",
 )
 TONE_FLAGS = POSITIVE_TONE_FLAGS + NEGATIVE_TONE_FLAGS
 

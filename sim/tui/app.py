@@ -134,6 +134,14 @@ class StormdrillApp(App[None]):
 
         self.game = game
         self._replace_loading(BriefingScreen(game.scenario, resumed=game.resumed))
+        # The reply judge's model loads while the trainee reads the briefing, not on the first reply.
+        self.call_after_refresh(self._warm_judge)
+
+    @work(thread=True, exclusive=True, group="judge")
+    def _warm_judge(self) -> None:
+        from scoring.judge import warm_up
+
+        warm_up()
 
     def _failed(self, problems: list[Problem], startup: bool) -> None:
         if startup and (self.scenario_arg or self.options.resume is not None):

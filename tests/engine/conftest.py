@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from sim.engine.clock import VirtualClock
+from sim.engine.reading import JudgeRequest
 from sim.engine.session import Session
 from sim.scenario.load import load_scenario
-from sim.scenario.model import Post, Scenario
+from sim.scenario.model import Scenario
 
 HERE = Path(__file__).parent
 
@@ -18,8 +19,8 @@ def scenario() -> Scenario:
     return load_scenario(HERE / "scenario.yaml")
 
 
-def fake_judge(text: str, post: Post | None) -> Sequence[str]:
-    return ["defensive"] if "not our fault" in text.lower() else ["apologises"]
+def fake_judge(req: JudgeRequest) -> Sequence[str]:
+    return ["defensive"] if "not our fault" in req.text.lower() else ["apologises"]
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.devset import evaluate, load_rows
+from scoring.judge import LEARNED_ONLY
 from scoring.tone import NEGATIVE_FLAGS, POSITIVE_FLAGS, GateScan, ToneContext, analyze, politeness, similarity
 from scoring.tone_cli import run
 
@@ -77,7 +78,15 @@ FIRES = {
     "over_promises": ["This will never happen again.", "Everything is fully fixed, 100% guaranteed."],
     "asks_pii_public": ["Please reply with your card number.", "Can you post your date of birth and password?"],
     "vague": ["Thanks for reaching out.", "We're looking into it."],
+    "safety_instruction": [
+        "Please stop using the charger and unplug it now.",
+        "Don't eat it: throw it away or bring it back to any store.",
+        "If he has any trouble breathing, call 999 straight away.",
+    ],
+    "keyword_list": ["sorry apologise empathise update 3pm DM refund team", "Sorry, sorry, refund, update, DM, today."],
 }
+# Raised with a safety question as the post (tests/scoring/test_judge.py), or by the learned layer only.
+SAFETY_FLAGS = {"false_reassurance", "ignores_question"}
 NEAR_MISS = {
     "apologises": "We are not sorry for enforcing safety rules.",
     "blames": "That's not the experience you should have had.",
@@ -121,7 +130,8 @@ def test_flag_does_not_fire_on_near_misses(flag: str, text: str) -> None:
 
 
 def test_every_flag_is_covered() -> None:
-    assert set(FIRES) | {"contradicts_briefing", "copy_paste"} == set(POSITIVE_FLAGS) | set(NEGATIVE_FLAGS)
+    covered = set(FIRES) | {"contradicts_briefing", "copy_paste"} | SAFETY_FLAGS | LEARNED_ONLY
+    assert covered == set(POSITIVE_FLAGS) | set(NEGATIVE_FLAGS)
 
 
 def test_context_flags() -> None:

@@ -1,0 +1,189 @@
+"""The reply judge: bands by construction, the post matters, learned flags with evidence, floors that
+the trivial baselines fail, the paraphrase check, and one judge for the game and `stormdrill tone`."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from scoring.devset import evaluate, figures, keyword_baseline, length_baseline, load_rows
+from scoring.judge import HARMFUL, HARMFUL_CAP, POOR, POOR_CAP, head_info, judge, judge_many
+from scoring.tone import ToneContext
+from scoring.tone_cli import run
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SAFETY_POST = "My son ate two of the recalled yoghurts an hour ago and now he has a rash. What should I do?"
+ORDER_POST = "Order 5521 never came and nobody answers the phone. Where is my food?"
+
+
+def reply(text: str, post: str = ORDER_POST, author: str = "Dana Reid") -> ToneContext:
+    return ToneContext(kind="reply", post_text=post, author_name=author)
+
+
+def test_the_learned_layer_is_installed() -> None:
+    info = head_info()
+    assert info["learned"], "scoring/models/judge-head.json is missing: the judge would run on rules alone"
+
+
+def test_harmful_and_poor_flags_cap_by_band() -> None:
+    texts = [
+        "Honestly Dana, if you had checked the tracking you would have seen the courier's note. Not on us.",
+        "Thanks for reaching out! We value your feedback and are always looking to improve.",
+        "Dana, I'm sorry: order 5521 was stuck at our kitchen. A driver is on the way, it'll be with you by 19:40.",
+    ]
+    results = judge_many(texts, [reply(t) for t in texts])
+    for r in results:
+        if set(r.flags) & HARMFUL:
+            assert r.score <= HARMFUL_CAP
+        elif set(r.flags) & POOR:
+            assert r.score <= POOR_CAP
+    blame, canned, good = results
+    assert blame.score < canned.score < good.score
+    assert good.score >= 70
+
+
+def test_a_safety_question_needs_a_safety_instruction_first() -> None:
+    warm = "Oh no, we're so sorry to hear this, we completely understand how worrying it is. Our team is on it."
+    safe = "Please call 111 now, or 999 if he has any trouble breathing, and keep the pot for the doctor."
+    w, s = judge_many([warm, safe], [reply(warm, SAFETY_POST), reply(safe, SAFETY_POST)])
+    assert "ignores_question" in w.flags and w.score <= POOR_CAP
+    assert "safety_instruction" in s.flags
+    assert s.score > w.score + 20
+
+
+def test_reassurance_without_grounds_on_a_safety_question_is_harmful() -> None:
+    text = "Don't worry, he'll be absolutely fine, these things pass quickly."
+    r = judge(text, reply(text, SAFETY_POST))
+    assert "false_reassurance" in r.flags
+    assert r.score <= HARMFUL_CAP
+
+
+def test_the_post_matters_an_off_topic_reply_is_capped() -> None:
+    text = "Thanks Dana! Our new autumn menu launches next week, with three vegan dishes and a kids' meal deal."
+    on_topic = (
+        "Dana, order 5521 is late because our kitchen lost power. We're refunding it now and a new one leaves at 19:30."
+    )
+    off, on = judge_many([text, on_topic], [reply(text), reply(on_topic)])
+    assert off.score <= POOR_CAP
+    assert on.score > off.score + 25
+
+
+def test_every_flag_has_evidence_and_learned_flags_quote_an_example() -> None:
+    text = "We're sorry you feel that way, but our drivers are among the best in the city and rarely make mistakes."
+    r = judge(text, reply(text))
+    assert r.negative
+    for h in r.hits:
+        assert h.match, f"{h.flag} has no evidence"
+        assert h.why
+    learned = [h for h in r.hits if h.match.startswith("reads like: ")]
+    for h in learned:
+        assert len(h.match) > len("reads like: ") + 10
+
+
+def test_empty_and_whitespace_texts_score_zero() -> None:
+    for text in ("", "   ", "\n"):
+        assert judge(text, reply(text)).score == 0
+
+
+# ------------------------------------------------------------------ floors that the baselines fail
+
+FLOORS = {
+    # set: (spearman, partial spearman with length fixed, AUC good vs poor)
+    "blind3/hard.jsonl": (0.70, 0.55, 0.90),
+    "blind3/ordinary.jsonl": (0.80, 0.60, 0.95),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_floors_hold_for_the_judge_and_fail_for_the_baselines(name: str) -> None:
+    rows = load_rows(DATA / name)
+    rho, partial, auc = FLOORS[name]
+    ours = evaluate(rows, interval=False, baselines=False)
+    assert ours["spearman"] >= rho
+    assert ours["partial_spearman_length"] >= partial
+    assert ours["auc_good_vs_poor"] >= auc
+    for baseline in (length_baseline, keyword_baseline):
+        b = figures([baseline(r) for r in rows], rows, interval=False)
+        fails = b["spearman"] < rho or b["partial_spearman_length"] < partial or b["auc_good_vs_poor"] < auc
+        assert fails, f"{baseline.__name__} passes the floors of {name}: they say nothing about the judge"
+
+
+def test_adversarial_replies_do_not_score_well() -> None:
+    rows = load_rows(DATA / "blind3" / "adversarial.jsonl")
+    results = judge_many([r["reply"] for r in rows], [reply("", r["post"], r["author"]) for r in rows])
+    over = [r["reply"] for r, res in zip(rows, results, strict=True) if res.score > 60]
+    assert len(over) <= 2, over
+
+
+# ------------------------------------------------------------------ the paraphrase check (set B)
+
+ACCEPTED = {
+    # behaviour: the flags that count as catching it; each must fire on >= 80% of set B's paraphrases
+    "blame_customer": {"blames"},
+    "blame_third_party": {"blames"},
+    "legalese_shutdown": {"legalese"},
+    "non_apology": {"non_apology"},
+    "pii_public": {"asks_pii_public"},
+    "apology": {"apologises"},
+}
+
+
+@pytest.mark.parametrize("behaviour", sorted(ACCEPTED))
+def test_paraphrase_check_of_accepted_rules(behaviour: str) -> None:
+    rows = [r for r in load_rows(DATA / "paraphrases_check.jsonl") if r["behaviour"] == behaviour and r["present"]]
+    results = judge_many([r["reply"] for r in rows], [ToneContext(kind="reply", post_text=r["post"]) for r in rows])
+    caught = sum(1 for res in results if set(res.flags) & ACCEPTED[behaviour])
+    assert caught / len(rows) >= 0.8, f"{behaviour}: {caught}/{len(rows)}"
+
+
+# ------------------------------------------------------------------ `stormdrill tone --jsonl`
+
+
+def test_tone_jsonl_uses_the_post_and_the_earlier_texts() -> None:
+    first = "Dana, so sorry: order 5521 is on its way, with you by 19:40 and refunded in full."
+    lines = [
+        json.dumps({"text": first, "post": ORDER_POST, "author": "Dana Reid"}),
+        json.dumps({"text": first.replace("Dana", "Sam"), "post": ORDER_POST, "author": "Sam", "earlier": [first]}),
+        json.dumps({"text": "Update: all stores are open again; next update at 18:00.", "kind": "update"}),
+        json.dumps({"text": "Ok.", "kind": "private", "post": ORDER_POST}),
+    ]
+    out = io.StringIO()
+    assert run(lines, out, as_json=True, jsonl=True) == 0
+    got = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(got) == 4
+    assert all(0 <= g["score"] <= 100 and isinstance(g["flags"], list) for g in got)
+    assert "copy_paste" in got[1]["flags"] and got[1]["score"] < got[0]["score"]
+    # The same text and context as the game gives it: the same judgement.
+    direct = judge(first, ToneContext(kind="reply", post_text=ORDER_POST, author_name="Dana Reid"))
+    assert got[0]["score"] == direct.score and got[0]["flags"] == list(direct.flags)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("not json", "line 2: not valid JSON"),
+        ('{"post": "x"}', "line 2: missing the required field `text`"),
+        ('{"text": 5}', "line 2: `text` must be a string"),
+        ('{"text": "a", "kind": "tweet"}', "line 2: `kind` must be one of"),
+        ('{"text": "a", "earlier": "b"}', "line 2: `earlier` must be a list of strings"),
+        ('{"text": "a", "mood": "b"}', "line 2: unknown field 'mood'"),
+        ('["text"]', "line 2: expected a JSON object"),
+    ],
+)
+def test_tone_jsonl_bad_lines_are_named_and_exit_2(line: str, message: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    status = run([json.dumps({"text": "fine"}), line], out, as_json=True, jsonl=True, err=err)
+    assert status == 2
+    assert message in err.getvalue()
+    assert out.getvalue() == ""  # nothing judged when the input is bad
+
+
+def test_tone_plain_lines_still_work() -> None:
+    out = io.StringIO()
+    assert run(["We're sorry, Dana. A new order leaves at 19:30.", "whatever"], out, as_json=False) == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and all("\t" in line for line in lines)
+    assert int(lines[0].split("\t")[0]) > int(lines[1].split("\t")[0])

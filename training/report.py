@@ -1,0 +1,121 @@
+"""Every figure of the reply judge, on every labelled set, with the trivial baselines beside it.
+
+    .venv/bin/python training/report.py [--sets blind3] [--paraphrases] [--out FILE]
+
+Prints JSON. Which sets are blind and which were trained on is said in docs/tone-model.md; the
+script only measures. Adversarial sets report how many replies score over 60.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scoring.devset import context, evaluate, load_rows, model_scores  # noqa: E402
+from scoring.judge import judge_many  # noqa: E402
+from scoring.tone import ToneContext  # noqa: E402
+
+SETS = {
+    "blind3_ordinary": "tests/data/blind3/ordinary.jsonl",
+    "blind3_hard": "tests/data/blind3/hard.jsonl",
+    "tone_dev": "tests/data/tone_dev.jsonl",
+    "tone_blind": "tests/data/tone_blind.jsonl",
+    "tone_blind2": "tests/data/tone_blind2.jsonl",
+}
+ADVERSARIAL = {"blind3_adversarial": "tests/data/blind3/adversarial.jsonl"}
+# What each behaviour of the paraphrase sets should raise (any of these flags).
+BEHAVIOUR_EXPECTS = {
+    "blame_customer": {"blames"},
+    "blame_third_party": {"blames"},
+    "denial": {"denies", "defensive"},
+    "hostility": {"hostile", "profanity"},
+    "sarcasm": {"sarcastic", "hostile", "mocking_emoji"},
+    "legalese_shutdown": {"legalese"},
+    "false_safety": {"false_reassurance", "over_promises"},
+    "keyword_stuffing": {"keyword_list"},
+    "canned": {"canned", "vague"},
+    "vague": {"vague", "canned"},
+    "non_apology": {"non_apology"},
+    "bare_dm": {"bare_dm", "vague"},
+    "over_promise": {"over_promises"},
+    "speculate_cause": {"speculates"},
+    "pii_public": {"asks_pii_public"},
+    "off_topic": {"off_topic", "ignores_question"},
+    "ignores_question": {"ignores_question", "off_topic"},
+    "fact": {"informs"},
+    "next_step": {"next_step"},
+    "empathy": {"empathises"},
+    "apology": {"apologises"},
+    "safety_instruction": {"safety_instruction"},
+}
+
+
+def adversarial(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    scores = model_scores(rows)
+    over = [(s, r) for s, r in zip(scores, rows, strict=True) if s > 60]
+    by_attack: dict[str, list[float]] = defaultdict(list)
+    for s, r in zip(scores, rows, strict=True):
+        by_attack[r.get("attack", "?")].append(s)
+    return {
+        "n": len(rows),
+        "over_60": len(over),
+        "target_at_most": 2,
+        "scores_by_attack": {k: sorted(v) for k, v in sorted(by_attack.items())},
+        "over_60_texts": [{"score": s, "reply": r["reply"][:120]} for s, r in over],
+    }
+
+
+def paraphrases(path: Path) -> dict[str, Any]:
+    rows = load_rows(path)
+    results = judge_many([r["reply"] for r in rows], [ToneContext(kind="reply", post_text=r["post"]) for r in rows])
+    hit: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    miss: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r, res in zip(rows, results, strict=True):
+        b = r["behaviour"].removesuffix("_not")
+        fired = bool(set(res.flags) & BEHAVIOUR_EXPECTS[b])
+        d = hit if r["present"] else miss
+        d[b][0] += fired
+        d[b][1] += 1
+    return {
+        b: {
+            "fires": f"{hit[b][0]}/{hit[b][1]}",
+            "rate": round(hit[b][0] / hit[b][1], 2) if hit[b][1] else None,
+            "near_miss_fires": f"{miss[b][0]}/{miss[b][1]}",
+        }
+        for b in BEHAVIOUR_EXPECTS
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", default="", help="comma-separated set names (default: all)")
+    ap.add_argument("--paraphrases", action="store_true", help="also the paraphrase check (set B)")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    wanted = {s for s in args.sets.split(",") if s}
+    out: dict[str, Any] = {}
+    for name, rel in SETS.items():
+        if not wanted or name in wanted or any(name.startswith(w) for w in wanted):
+            out[name] = evaluate(load_rows(ROOT / rel))
+    for name, rel in ADVERSARIAL.items():
+        if not wanted or name in wanted or any(name.startswith(w) for w in wanted):
+            out[name] = adversarial(load_rows(ROOT / rel))
+    if args.paraphrases:
+        out["paraphrases_set_b"] = paraphrases(ROOT / "tests" / "data" / "paraphrases_check.jsonl")
+        out["paraphrases_set_a"] = paraphrases(ROOT / "training" / "paraphrases" / "set_a.jsonl")
+    text = json.dumps(out, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    _ = context
+    main()

@@ -1,0 +1,261 @@
+"""Fit the reply judge's learned layer on top of the fine-tuned encoder (see training/README.md).
+
+Runs in the project's own environment (numpy and ONNX encoders; no torch):
+
+    .venv/bin/python training/train_judge.py --holdout-model A --holdout-onnx A-onnx --final-model B
+
+A is training/finetune.py run with --holdout (some writers left out), B the same run on everything.
+On A's held-out rows (text it never saw) this fits what must not be fitted on training text: the
+detectors' thresholds (at most 3% of good replies raise a flag) and the stage-2 ridge that combines
+the encoder's score and behaviours with the rule flags. The final model is B's encoder and heads
+with those. It also stores, per behaviour, labelled examples whose nearest one is a learned flag's
+evidence.
+
+Data (docs/tone-model.md): the labelled corpus in training/corpus/ (several writers, 30+ crises),
+the earlier labelled sets in tests/data (tone_dev, tone_blind, tone_blind2: their blind figures were
+reported before they joined the pool), and paraphrase set A (training/paraphrases/set_a.jsonl) for
+the detectors. Never the current blind set (tests/data/blind3) nor paraphrase set B
+(tests/data/paraphrases_check.jsonl): those are scored, not learned from.
+
+Deterministic: no randomness but a seeded bootstrap, so the same data give the same files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scoring.encoder import Encoder, encoder  # noqa: E402
+from scoring.judge import (  # noqa: E402
+    BEHAVIOUR_FLAGS,
+    EXAMPLES_FILE,
+    HEAD_FILE,
+    Head,
+    judge_with,
+    pair_text,
+    rule_features,
+    stage2_features,
+)
+from scoring.stats import spearman  # noqa: E402
+from scoring.tone import ToneContext, analyze  # noqa: E402
+
+KIND = {"reply": "reply", "update": "update", "private": "dm", "dm": "dm", "plan": "plan"}
+# Corpus styles (free text written by the writers) -> behaviours. First match wins.
+STYLE_RULES = [
+    ("customer", "blame_customer"),
+    ("third", "blame_third_party"),
+    ("denial", "denial"),
+    ("deny", "denial"),
+    ("sarcas", "sarcasm"),
+    ("passive", "sarcasm"),
+    ("hostile", "hostility"),
+    ("legal", "legalese_shutdown"),
+    ("over", "over_promise"),
+    ("specul", "speculate_cause"),
+    ("personal data", "pii_public"),
+    ("pii", "pii_public"),
+    ("off-topic", "off_topic"),
+    ("off topic", "off_topic"),
+    ("ignor", "ignores_question"),
+    ("keyword", "keyword_stuffing"),
+    ("stuff", "keyword_stuffing"),
+    ("canned", "canned"),
+]
+
+
+def load(path: Path, group: str) -> list[dict[str, Any]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            r["group"] = group
+            rows.append(r)
+    return rows
+
+
+def style_behaviour(style: str) -> str | None:
+    s = (style or "").lower()
+    for key, b in STYLE_RULES:
+        if key in s:
+            return b
+    return None
+
+
+def context(r: dict[str, Any]) -> ToneContext:
+    return ToneContext(
+        kind=KIND.get(r.get("kind", "reply"), "reply"),
+        post_text=r.get("post", "") or "",
+        author_name=r.get("author", "") or "",
+        earlier_replies=tuple(r.get("earlier") or ()),
+    )
+
+
+def training_rows() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for f in sorted(glob.glob(str(ROOT / "training" / "corpus" / "*.jsonl"))):
+        rows += load(Path(f), Path(f).stem)
+    for name in ("tone_dev", "tone_blind", "tone_blind2"):
+        rows += load(ROOT / "tests" / "data" / f"{name}.jsonl", name)
+    return rows
+
+
+def paraphrase_rows() -> list[dict[str, Any]]:
+    return load(ROOT / "training" / "paraphrases" / "set_a.jsonl", "para_a")
+
+
+class Prepared:
+    """Rule results and pair embeddings of a list of rows, computed once with a given encoder."""
+
+    def __init__(self, rows: list[dict[str, Any]], enc: Encoder) -> None:
+        self.rows = rows
+        self.texts = [r["reply"] for r in rows]
+        self.contexts = [context(r) for r in rows]
+        self.rules = [analyze(t, c) for t, c in zip(self.texts, self.contexts, strict=True)]
+        self.emb = enc.embed([pair_text(t, c.post_text) for t, c in zip(self.texts, self.contexts, strict=True)])
+        self.rulef = rule_features(self.rules, self.contexts, self.texts)
+        self.labels = np.asarray([float(r.get("label", 0)) for r in rows], dtype=np.float64)
+
+
+def load_heads(model_dir: Path) -> dict[str, Any]:
+    return json.loads((model_dir / "heads.json").read_text(encoding="utf-8"))
+
+
+def make_head(heads: dict[str, Any], thresholds: np.ndarray, w2: np.ndarray, b2: float, version: str) -> Head:
+    return Head(
+        np.asarray(heads["score_w"], dtype=np.float32),
+        float(heads["score_b"]),
+        np.asarray(heads["beh_w"], dtype=np.float32),
+        np.asarray(heads["beh_b"], dtype=np.float32),
+        tuple(heads["behaviours"]),
+        np.asarray(thresholds, dtype=np.float32),
+        np.asarray(w2, dtype=np.float32),
+        float(b2),
+        float(heads["scale"]),
+        version,
+    )
+
+
+def fit_stage2(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, float]:
+    mean = x.mean(axis=0)
+    xc = x - mean
+    ym = y.mean()
+    w = np.linalg.solve(xc.T @ xc + alpha * np.eye(x.shape[1]), xc.T @ (y - ym))
+    return w, float(ym - mean @ w)
+
+
+def thresholds_for(head: Head, data: Prepared, fp_rate: float) -> np.ndarray:
+    """Per behaviour: the probability that at most ``fp_rate`` of good replies (4-5) reach, and at least 0.5."""
+    _, probs = head.encoder_outputs(data.emb)
+    good = probs[data.labels >= 4]
+    return np.asarray([max(0.5, float(np.quantile(good[:, j], 1 - fp_rate))) for j in range(probs.shape[1])])
+
+
+def stage2_x(head: Head, data: Prepared) -> np.ndarray:
+    score, probs = head.encoder_outputs(data.emb)
+    return stage2_features(score, probs, data.rulef).astype(np.float64)
+
+
+def scores(head: Head, data: Prepared) -> np.ndarray:
+    res = judge_with(head, data.texts, data.contexts, data.rules, data.emb, evidence=False)
+    return np.asarray([r.score for r in res], dtype=np.float64)
+
+
+def example_bank(data: Prepared, para: Prepared) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+    """Labelled examples of each behaviour, so a learned flag can show the nearest one as its evidence."""
+    embs: dict[str, np.ndarray] = {}
+    texts: dict[str, list[str]] = {}
+    for behaviour in BEHAVIOUR_FLAGS:
+        idx = [i for i, r in enumerate(para.rows) if r["behaviour"] == behaviour and r["present"]]
+        chosen = [para.texts[i] for i in idx]
+        vecs = [para.emb[i] for i in idx]
+        for i, r in enumerate(data.rows):
+            if style_behaviour(r.get("style", "")) == behaviour and r["label"] <= 2 and len(chosen) < 60:
+                chosen.append(data.texts[i])
+                vecs.append(data.emb[i])
+        if chosen:
+            embs[f"e_{behaviour}"] = np.asarray(vecs, dtype=np.float16)
+            texts[behaviour] = chosen
+    return embs, texts
+
+
+def save(head: Head, embs: dict[str, np.ndarray], texts: dict[str, list[str]], meta: dict[str, Any]) -> None:
+    def r(v: np.ndarray) -> Any:
+        return np.round(np.asarray(v, dtype=np.float64), 6).tolist()
+
+    payload = {
+        "version": head.version,
+        **meta,
+        "scale": head.scale,
+        "behaviours": list(head.behaviours),
+        "thresholds": r(head.thresholds),
+        "score_w": r(head.score_w),
+        "score_b": round(head.score_b, 6),
+        "beh_w": r(head.beh_w),
+        "beh_b": r(head.beh_b),
+        "stage2_w": r(head.stage2_w),
+        "stage2_b": round(head.stage2_b, 6),
+    }
+    HEAD_FILE.write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
+    np.savez_compressed(EXAMPLES_FILE, texts=np.asarray(json.dumps(texts, ensure_ascii=False)), **embs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Fit the reply judge's learned layer on a fine-tuned encoder.")
+    ap.add_argument(
+        "--holdout-model", type=Path, required=True, help="finetune.py output trained without --holdout groups"
+    )
+    ap.add_argument("--holdout-onnx", type=Path, required=True, help="that model exported by export_encoder.py")
+    ap.add_argument("--final-model", type=Path, required=True, help="finetune.py output trained on everything")
+    ap.add_argument("--alpha", type=float, default=10.0)
+    ap.add_argument("--fp-rate", type=float, default=0.03)
+    args = ap.parse_args()
+    rows = training_rows()
+    heads_a = load_heads(args.holdout_model)
+    hold = set(heads_a["holdout"])
+    held = [r for r in rows if r["group"] in hold]
+    enc_a = Encoder(args.holdout_onnx / "encoder-int8.onnx", args.holdout_onnx / "tokenizer.json")
+    data_a = Prepared(held, enc_a)
+    base = make_head(heads_a, np.full(len(heads_a["behaviours"]), 0.5), np.zeros(1), 0.0, "")
+    thresholds = thresholds_for(base, data_a, args.fp_rate)
+    x = stage2_x(base, data_a)
+    report: dict[str, Any] = {"holdout": sorted(hold), "n": len(held)}
+    # Stage 2 measured by two-fold cross-fitting on the held-out rows, then fitted on all of them.
+    idx = np.arange(len(held))
+    folds = [idx % 2 == 0, idx % 2 == 1]
+    pred = np.zeros(len(held))
+    for f in folds:
+        w2, b2 = fit_stage2(x[~f], data_a.labels[~f], args.alpha)
+        head_f = make_head(heads_a, thresholds, w2, b2, "")
+        pred[f] = scores(head_f, data_a)[f]
+    for g in sorted(hold):
+        m = np.asarray([r["group"] == g for r in held])
+        enc_only = base.encoder_outputs(data_a.emb[m])[0]
+        report[g] = {
+            "encoder_head": round(spearman(list(enc_only), list(data_a.labels[m])), 3),
+            "judge_crossfit": round(spearman(list(pred[m]), list(data_a.labels[m])), 3),
+        }
+    w2, b2 = fit_stage2(x, data_a.labels, args.alpha)
+    print(json.dumps({"stage2_validation": report}))
+    heads_b = load_heads(args.final_model)
+    version = f"{len(rows)}rows-{Path(args.final_model).name}"
+    head = make_head(heads_b, thresholds, w2, b2, version)
+    enc = encoder()
+    data = Prepared(rows, enc)
+    para = Prepared(paraphrase_rows(), enc)
+    embs, texts = example_bank(data, para)
+    groups = sorted({r["group"] for r in rows})
+    save(head, embs, texts, {"trained_on": groups, "stage2_fitted_on": sorted(hold)})
+    print(f"wrote {HEAD_FILE.relative_to(ROOT)} and {EXAMPLES_FILE.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
