@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.engine.reading import is_update
 from sim.scenario.model import Scenario
 
 from .card import Evidence, PartScore, ReplyTone, ScoreCard
@@ -15,7 +16,7 @@ from .coaching import coaching_points, must_handle_table
 from .plan import score_plan
 from .record import Act, SessionRecord, build_record
 from .session_tone import judge_all, score_tone
-from .speed import quality_credit, score_speed, statement_counts
+from .speed import quality_credit, score_speed
 
 __all__ = ["Evidence", "PartScore", "ReplyTone", "ScoreCard", "analyse", "score", "score_events"]
 
@@ -42,7 +43,9 @@ def analyse(
 
     def statement_ok(a: Act) -> bool:
         j = by_seq.get(a.seq)
-        return statement_counts(j.result.score, j.result.flags) if j else False
+        return is_update(a.kind, j.result.flags) if j else False
+
+    rec.update_seqs = {a.seq for a in rec.actions if a.statement and statement_ok(a)}
 
     def plan_tone_penalty(a: Act) -> tuple[float, str]:
         j = by_seq.get(a.seq)

@@ -85,10 +85,19 @@ class SessionRecord:
     pressure: list[tuple[float, float]] = field(default_factory=list)
     end_t: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    update_seqs: set[int] | None = None  # the statements that count as updates (set once judged)
+
+    def is_update(self, a: Act) -> bool:
+        """Whether a statement counts as a public update (sim.engine.reading.is_update, once judged)."""
+        return a.statement and (self.update_seqs is None or a.seq in self.update_seqs)
 
     @property
     def trainee(self) -> str:
         return str(self.header.get("trainee") or "")
+
+    def handle_of(self, author: str) -> str:
+        """The @handle of an account (a persona or crowd id), as the trainee saw it."""
+        return next((d.post.handle for d in self.posts.values() if d.post.author == author), author)
 
     def responses_to(self, post_id: str) -> list[Act]:
         return [a for a in self.actions if a.post == post_id and a.kind in ("reply", "private")]

@@ -67,7 +67,7 @@ def timeline_svg(rec: SessionRecord, width: int = 960, height: int = 220) -> str
         f'aria-label="Incoming volume per minute and your actions">'
     ]
     # Silences longer than the expected update interval.
-    statements = [act.t for act in rec.actions if act.statement]
+    statements = [act.t for act in rec.actions if rec.is_update(act)]
     every = rec.scenario.scoring.update_every
     edges = [0.0, *statements, rec.end_t or duration]
     for since, until in pairwise(edges):
@@ -94,9 +94,12 @@ def timeline_svg(rec: SessionRecord, width: int = 960, height: int = 220) -> str
         if a.kind in marks:
             colour, y = marks[a.kind]
             size = 5 if a.kind in ("update", "plan") else 3
+            hollow = a.statement and not rec.is_update(a)
+            fill = f'fill="none" stroke="{colour}"' if hollow else f'fill="{colour}"'
+            note = " (no fact, status or next step: not counted as an update)" if hollow else ""
             parts.append(
-                f'<circle cx="{x(a.t):.1f}" cy="{y}" r="{size}" fill="{colour}"><title>{_e(a.kind)} at '
-                f"{format_time(a.t)}</title></circle>"
+                f'<circle cx="{x(a.t):.1f}" cy="{y}" r="{size}" {fill}><title>{_e(a.kind)} at '
+                f"{format_time(a.t)}{note}</title></circle>"
             )
     parts.append(f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#5b6577"/>')
     parts.append(f'<text x="{left - 6}" y="{top + 10}" font-size="11" text-anchor="end" fill="#5b6577">{peak}</text>')

@@ -14,9 +14,10 @@ matter (media, misinformation, a scam) it is no answer at all. A post with a poo
 earns little, whatever else it got: the public saw the poor reply.
 Instant junk replies therefore earn little, so speed cannot be gamed with canned text.
 
-Public statements count for the first-statement and cadence blocks only when they say something:
-tone at least ``QUALITY_GATE``, not a copy, and both a human part (acknowledges, apologises,
-empathises or owns it) and a concrete part (a fact or a next step). "Hi." is not a holding statement.
+Public statements count for the first-statement and cadence blocks only when they are updates by
+the one definition the console and the injects use too (``sim.engine.reading.is_update``): a fact, a
+status or a next step, not a copy. "Hi." is not a holding statement; "09:19: ovens back in 30 stores,
+next update 09:35" is one, with or without an apology.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from sim.scenario.model import Post
-from sim.scenario.patterns import format_time
+from sim.scenario.patterns import clock_label, format_time
+from sim.scenario.text import clean_text
 from sim.scenario.triage import about_own_case
 
 from .card import Evidence, PartScore
@@ -232,26 +234,36 @@ def score_speed(
                 W_CADENCE * cadence - W_CADENCE,
             )
         )
+
+    def promise_words(com: dict[str, object]) -> str:
+        due = clock_label(sc.start_minutes, float(str(com.get("due", 0) or 0)))
+        words = clean_text(str(com.get("words", "")), single_line=True)[:60]
+        who = str(com.get("audience") or "")
+        to = f" to {rec.handle_of(who)}" if who else ""
+        return f'"{words}"{to} (due {due})'
+
     for com in broken:
+        who = com.get("audience")
         ev.append(
             Evidence(
-                float(com.get("due", com.get("t", 0)) or 0),
+                float(str(com.get("due", com.get("t", 0)) or 0)),
                 "speed",
                 "speed.promise_broken",
-                "A promised update time passed without an update.",
+                f"You promised {promise_words(com)} and "
+                + ("did not get back to them in time." if who else "posted no update by then."),
                 -4.0,
-                str(com.get("source", "")),
+                f"action:{com.get('source', '')}",
             )
         )
     for com in kept:
         ev.append(
             Evidence(
-                float(com.get("t", 0) or 0),
+                float(str(com.get("t", 0) or 0)),
                 "speed",
                 "speed.promise_kept",
-                "Kept a promised update time.",
+                f"Kept your promise {promise_words(com)}.",
                 0.0,
-                str(com.get("source", "")),
+                f"action:{com.get('source', '')}",
             )
         )
 
@@ -346,20 +358,6 @@ def calls_for_private(post: Post) -> bool:
 def public_matter(post: Post) -> bool:
     """A post whose answer must be public: media, misinformation, scams, regulators (a DM is no answer)."""
     return not calls_for_private(post) and bool(_PUBLIC_TAGS & set(post.tags) or post.role in _PUBLIC_ROLES)
-
-
-SUBSTANCE_HUMAN = ("acknowledges", "apologises", "empathises", "owns_it")
-SUBSTANCE_CONCRETE = ("informs", "next_step")
-
-
-def statement_counts(tone_score: float, flags: tuple[str, ...]) -> bool:
-    """Whether a public statement has the substance of a holding statement or an update."""
-    return (
-        tone_score >= QUALITY_GATE
-        and "copy_paste" not in flags
-        and any(f in flags for f in SUBSTANCE_HUMAN)
-        and any(f in flags for f in SUBSTANCE_CONCRETE)
-    )
 
 
 def quality_credit(tone_score: float, flags: tuple[str, ...], kind: str, post: Post | None = None) -> float:

@@ -80,8 +80,13 @@ CANNED_REPLY = "Thanks for reaching out. We're looking into it."
 CANNED_STATEMENT = "We are aware of an issue and are looking into it."
 
 
+def _stated(s: Session) -> bool:
+    """Whether the bot has posted a public statement (whether or not it counted as an update)."""
+    return any(a.statement for a in s.actions)
+
+
 def canned(s: Session) -> Action | None:
-    if s.last_statement is None and s.now >= 180:
+    if not _stated(s) and s.now >= 180:
         return UpdateAction(CANNED_STATEMENT)
     if _actions_in_last(s, 60) >= 4:
         return None
@@ -106,7 +111,7 @@ DEFENSIVE_REPLIES = (
 
 
 def defensive(s: Session) -> Action | None:
-    if s.last_statement is None and s.now >= 120:
+    if not _stated(s) and s.now >= 120:
         return UpdateAction(DEFENSIVE_STATEMENT)
     if _actions_in_last(s, 60) >= 3:
         return None
@@ -137,7 +142,7 @@ def _decent_reply(s: Session, post: Post) -> str:
 
 
 def slow(s: Session) -> Action | None:
-    if s.last_statement is None and s.now >= s.duration * 0.6:
+    if not _stated(s) and s.now >= s.duration * 0.6:
         fact = _latest_fact(s)
         return UpdateAction("We're sorry for the disruption. " + (fact or "We are working on it."))
     if _actions_in_last(s, 60) >= 2:

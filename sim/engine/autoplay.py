@@ -39,6 +39,7 @@ def run_autoplay(
     judge: Judge | None = None,
     step: float = STEP,
     trainee: str | None = None,
+    on_refusal: Callable[[Action, Refusal], None] | None = None,
 ) -> Session:
     """Play the scenario (or a ready storm) with ``bot``; write, or with ``resume`` continue, ``out_path``.
 
@@ -60,7 +61,12 @@ def run_autoplay(
                 break
             for _ in range(MAX_ACTIONS_PER_STEP):
                 action = bot(session)
-                if action is None or isinstance(session.act(action), Refusal):
+                if action is None:
+                    break
+                result = session.act(action)
+                if isinstance(result, Refusal):
+                    if on_refusal is not None:
+                        on_refusal(action, result)
                     break
             clock.set(min(session.now + step, session.next_instant()))
     finally:

@@ -24,7 +24,8 @@ _CUE = re.compile(
     r"\b(?:updates?|updated|updating|back to you|(?:be|come|get|getting|report|check|checking) back|post again|"
     r"more (?:news|information|info|details|soon|at|by|in|within|from us)|let (?:you|everyone) know|"
     r"hear from us|next|keep (?:you|everyone) (?:posted|informed|updated)|share more|check in|statement|"
-    r"briefing|again at|again in|again by)\b",
+    r"briefing|again at|again in|again by|(?:message|call|ring|phone|e-?mail|contact|dm|text|write to) "
+    r"(?:you|her|him|them)|in touch|hear back)\b",
     re.IGNORECASE,
 )
 _PREP = r"(?P<prep>\b(?:at|by|before|around|until|till|from|@)\s*)?"
@@ -69,6 +70,10 @@ _WORDS = {
     "a half": 0.5,
     "a couple of": 2.0,
 }
+# A time heading a text ("09:19 update:", "Update 3pm -") labels it; it promises nothing.
+_LABEL = re.compile(
+    r"^\W*(?P<time>[0-2]?\d[:.][0-5]\d(?:\s?[ap]m)?|\d{1,2}\s?[ap]m)\s*(?:update|statement|[-:–])", re.IGNORECASE
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -79,6 +84,14 @@ class Commitment:
     source: int  # action seq
     words: str
     status: str = "open"  # open | kept | broken
+    audience: str = "public"  # "public" (a statement), or the account a reply or private message promised
+
+    def kept_by(self, kind: str, author: str | None) -> bool:
+        """Whether an action keeps this promise: a public update keeps every promise of news; a reply
+        or private message keeps a promise made to that same person."""
+        if kind in ("update", "plan"):
+            return True
+        return self.audience != "public" and author == self.audience
 
 
 def _first_after(minute_of_day: int, now: float, start_minutes: int) -> float:
@@ -156,7 +169,10 @@ def promised_due(text: str, now: float, start_minutes: int, *, require_cue: bool
     bare time is enough.
     """
     best: tuple[float, str] | None = None
+    label = _LABEL.match(text)
     for due, words in _stated_times(text, now, start_minutes, require_cue=require_cue):
+        if label and words == label.group("time").strip():
+            continue  # "09:19 update: ..." is the time of this update, not a promise of the next
         if now < due <= now + MAX_AHEAD and (best is None or due < best[0]):
             best = (round(float(due), 3), words)
     return best

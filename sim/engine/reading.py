@@ -39,6 +39,24 @@ class JudgeRequest:
         return self.kind != "private"
 
 
+# What makes a public statement an update: something concrete (a fact, a status, a next step).
+SUBSTANCE = frozenset({"informs", "next_step", "safety_instruction"})
+
+
+def is_update(kind: str, flags: Sequence[str] | None) -> bool:
+    """Whether an action is a public update: an update or a plan with substance, not a copy.
+
+    The one definition the console's silence timer, the injects and the score all use. Empathy words
+    are not needed; a fact, a status or a next step is. ``flags`` None (no judge in this session)
+    counts every statement.
+    """
+    if kind not in ("update", "plan"):
+        return False
+    if flags is None:
+        return True
+    return "copy_paste" not in flags and bool(SUBSTANCE.intersection(flags))
+
+
 def action_text(kind: str, text: str, steps: Sequence[PlanStep] = (), next_update: str = "") -> str:
     """The text of an action as the public sees it: a plan's steps (with who and when) included."""
     parts = [text] if text else []

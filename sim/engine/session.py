@@ -40,7 +40,7 @@ from .commitments import GRACE, Commitment, promised_due
 from .injects import Firing, InjectBook
 from .journal import FORMAT, JournalWriter, dumps, read_journal
 from .queries import Queries
-from .reading import Earlier, JudgeRequest, judge_request
+from .reading import Earlier, JudgeRequest, is_update, judge_request
 
 Judge = Callable[[JudgeRequest], Sequence[str]]  # the reply judge: flags of a text in its context
 MAX_STEPS = 20
@@ -303,9 +303,7 @@ class Session(Queries):
     def _settle(self, c: Commitment, status: str, t: float) -> None:
         c.status = status
         self._open.remove(c)
-        self._emit(
-            {"type": "commitment", "t": _r(t), "status": status, "due": _r(c.due), "source": c.source, "words": c.words}
-        )
+        self._emit(self._commitment_event(c, status, t))
 
     # ------------------------------------------------------------------ pressure
     def _sample(self, t: float) -> None:
@@ -415,35 +413,51 @@ class Session(Queries):
                 self._flagged.append(t)
             elif P.is_good_high_reach(post, flags):
                 self._good_high.append(t)
-        if a.statement:
-            for c in [c for c in self._open if c.made < t <= c.due + GRACE]:
+        author = post.author if post is not None else None
+        update = is_update(a.kind, flags if self.judge is not None else None)
+        for c in [c for c in self._open if c.made < t <= c.due + GRACE and c.kept_by(a.kind, author)]:
+            if update or a.kind in ("reply", "private"):
                 self._settle(c, "kept", t)
+        if update:
             self.last_statement = t
             self._statements.append(t)
-            self.plan_posted = self.plan_posted or a.kind == "plan"
+        self.plan_posted = self.plan_posted or a.kind == "plan"
+        self._promise(a, "public" if a.statement or post is None else post.author)
         if not a.public:
             return
-        self._promise(a)
         self._schedule(self._book.on_event("said", t, {"action": a.seq}, text=a.full_text()))
         if a.kind == "reply" and post is not None:
             cause = {"action": a.seq, "post": post.id}
             self._schedule(self._book.on_event("reply_flagged", t, cause, persona=post.author, flags=flags))
 
-    def _promise(self, a: OwnAction) -> None:
+    def _promise(self, a: OwnAction, audience: str) -> None:
+        """A time given for the next update (statements) or the next contact (replies, private messages)."""
         start = self.scenario.start_minutes
         promise = promised_due(a.text, a.t, start)
         if a.kind == "plan" and a.next_update:
             field_promise = promised_due(a.next_update, a.t, start, require_cue=False)
             if field_promise and (promise is None or field_promise[0] < promise[0]):
                 promise = field_promise
-        if promise is None or any(abs(c.due - promise[0]) < 1 for c in self._open):
+        if promise is None or any(abs(c.due - promise[0]) < 1 and c.audience == audience for c in self._open):
             return
-        c = Commitment(a.t, promise[0], a.seq, promise[1])
+        c = Commitment(a.t, promise[0], a.seq, promise[1], audience=audience)
         self.commitments.append(c)
         self._open.append(c)
-        self._emit(
-            {"type": "commitment", "t": _r(a.t), "status": "made", "due": _r(c.due), "source": a.seq, "words": c.words}
-        )
+        self._emit(self._commitment_event(c, "made", a.t))
+
+    @staticmethod
+    def _commitment_event(c: Commitment, status: str, t: float) -> dict[str, Any]:
+        ev: dict[str, Any] = {
+            "type": "commitment",
+            "t": _r(t),
+            "status": status,
+            "due": _r(c.due),
+            "source": c.source,
+            "words": c.words,
+        }
+        if c.audience != "public":
+            ev["audience"] = c.audience
+        return ev
 
     # ------------------------------------------------------------------ queries needing the clock
     def silence(self) -> float | None:

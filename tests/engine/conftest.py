@@ -20,7 +20,7 @@ def scenario() -> Scenario:
 
 
 def fake_judge(req: JudgeRequest) -> Sequence[str]:
-    return ["defensive"] if "not our fault" in req.text.lower() else ["apologises"]
+    return ["defensive"] if "not our fault" in req.text.lower() else ["apologises", "informs"]
 
 
 @pytest.fixture

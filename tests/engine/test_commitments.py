@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine.actions import PlanAction, ReplyAction, UpdateAction
+from sim.engine.actions import PlanAction, PrivateAction, ReplyAction, UpdateAction
 from sim.engine.clock import VirtualClock
 from sim.engine.commitments import clock_due, promised_due
 from sim.engine.journal import read_journal
@@ -128,8 +128,45 @@ def test_a_reply_and_the_plan_field_make_promises(make_session: Maker) -> None:
     assert s.next_promise() == 1800
     s.act(PlanAction("Our plan", (PlanStep("Roll back", "Engineers", "today"),), "09:20"))
     assert s.next_promise() == 1200
-    s.act(UpdateAction("Next update at 9:30."))  # the same due time is not promised twice
-    assert _commitments(s) == [("made", 1800.0), ("made", 1200.0)]
+    s.act(UpdateAction("Next update at 9:30."))  # to everyone: not the promise made to Jo
+    s.act(UpdateAction("We'll update everyone again at 9:30."))  # the same due time is not promised twice
+    assert _commitments(s) == [("made", 1800.0), ("made", 1200.0), ("made", 1800.0)]
+
+
+def test_a_promise_to_one_person_is_kept_by_answering_that_person() -> None:
+    """A reply or private message promising contact is kept by a reply or message to the same account
+    (or by a public update), not by answering someone else."""
+    from sim.engine.commitments import Commitment
+
+    c = Commitment(10, 600, 1, "by 9:30", audience="journo")
+    assert c.kept_by("private", "journo") and c.kept_by("reply", "journo")
+    assert not c.kept_by("reply", "cust")
+    assert c.kept_by("update", None)
+    public = Commitment(10, 600, 2, "at 9:30")
+    assert public.kept_by("plan", None) and not public.kept_by("reply", "journo")
+
+
+def test_private_messages_make_promises_kept_per_person(make_session: Maker) -> None:
+    s, clock = make_session()
+    clock.set(200)
+    s.act(PrivateAction("p2", "I'll message you back by 9:10 with the details."))
+    s.act(ReplyAction("p1", "Sorry about this, we're on it."))
+    clock.set(500)
+    s.act(PrivateAction("p2", "As promised: here are the details."))
+    s.close()
+    assert s.journal_path is not None
+    events = [e for e in read_journal(s.journal_path).events if e["type"] == "commitment"]
+    assert [(e["status"], e.get("audience")) for e in events] == [("made", "journo"), ("kept", "journo")]
+
+
+def test_a_time_heading_an_update_is_its_label_not_a_promise() -> None:
+    from sim.engine.commitments import promised_due
+
+    # Said at 09:18:20 (start 09:00): "09:19 update" labels the update; the promise is 09:35.
+    assert promised_due("09:19 update: ovens are back in 30 stores. Next update at 09:35.", 1100, 540) == (
+        2100.0,
+        "at 09:35",
+    )
 
 
 def test_stale_times_are_the_promised_times_not_ahead_of_now() -> None:
