@@ -139,14 +139,21 @@ def load_script(path: Path) -> Script:
 def play_script(scenario: Scenario, script: Script, out: Path, judge: Judge | None = None) -> Session:
     """Play ``script`` through the engine in virtual time; refused actions are listed in ``script.refused``."""
     pending = list(script.actions)
+    coming: set[str] = set()
 
     def bot(session: Session) -> Action | None:
+        if not coming:
+            coming.update(p.id for p in session.storm.posts)
         while pending and pending[0].at <= session.now:
             item = pending[0]
-            if isinstance(item.action, ReplyAction | PrivateAction) and session.post(item.action.post_id) is None:
-                # Not arrived yet (or unknown): wait for it while the storm runs, then give up at the end.
-                if item.action.post_id in {p.id for p in session.storm.posts} and session.now < scenario.duration - 1:
-                    return None
+            action = item.action
+            if (
+                isinstance(action, ReplyAction | PrivateAction)
+                and session.post(action.post_id) is None
+                and action.post_id in coming
+                and session.now < scenario.duration - 1
+            ):
+                return None  # not arrived yet: wait for it while the storm runs
             pending.pop(0)
             return item.action
         return None
