@@ -10,12 +10,14 @@ from typing import Any
 
 from sim.engine.reading import is_update
 from sim.scenario.model import Scenario
+from sim.scenario.patterns import format_time
+from sim.scenario.text import clean_text
 
 from .card import Evidence, PartScore, ReplyTone, ScoreCard
 from .coaching import coaching_points, must_handle_table
 from .plan import score_plan
 from .record import Act, SessionRecord, build_record
-from .session_tone import judge_all, score_tone
+from .session_tone import Judged, judge_all, score_tone
 from .speed import quality_credit, score_speed
 
 __all__ = ["Evidence", "PartScore", "ReplyTone", "ScoreCard", "analyse", "score", "score_events"]
@@ -65,6 +67,12 @@ def analyse(
                 "over_promises",
                 "copy_paste",
                 "vague",
+                "keyword_list",
+                "canned",
+                "sarcastic",
+                "denies",
+                "false_reassurance",
+                "speculates",
             )
         ]
         if j.result.score < 40 or bad:
@@ -78,6 +86,8 @@ def analyse(
     weights = {"speed": s.weight_speed, "tone": s.weight_tone, "plan": s.weight_plan}
     wsum = sum(weights.values()) or 1.0
     total = (speed.score * weights["speed"] + tone.score * weights["tone"] + plan.score * weights["plan"]) / wsum
+    majors = major_deductions(judged)
+    total = max(0.0, total + sum(e.points for e in majors))
     card = ScoreCard(
         scenario=scenario.id,
         scenario_title=scenario.title,
@@ -88,7 +98,7 @@ def analyse(
         tone=tone,
         plan=plan,
         weights={k: round(v / wsum, 4) for k, v in weights.items()},
-        evidence=ev_speed + ev_tone + ev_plan,
+        evidence=ev_speed + ev_tone + ev_plan + majors,
         replies=replies,
         coaching=[],
         must_handle=[],
@@ -97,6 +107,42 @@ def analyse(
     card.must_handle = must_handle_table(rec)
     card.coaching = coaching_points(card, rec)
     return card, rec
+
+
+# What a crisis lead treats as a major failure, whatever else went well: points off the total.
+MAJOR = {
+    "over_promises": (10.0, "promised what nobody can know yet"),
+    "speculates": (10.0, "stated or guessed a cause that was not confirmed"),
+}
+MAJOR_REPEAT, MAJOR_CAP = 2.0, 16.0
+
+
+def major_deductions(judged: list[Judged]) -> list[Evidence]:
+    """Over-promising and speculating in public: 10 points off the total the first time, 2 more each
+    time after (at most 16 each), each naming the text, its time and the words."""
+    out: list[Evidence] = []
+    for flag, (first, what) in MAJOR.items():
+        hits = [j for j in judged if j.act.public and flag in j.result.flags]
+        if not hits:
+            continue
+        j = hits[0]
+        words = next((h.match for h in j.result.hits if h.flag == flag), "")
+        words = words.removeprefix("reads like: ")
+        quote = clean_text(j.act.text, single_line=True)[:90]
+        points = min(MAJOR_CAP, first + MAJOR_REPEAT * (len(hits) - 1))
+        again = f" ({len(hits) - 1} more time{'s' if len(hits) > 2 else ''} after)" if len(hits) > 1 else ""
+        out.append(
+            Evidence(
+                j.act.t,
+                "total",
+                f"total.{flag}",
+                f'At {format_time(j.act.t)} you {what}: "{quote}"{again}. A crisis lead treats this as a major '
+                f"failure: -{points:.0f} on the total." + (f" (Flagged: {words[:80]})" if words else ""),
+                -points,
+                j.act.post or j.act.ref,
+            )
+        )
+    return out
 
 
 def score(scenario: Scenario, journal: Any) -> ScoreCard:

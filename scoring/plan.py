@@ -13,7 +13,8 @@ A plan after the deadline keeps 60% of its points; no plan scores 0.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from sim.scenario.model import Briefing
 from sim.scenario.patterns import format_time
@@ -23,6 +24,7 @@ from .record import Act, SessionRecord
 from .tone import contradiction as contradiction_in
 
 LATE_FACTOR = 0.6
+PASTED_POINTS = 20.0
 W_ELEMENTS, W_CONSISTENT, W_CURRENT = 80.0, 10.0, 10.0
 
 _R = re.IGNORECASE
@@ -272,8 +274,161 @@ _STEP_LINE = re.compile(r"(?m)^\s*(?:\d+[.)]|[-*•])\s+(\S.*)$")
 _ACTION_SENTENCE = re.compile(r"\b(we will|we'll|we are|we're|we have|we've|our \w+ (will|is|are))\b", _R)
 
 
-def plan_elements(act: Act) -> dict[str, str]:
-    """Which plan elements a text shows, each with the words that show it."""
+# A step made of keywords ("Refund replacement recall compensation") is not a step.
+_PLAN_KEYWORDS = frozenset(
+    [
+        "refund",
+        "refunds",
+        "replacement",
+        "replacements",
+        "recall",
+        "recalls",
+        "compensation",
+        "compensate",
+        "voucher",
+        "vouchers",
+        "credit",
+        "apology",
+        "apologise",
+        "apologize",
+        "sorry",
+        "update",
+        "updates",
+        "investigation",
+        "investigate",
+        "review",
+        "reviews",
+        "dm",
+        "support",
+        "help",
+        "helpline",
+        "hotline",
+        "fix",
+        "fixes",
+        "fixed",
+        "remedy",
+        "action",
+        "actions",
+        "plan",
+        "communication",
+        "communications",
+        "transparency",
+        "accountability",
+        "safety",
+        "customers",
+        "customer",
+        "care",
+        "priority",
+        "monitoring",
+        "notification",
+        "notifications",
+        "statement",
+        "goodwill",
+        "resolution",
+        "escalation",
+        "process",
+        "processes",
+        "improvements",
+        "training",
+        "policy",
+    ]
+)
+_FUNCTION = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "to",
+        "for",
+        "of",
+        "and",
+        "with",
+        "by",
+        "on",
+        "in",
+        "at",
+        "our",
+        "your",
+        "their",
+        "every",
+        "all",
+        "each",
+        "will",
+        "we",
+        "you",
+        "they",
+        "is",
+        "are",
+        "be",
+        "from",
+        "who",
+        "what",
+        "when",
+        "into",
+        "this",
+        "that",
+        "it",
+        "its",
+        "any",
+        "no",
+        "not",
+        "as",
+    ]
+)
+_SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+def keyword_step(what: str) -> bool:
+    """A list of keywords rather than something done: no function word, mostly plan keywords."""
+    words = [w.lower().strip("'") for w in _WORD_RX.findall(what)]
+    if len(words) < 2 or any(w in _FUNCTION for w in words):
+        return False
+    return sum(1 for w in words if w in _PLAN_KEYWORDS) * 2 >= len(words)
+
+
+def pasted_briefing(text: str, briefings: Sequence[Briefing]) -> Briefing | None:
+    """The internal briefing a piece of text copies (most of its word trigrams), if any."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    if len(words) < 6:
+        return None
+    grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+    for b in briefings:
+        bw = re.findall(r"[a-z0-9']+", b.text.lower())
+        bgrams = {tuple(bw[i : i + 3]) for i in range(len(bw) - 2)}
+        if bgrams and len(grams & bgrams) / len(grams) >= 0.5:
+            return b
+    return None
+
+
+def public_part(act: Act, briefings: Sequence[Briefing] = ()) -> tuple[Act, list[str]]:
+    """The plan without what does not count: keyword-list steps, text pasted from internal briefings.
+    Returns the cleaned plan and what was dropped, in words, for the debrief."""
+    dropped: list[str] = []
+    steps = []
+    for st in act.steps:
+        if keyword_step(st.what):
+            dropped.append(f'step "{st.what[:60]}" is a list of keywords, not something done')
+        elif briefings and (b := pasted_briefing(st.what, briefings)):
+            dropped.append(f'step "{st.what[:60]}" copies the internal briefing "{b.title}"')
+        else:
+            steps.append(st)
+    kept = []
+    for sentence in _SENTENCES.findall(act.text):
+        b = pasted_briefing(sentence, briefings) if briefings else None
+        if b is not None:
+            dropped.append(f'"{sentence.strip()[:60]}" copies the internal briefing "{b.title}"')
+        elif keyword_step(sentence) and len(sentence.split()) >= 3:
+            dropped.append(f'"{sentence.strip()[:60]}" is a list of keywords')
+        else:
+            kept.append(sentence)
+    if not dropped:
+        return act, []
+    return replace(act, text="".join(kept).strip(), steps=tuple(steps)), dropped
+
+
+def plan_elements(act: Act, briefings: Sequence[Briefing] = ()) -> dict[str, str]:
+    """Which plan elements a text shows, each with the words that show it (filler and pasted text aside)."""
+    act = public_part(act, briefings)[0]
     text = act.full_text()
     found: dict[str, str] = {}
     for name, rx in DETECTORS.items():
@@ -360,11 +515,28 @@ def score_plan(
     # The best plan before the deadline counts; otherwise the first late one.
     on_time = [p for p in plans if p.t <= deadline]
     candidates = on_time or plans
-    best = max(candidates, key=lambda p: (len(set(plan_elements(p)) & set(required)), -p.t))
-    found = plan_elements(best)
+
+    def known_at(t: float) -> list[Briefing]:
+        return [b for b in sc.briefings if rec.briefing_times.get(b.id, 1e18) <= t]
+
+    best = max(candidates, key=lambda p: (len(set(plan_elements(p, known_at(p.t))) & set(required)), -p.t))
+    found = plan_elements(best, known_at(best.t))
+    cleaned, dropped = public_part(best, known_at(best.t))
+    for what in dropped:
+        ev.append(
+            Evidence(
+                best.t,
+                "plan",
+                "plan.filler",
+                f"Not counted: {what}. A plan tells the public what happens for them, by when and who does it.",
+                0.0,
+                best.ref,
+            )
+        )
+    pasted = [w for w in dropped if "internal briefing" in w]
     share = W_ELEMENTS / max(1, len(required))
     # A plan of a few words cannot really cover its elements, whatever keywords it holds.
-    thin = len(best.full_text().split()) < 25
+    thin = len(cleaned.full_text().split()) < 25
     if thin:
         share *= 0.5
     elements = {}
@@ -449,6 +621,19 @@ def score_plan(
     penalty, why = tone_penalty(best)
     if penalty:
         ev.append(Evidence(best.t, "plan", "plan.tone", why, -penalty, best.ref))
+    if pasted:
+        penalty += PASTED_POINTS
+        ev.append(
+            Evidence(
+                best.t,
+                "plan",
+                "plan.internal",
+                "The plan pastes internal briefing text: the public plan should say what happens for people, "
+                "in your own words, not your team's notes.",
+                -PASTED_POINTS,
+                best.ref,
+            )
+        )
     # Consistency and currency are worth what the plan holds: a plan of filler gets little of them.
     coverage = sum(1 for v in elements.values() if v) / max(1, len(required))
     if coverage < 1:

@@ -12,10 +12,12 @@ private matters answered only in public.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sim.engine.reading import Earlier, judge_request
 from sim.scenario.patterns import asserted, compile_pattern, format_time
+from sim.scenario.text import clean_text
 
 from .card import Evidence, PartScore, ReplyTone
 from .judge import judge_requests
@@ -36,6 +38,9 @@ class Judged:
     weight: float
 
 
+MUST_WEIGHT = 3.0
+
+
 def _weight(rec: SessionRecord, a: Act) -> float:
     if a.kind in ("update", "plan"):
         return 2.0
@@ -43,7 +48,7 @@ def _weight(rec: SessionRecord, a: Act) -> float:
     if d is None:
         return 1.0
     if d.post.must_handle:
-        return 3.0
+        return MUST_WEIGHT
     if d.post.followers >= HIGH_REACH or d.priority >= 3:
         return 2.0
     return 1.0
@@ -91,6 +96,41 @@ def judge_all(rec: SessionRecord) -> list[Judged]:
     return [Judged(a, r, _weight(rec, a)) for a, r in zip(acts, results, strict=True)]
 
 
+# Key points that are acts or stances, met by doing them or by what the judge reads, not by a word.
+_PRIVATE_IDEA = re.compile(r"\b(dm|direct message|private|message us|inbox|pm)\b")
+_APOLOGY_IDEA = re.compile(r"\b(sorry|apolog\w*|our fault|own)\b")
+_APOLOGY_FLAGS = frozenset({"apologises", "owns_it"})
+
+
+def key_point_met(idea: str, text: str, flags: set[str], went_private: bool) -> bool:
+    """Whether the answers to a must-handle post make one of its key points.
+
+    Taking it private is met by a private message (or by offering one); an apology by what the judge
+    reads as apologising or owning it, in any words; other points by their alternatives.
+    """
+    low = idea.lower()
+    if _PRIVATE_IDEA.search(low) and (went_private or "moves_to_private" in flags):
+        return True
+    if _APOLOGY_IDEA.search(low) and flags & _APOLOGY_FLAGS:
+        return True
+    return bool(compile_pattern(idea).search(text))
+
+
+def describe_key_point(idea: str, model_answer: str = "") -> str:
+    """A key point in words for the trainee: the model answer's sentence that makes it, or its wording."""
+    low = idea.lower()
+    if _PRIVATE_IDEA.search(low):
+        return "taking the case to private messages"
+    if _APOLOGY_IDEA.search(low):
+        return "an apology that owns the problem"
+    rx = compile_pattern(idea)
+    for sentence in re.split(r"(?<=[.!?])\s+", model_answer.strip()):
+        if sentence and rx.search(sentence):
+            return f'a point like "{clean_text(sentence, single_line=True)[:120]}"'
+    words = [w.strip() for w in idea.split("|") if w.strip()][:3]
+    return "a mention of " + " or ".join(f'"{w}"' for w in words)
+
+
 def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, list[Evidence], list[ReplyTone]]:
     ev: list[Evidence] = []
     sc = rec.scenario
@@ -114,6 +154,27 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
         return PartScore(0.0, {"texts": 0, "mean": None, "content_pct": None, "penalties": 0.0}), ev, replies
     mean, eff = _aggregate(judged)
     total_w = sum(eff.values()) or 1.0
+    by_seq = {j.act.seq: j for j in judged}
+    # Silence towards a must-handle post is a tone too: each one left unanswered counts as a text
+    # scoring 0, with a must-handle answer's weight (ending early leaves the rest unanswered).
+    ignored = [d for d in rec.posts.values() if d.post.must_handle and not rec.responses_to(d.id)]
+    if ignored:
+        w_ignored = MUST_WEIGHT * len(ignored)
+        mean_before = mean
+        mean = mean * total_w / (total_w + w_ignored)
+        names = ", ".join(d.post.handle for d in sorted(ignored, key=lambda d: d.t)[:6])
+        more = f" and {len(ignored) - 6} more" if len(ignored) > 6 else ""
+        ev.append(
+            Evidence(
+                min(d.t for d in ignored),
+                "tone",
+                "tone.unanswered",
+                f"{len(ignored)} must-handle post{'s' if len(ignored) > 1 else ''} got no answer ({names}{more}): "
+                "to those people the silence is the tone, so each counts as a text scoring 0.",
+                -round(mean_before - mean, 2),
+                ignored[0].id,
+            )
+        )
 
     # Content of answers to must-handle posts.
     coverage: list[float] = []
@@ -127,17 +188,19 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
             continue
         text = " ".join(a.text for a in answers)
         if exp.must_mention:
-            hit = [m for m in exp.must_mention if compile_pattern(m).search(text)]
+            flags = {f for a in answers if a.seq in by_seq for f in by_seq[a.seq].result.flags}
+            went_private = any(a.kind == "private" for a in answers)
+            hit = [m for m in exp.must_mention if key_point_met(m, text, flags, went_private)]
             cov = len(hit) / len(exp.must_mention)
             coverage.append(cov)
-            missing = [m.split("|")[0] for m in exp.must_mention if m not in hit]
+            missing = [describe_key_point(m, exp.model_answer) for m in exp.must_mention if m not in hit]
             ev.append(
                 Evidence(
                     answers[0].t,
                     "tone",
                     "tone.must_mention",
                     f"Answer to {d.post.handle} covers {len(hit)} of {len(exp.must_mention)} key points"
-                    + (f"; missing: {', '.join(missing)}." if missing else "."),
+                    + (f"; missing {'; '.join(missing)}." if missing else "."),
                     round(100 * W_CONTENT * (cov - 1) / max(1, n_content), 2),
                     d.id,
                 )

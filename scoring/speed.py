@@ -1,11 +1,12 @@
 """Speed: the measures trainees meet in real social inboxes, turned into a 0-100 score.
 
 Blocks (points out of 100):
-- 25 time to the first public statement (the holding statement), against the scenario target;
-- 35 must-handle posts answered within their target;
+- 20 time to the first public statement (the holding statement), against the scenario target;
+- 30 must-handle posts answered within their target;
 - 15 other posts that need an answer (priority tags, named accounts, high reach) answered in time;
+- 15 the crowd: the share of the people who posted that got a real answer (full from one in five);
 - 15 cadence: the longest public silence against the expected update interval, and promises kept;
-- 10 triage: urgent posts answered before low-priority ones.
+- 5 triage: urgent posts answered before low-priority ones.
 
 A response only earns full speed credit when it is a real answer: a reply whose tone score is at
 least ``QUALITY_GATE`` and is not a copy of an earlier one. A private message is an answer only to
@@ -36,7 +37,9 @@ from .record import Act, Delivered, SessionRecord
 
 QUALITY_GATE = 45
 POOR_CREDIT = 0.25
-W_FIRST, W_MUST, W_OTHER, W_CADENCE, W_TRIAGE = 25.0, 35.0, 15.0, 15.0, 10.0
+W_FIRST, W_MUST, W_OTHER, W_CROWD, W_CADENCE, W_TRIAGE = 20.0, 30.0, 15.0, 15.0, 15.0, 5.0
+CROWD_SHARE, CROWD_MIN, CROWD_MAX = 0.2, 5.0, 40.0  # one person in five, at least 5, at most 40, earns the crowd block
+OTHER_TARGET = 20  # good answers to high-reach or urgent posts that earn the whole block
 
 
 def _timeliness(delay: float, target: float) -> float:
@@ -193,17 +196,47 @@ def score_speed(
             )
     pts_must = W_MUST * (sum(must_credit) / len(must_credit)) if must_credit else W_MUST
     other_credit = [credit(d, float(targets.reply)) for d in other]
-    pts_other = W_OTHER * (sum(other_credit) / len(other_credit)) if other_credit else W_OTHER
+    # In a big storm nobody answers every high-reach post: full credit from OTHER_TARGET good answers.
+    pts_other = (
+        W_OTHER * min(1.0, sum(other_credit) / min(len(other_credit), OTHER_TARGET)) if other_credit else W_OTHER
+    )
     if other:
         answered_other = sum(1 for d in other if d.id in first)
+        missed = sorted((d for d in other if d.id not in first), key=lambda d: d.t)
+        names = ", ".join(f"{d.post.handle} ({format_time(d.t)})" for d in missed[:5])
+        more = f" and {len(missed) - 5} more" if len(missed) > 5 else ""
         ev.append(
             Evidence(
                 end,
                 "speed",
                 "speed.priority_posts",
                 f"Answered {answered_other} of {len(other)} "
-                "other posts that needed an answer (urgent tags, named accounts, high reach).",
+                "other posts that needed an answer (urgent tags, named accounts, high reach)"
+                + (f"; no answer to {names}{more}." if missed else "."),
                 pts_other - W_OTHER,
+                missed[0].id if missed else "",
+            )
+        )
+    # The crowd: how many of the people complaining got a real answer (ignoring them cannot pay).
+    people: dict[str, list[Delivered]] = {}
+    for d in rec.posts.values():
+        if d.post.source != "inject" and d.post.role not in ("troll", "scammer", "competitor"):
+            people.setdefault(d.post.author, []).append(d)
+    reached = 0.0
+    for posts_of in people.values():
+        reached += max((answered(d.id)[1] for d in posts_of), default=0.0)
+    want = min(CROWD_MAX, max(CROWD_MIN, CROWD_SHARE * len(people)))
+    crowd = min(1.0, reached / want) if people else 1.0
+    pts_crowd = W_CROWD * crowd
+    if people:
+        ev.append(
+            Evidence(
+                end,
+                "speed",
+                "speed.crowd",
+                f"Reached {reached:.0f} of the {len(people)} people who posted with a real answer "
+                f"(full credit from {want:.0f}).",
+                pts_crowd - W_CROWD,
             )
         )
 
@@ -278,7 +311,14 @@ def score_speed(
         if target_post.priority >= 3 or target_post.post.must_handle:
             continue
         low_replies += 1
-        waiting = [d for d in urgent if d.t + 120 <= a.t and (d.id not in first or first[d.id].t > a.t)]
+        # An urgent post waiting while a low one was answered: one answered later, or one never answered
+        # while it was still fresh (within three reply targets; after that it is charged above, once).
+        waiting = [
+            d
+            for d in urgent
+            if d.t + 120 <= a.t
+            and (first[d.id].t > a.t if d.id in first else a.t <= d.t + 3 * float(targets.reply))
+        ]
         if waiting:
             bad_order += 1
     if low_replies:
@@ -299,7 +339,9 @@ def score_speed(
 
     if not first and not statements:
         pts_must = pts_other = 0.0
-    total = pts_first + pts_must + pts_other + pts_cadence + pts_triage
+    if not first and not statements:
+        pts_crowd = 0.0
+    total = pts_first + pts_must + pts_other + pts_crowd + pts_cadence + pts_triage
 
     delays = [first[d.id].t - d.t for d in rec.posts.values() if d.id in first]
     needing = [d for d in rec.posts.values() if d.needs_answer]
@@ -333,6 +375,7 @@ def score_speed(
             "first_statement": round(pts_first, 1),
             "must_handle": round(pts_must, 1),
             "other_posts": round(pts_other, 1),
+            "crowd": round(pts_crowd, 1),
             "cadence": round(pts_cadence, 1),
             "triage": round(pts_triage, 1),
         },

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from sim.scenario.model import NEGATIVE_TONE_FLAGS, POSITIVE_TONE_FLAGS
-from sim.scenario.patterns import compile_pattern
+from sim.scenario.patterns import compile_pattern, negated
 
 # The flag names are part of the scenario format (reply_flagged injects name them), so they live there.
 POSITIVE_FLAGS = POSITIVE_TONE_FLAGS
@@ -495,7 +495,8 @@ R = {
         r"\b(ridiculous|stupid|idiot\w*|pathetic|clearly (didn'?t|did not|can'?t|cannot|don'?t)|learn to|"
         r"get over it|not our problem|deal with it|"
         r"whatever(?= *[.!]*$| you say| works for you)|or whatever|nobody cares|who cares|shut up|how dare|"
-        r"your problem|grow up|lol|lmao|nice try|good luck with that|moan\w*|whing\w*|whin(e|ing)|"
+        r"(that'?s|it'?s|that is|it is) your problem|grow up|lol|lmao|nice try|good luck with that|moan\w*|"
+        r"whing\w*|whin(e|ing)|"
         r"entitled|troll|liar|lying|get a life|cry (more|about it)|so what|not my problem)\b"
     ),
     "profanity": _rx(
@@ -1062,9 +1063,6 @@ def _canon(text: str) -> str:
     return " ".join(low.split())
 
 
-_CONTRA_NEG = re.compile(r"\b(not|no|never|isn'?t|wasn'?t|aren'?t|weren'?t|rule[sd]? out|false|untrue)\b")
-
-
 def contradiction(patterns: tuple[str, ...], text: str) -> str:
     """The words of ``text`` that contradict one of ``patterns`` (author patterns), or "".
 
@@ -1077,9 +1075,9 @@ def contradiction(patterns: tuple[str, ...], text: str) -> str:
     canon = _canon(low)
     for pat in patterns:
         for target, rx in ((low, compile_pattern(pat)), (canon, compile_pattern(_canon(pat)))):
-            m = rx.search(target)
-            if m and not _CONTRA_NEG.search(target[max(0, m.start() - 25) : m.start()]):
-                return m.group(0)
+            for m in rx.finditer(target):
+                if not negated(target[max(0, m.start() - 60) : m.start()]):
+                    return m.group(0)
     return ""
 
 
@@ -1156,6 +1154,13 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
                 break
     if "dismissive" not in found and "dismiss_more" in gates:
         flag("dismissive", _search(_DISMISS_MORE, t))
+    if "blames" in found and found["blames"].startswith(("their", "your", "the ")):
+        # "None of this is their fault" clears them; "not our fault, it's their fault" still blames.
+        clear = [m for m in R["blames"].finditer(t) if not negated(t[max(0, m.start() - 60) : m.start()], clause=True)]
+        if clear:
+            found["blames"] = clear[0].group(0)
+        else:
+            found.pop("blames")
     if "blames" not in found and "third_party" in gates:
         flag("blames", _search(_THIRD_PARTY_BLAME, t))
     if "owns_it" in found and _NOT_OURS.search(t):
@@ -1206,7 +1211,10 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
             flag("speculates", f"{h} ... {c}")
             break
     for pat in ctx.unconfirmed:
-        m = compile_pattern(pat).search(t)
+        # "It wasn't hackers" denies the rumour; only a cause the text asserts is speculation.
+        m = next(
+            (m for m in compile_pattern(pat).finditer(t) if not negated(t[max(0, m.start() - 60) : m.start()])), None
+        )
         if m:
             flag("speculates", m.group(0))
             break

@@ -37,17 +37,28 @@ def matches(pattern: str, text: str) -> str | None:
 
 
 _NEGATION = re.compile(
-    r"\b(not|no|never|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|don'?t|doesn'?t|didn'?t|until|unless|before|"
-    r"rule[sd]? out|false|untrue|deny|denies)\b[^.!?;:]{0,30}$",
+    r"\b(not|no|none|nothing|nobody|no[- ]one|neither|nor|never|without|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|"
+    r"don'?t|doesn'?t|didn'?t|hasn'?t|haven'?t|until|unless|before|rule[sd]? out|false|untrue|deny|denies)\b"
+    r"[^.!?;:]{0,40}$",
     re.IGNORECASE,
 )
+_CLAUSE = re.compile(r"[^,.!?;:]{0,40}$")
+
+
+def negated(before: str, *, clause: bool = False) -> bool:
+    """Whether the words just before a match negate it, in the same sentence ("none of our ingredients
+    are contaminated", "it was not sabotage"), or with ``clause`` in the same clause (a comma ends it:
+    "not our fault, it's their fault" still blames)."""
+    if clause:
+        m = _CLAUSE.search(before)
+        before = m.group(0) if m else before
+    return bool(_NEGATION.search(before))
 
 
 def asserted(pattern: str, text: str) -> str | None:
     """Like :func:`matches`, but skips uses the sentence negates ("it is not fixed yet", "not a hack")."""
     for m in compile_pattern(pattern).finditer(text):
-        before = text[max(0, m.start() - 40) : m.start()]
-        if not _NEGATION.search(before):
+        if not negated(text[max(0, m.start() - 60) : m.start()]):
             return m.group(0)
     return None
 

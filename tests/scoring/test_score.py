@@ -10,6 +10,7 @@ import pytest
 from scoring import score_events
 from scoring.plan import plan_elements
 from scoring.record import Act
+from scoring.speed import W_FIRST
 from sim.scenario.expand import expand
 from sim.scenario.load import load_text
 from sim.scenario.model import PlanStep
@@ -109,7 +110,7 @@ def test_first_statement_time_is_measured_and_scored() -> None:
     slow = run([act(1200, "update", GOOD_HOLDING)])
     assert fast.speed.details["first_statement_s"] == 120
     assert slow.speed.details["first_statement_s"] == 1200
-    assert fast.speed.details["blocks"]["first_statement"] == 25
+    assert fast.speed.details["blocks"]["first_statement"] == W_FIRST
     assert slow.speed.details["blocks"]["first_statement"] < 10
 
 
