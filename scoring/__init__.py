@@ -113,20 +113,27 @@ def analyse(
 MAJOR = {
     "over_promises": (10.0, "promised what nobody can know yet"),
     "speculates": (10.0, "stated or guessed a cause that was not confirmed"),
+    "blames": (10.0, "put the blame on a customer or someone else in public"),
+    "denies": (10.0, "disputed a person's account of what happened to them"),
+    "hostile": (10.0, "were hostile or sarcastic to someone in public"),
 }
+# Flags read as one failure: sarcasm and mockery are hostility.
+MAJOR_ALIASES = {"sarcastic": "hostile", "profanity": "hostile"}
 MAJOR_REPEAT, MAJOR_CAP = 2.0, 16.0
 
 
 def major_deductions(judged: list[Judged]) -> list[Evidence]:
-    """Over-promising and speculating in public: 10 points off the total the first time, 2 more each
-    time after (at most 16 each), each naming the text, its time and the words."""
+    """What a crisis lead treats as a major failure in public (over-promising, an unconfirmed cause,
+    blame, disputing someone's account, hostility): 10 points off the total the first time, 2 more
+    each time after (at most 16 each), each naming the text, its time and the words."""
     out: list[Evidence] = []
     for flag, (first, what) in MAJOR.items():
-        hits = [j for j in judged if j.act.public and flag in j.result.flags]
+        names = {flag} | {alias for alias, to in MAJOR_ALIASES.items() if to == flag}
+        hits = [j for j in judged if j.act.public and names & set(j.result.flags)]
         if not hits:
             continue
         j = hits[0]
-        words = next((h.match for h in j.result.hits if h.flag == flag), "")
+        words = next((h.match for h in j.result.hits if h.flag in names), "")
         words = words.removeprefix("reads like: ")
         quote = clean_text(j.act.text, single_line=True)[:90]
         points = min(MAJOR_CAP, first + MAJOR_REPEAT * (len(hits) - 1))

@@ -40,8 +40,9 @@ DETECTORS: dict[str, re.Pattern[str]] = {
         _R,
     ),
     "customer_actions": re.compile(
-        r"\b(you should|you can|please|if you|check (your|whether|if)|stop using|do not|don't|keep your|"
-        r"bring|return|ignore|call|contact|change your|reset|look out|watch for|seek|see a doctor|freeze)\b",
+        r"\b(you should|you can|please|if you|if your|check (your|whether|if)|stop using|do not|don't|keep your|"
+        r"bring|return|ignore|call|contact|change your|reset|look out|watch for|seek|see a doctor|freeze|"
+        r"follow (the|our)|only use|ask your|throw (it|them)? ?away|bin (it|them)|restart|wait for|avoid)\b",
         _R,
     ),
     "help_channel": re.compile(
@@ -51,7 +52,8 @@ DETECTORS: dict[str, re.Pattern[str]] = {
     ),
     "remedy": re.compile(
         r"\b(refund|compensat|reimburs|voucher|credit|replace|replacement|free of charge|free|waive|cover (the|your)|"
-        r"goodwill|make (it|this) right|pay (for|back)|money back|rebook)",
+        r"goodwill|make (it|this) right|pay (for|back)|money back|rebook|fix(es|ed)? for|recovery (option|tool|guide)|"
+        r"automated recovery|repair|restor(e|ed|ing) (your|service|access|the)|roll(ed)? back|reopen|paid in full)",
         _R,
     ),
     "timeframes": re.compile(

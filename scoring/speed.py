@@ -316,8 +316,7 @@ def score_speed(
         waiting = [
             d
             for d in urgent
-            if d.t + 120 <= a.t
-            and (first[d.id].t > a.t if d.id in first else a.t <= d.t + 3 * float(targets.reply))
+            if d.t + 120 <= a.t and (first[d.id].t > a.t if d.id in first else a.t <= d.t + 3 * float(targets.reply))
         ]
         if waiting:
             bad_order += 1

@@ -374,12 +374,15 @@ def autoplay(scenario: str, bot: str, seed: int | None, out: str, resume: bool) 
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def calibrate(scenarios: tuple[str, ...], seed: int | None, as_json: bool, quiet: bool) -> None:
-    """Run every bot on each scenario and check that good play wins.
+    """Run every bot and the validity suite's human sessions on each scenario; check good play wins.
 
     Fails (exit 1) unless `ideal` scores at least 80, `silent` at most 20, and `ideal` beats every
-    other bot by at least 25 points, on every scenario.
+    other bot by at least 25 points; and, where the scenario has human sessions (tests/validity/),
+    expert > slow > canned > defensive by at least 10 each, quitter at most 25, must-handle only at
+    least 10 below the expert and the keyword gamer at most 30. Lists the must-handle posts the ideal
+    play left unanswered and the key points it missed.
     """
-    from sim.calibrate import BOTS, check, run_bots
+    from sim.calibrate import BOTS, check, check_humans, human_sessions, run_bot, run_human
     from sim.scenario.library import scenario_files
 
     try:
@@ -389,23 +392,38 @@ def calibrate(scenarios: tuple[str, ...], seed: int | None, as_json: bool, quiet
     files = [f for f in files if f.stem != "stress"]
     loaded = [load_or_exit(str(f)) for f in files]
     rows: list[dict[str, Any]] = []
-    jobs = [(sc, bot) for sc in loaded for bot in BOTS]
+    jobs: list[tuple[Any, str, Any]] = [(sc, bot, None) for sc in loaded for bot in BOTS]
+    jobs += [(sc, path.stem, path) for sc in loaded for path in human_sessions(sc)]
     show = not quiet and not as_json and sys.stderr.isatty()
+    bots: dict[str, dict[str, Any]] = {}
+    humans: dict[str, dict[str, Any]] = {}
     with click.progressbar(
         jobs,
         label="Calibrating",
         file=sys.stderr if show else open(os.devnull, "w"),
         item_show_func=lambda j: f"{j[0].id}/{j[1]}" if j else "",
     ) as bar:
-        results: dict[str, dict[str, float]] = {}
-        for sc, bot in bar:
-            results.setdefault(sc.id, {})[bot] = run_bots(sc, bot, seed)
+        for sc, name, path in bar:
+            if path is None:
+                bots.setdefault(sc.id, {})[name] = run_bot(sc, name, seed)
+            else:
+                persona, result = run_human(sc, path)
+                humans.setdefault(sc.id, {})[persona] = result
     failures = []
     for sc in loaded:
-        scores = results[sc.id]
-        problems = check(scores)
+        scores = {b: r.total for b, r in bots[sc.id].items()}
+        human = {p: r.total for p, r in humans.get(sc.id, {}).items()}
+        problems = check(scores) + check_humans(human)
         failures += [f"{sc.id}: {p}" for p in problems]
-        rows.append({"scenario": sc.id, **{b: round(scores[b], 1) for b in BOTS}, "ok": not problems})
+        rows.append(
+            {
+                "scenario": sc.id,
+                **{b: round(scores[b], 1) for b in BOTS},
+                "human": {p: round(v, 1) for p, v in sorted(human.items(), key=lambda kv: -kv[1])},
+                "ideal_gaps": bots[sc.id]["ideal"].gaps,
+                "ok": not problems,
+            }
+        )
     if as_json:
         click.echo(json.dumps(rows, indent=2))
     else:
@@ -417,6 +435,10 @@ def calibrate(scenarios: tuple[str, ...], seed: int | None, as_json: bool, quiet
                 + "  ".join(f"{r[b]:>9.1f}" for b in BOTS)
                 + ("  ok" if r["ok"] else "  FAIL")
             )
+            if r["human"]:
+                click.echo(" " * (width + 2) + "human: " + ", ".join(f"{p} {v:.1f}" for p, v in r["human"].items()))
+            for gap in r["ideal_gaps"][:8]:
+                click.echo(" " * (width + 2) + f"ideal gap: {gap}")
     for f in failures:
         click.echo(f"calibration: {f}", err=True)
     sys.exit(1 if failures else 0)
