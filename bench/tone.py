@@ -2,11 +2,12 @@
 
 Prints one JSON object:
 - ``load_s``: loading the judge's model (encoder and head), cold, in a fresh process;
-- ``live_ms``: judging one reply with the context the game passes (the post, 40 earlier texts,
-  the briefings known, the avoid lines): median, p95 and max over the corpus replies, each text
-  new to the judge (target: p95 <= 15 ms);
-- ``session_300_cold_s``: scoring a 300-reply session from its journal, cold (fresh process, model
-  loaded, no cached embeddings; target <= 1 s);
+- ``live_ms``: judging one text as the game does, with the context the session passes (the post,
+  every earlier text, the briefings known, the avoid lines), over three human expert sessions of
+  the validity suite played through the engine: median, p95 and max (target: p95 <= 15 ms);
+- ``session_cold``: scoring a 300-reply session from its journal in a fresh process (target <= 1 s):
+  the debrief reuses the judgements the live game kept in the journal; ``rejudged_score_s`` is the
+  same session with those removed, every text judged again (old journals, another judge version);
 - ``vader_us_per_reply`` and the judge's per-reply cost in the same rounds (alternating, median).
 Accuracy is not measured here: `python training/report.py` prints every labelled set's figures.
 Needs `pip install vaderSentiment` (python3 dev.py bench does).
@@ -18,6 +19,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,8 +39,11 @@ from sim.scenario.library import resolve
 from sim.scenario.load import load_scenario
 j = read_journal(Path({journal!r}))
 sc = load_scenario(resolve(j.header["scenario"]))
+events = list(j.events)
+if {rejudge!r}:
+    events = [{{k: v for k, v in e.items() if k != "judgement"}} for e in events]
 t0 = time.perf_counter()
-card, rec = analyse(sc, dict(j.header), list(j.events), list(j.warnings))
+card, rec = analyse(sc, dict(j.header), events, list(j.warnings))
 print(json.dumps({{"load_s": load, "score_s": time.perf_counter() - t0,
                   "texts": sum(1 for a in rec.actions if a.kind != "end")}}))
 """
@@ -76,28 +81,33 @@ def main() -> None:
     except ImportError:
         sys.exit("bench/tone.py needs VADER for the comparison: pip install vaderSentiment (or: python3 dev.py bench)")
     from scoring.devset import context, load_rows
-    from scoring.judge import judge, judge_requests, warm_up
-    from sim.engine.reading import Earlier, JudgeRequest
+    from scoring.judge import judge, tone_judge, warm_up
+    from sim.engine.reading import JudgeRequest
     from sim.scenario.library import resolve
     from sim.scenario.load import load_scenario
-    from sim.scenario.model import Post
 
-    rows = load_rows(ROOT / "tests" / "data" / "blind3" / "ordinary.jsonl")
-    rows += load_rows(ROOT / "tests" / "data" / "blind3" / "hard.jsonl")
+    rows = load_rows(ROOT / "training" / "corpus" / "w3.jsonl")[:240]
     sc = load_scenario(resolve("empty-ovens"))
     t0 = time.perf_counter()
     warm_up()
     load_s = time.perf_counter() - t0
 
-    # Live: each reply judged alone, with the game's context, every text new to the encoder.
-    earlier = tuple(Earlier(r["reply"], r.get("author", "")) for r in rows[:40])
-    live = []
-    for i, r in enumerate(rows):
-        post = Post(f"p{i}", 0, "someone", r.get("author") or "Sam", "@someone", "customer", 100, r["post"])
-        req = JudgeRequest(f"{r['reply']} #{i}", "reply", post if r["post"] else None, earlier, sc.briefings, ())
+    # Live: the human expert sessions of the validity suite played through the engine, each text
+    # judged as the game judges it (request built by the session, every text new to the judge).
+    from sim.engine.scripted import load_script, play_script
+
+    live: list[float] = []
+
+    def timed(req: JudgeRequest) -> object:
         start = time.perf_counter()
-        judge_requests([req])
+        out = tone_judge(req)
         live.append((time.perf_counter() - start) * 1000)
+        return out
+
+    for sid in ("empty-ovens", "blue-monday", "locked-out"):
+        script = load_script(ROOT / "tests" / "validity" / sid / "expert.yaml")
+        with tempfile.TemporaryDirectory() as tmp:
+            play_script(load_scenario(resolve(sid)), script, Path(tmp) / "j.jsonl", judge=timed)
     live.sort()
 
     # Side by side with VADER, alternating rounds, median of each (texts cached after the first round).
@@ -119,14 +129,13 @@ def main() -> None:
     journal = Path("/tmp") / "stormdrill-bench-300.jsonl"
     journal.unlink(missing_ok=True)
     session_journal(journal)
-    cold = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", COLD_SESSION.format(root=str(ROOT), journal=str(journal))],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+    def cold_run(rejudge: bool) -> dict[str, float]:
+        code = COLD_SESSION.format(root=str(ROOT), journal=str(journal), rejudge=rejudge)
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+        return json.loads(out)
+
+    cold = cold_run(False)
+    rejudged = cold_run(True)
     result = {
         "benchmark": "tone",
         "replies": len(rows),
@@ -142,6 +151,7 @@ def main() -> None:
             "load_s": round(cold["load_s"], 3),
             "score_s": round(cold["score_s"], 3),
             "target_s": 1.0,
+            "rejudged_score_s": round(rejudged["score_s"], 3),
         },
         "ours_us_per_reply_cached": round(statistics.median(ours_runs) / len(texts) * 1e6, 1),
         "vader_us_per_reply": round(statistics.median(vader_runs) / len(texts) * 1e6, 1),

@@ -172,9 +172,15 @@ class Head:
         return x @ self.score_w + self.score_b, sigmoid(x @ self.beh_w.T + self.beh_b)
 
 
+POST_CHARS = 160  # the post's gist: its first sentences (fewer tokens, a faster judge)
+
+
 def pair_text(reply: str, post: str) -> str:
-    """What the encoder reads: the reply, then the post it answers (if any)."""
-    return f"{reply} [SEP] {post}" if post.strip() else reply
+    """What the encoder reads: the reply, then the start of the post it answers (if any)."""
+    post = " ".join(post.split())
+    if len(post) > POST_CHARS:
+        post = post[:POST_CHARS].rsplit(" ", 1)[0]
+    return f"{reply} [SEP] {post}" if post else reply
 
 
 def rule_features(results: Sequence[ToneResult], contexts: Sequence[ToneContext], texts: Sequence[str]) -> np.ndarray:
@@ -323,7 +329,9 @@ def _combine(
     final = round(max(0.0, min(cap, score)))
     positive = tuple(f for f in POSITIVE_FLAGS if f in flags)
     negative = tuple(f for f in NEGATIVE_FLAGS if f in flags)
-    return ToneResult(final, positive + negative, positive, negative, tuple(hits), res.politeness)
+    return ToneResult(
+        final, positive + negative, positive, negative, tuple(hits), res.politeness, res.cap, head.version
+    )
 
 
 RECENT = 40  # earlier texts compared for copy-paste (an exact repeat counts however far back)
@@ -370,9 +378,16 @@ def judge_requests(reqs: Sequence[JudgeRequest]) -> list[ToneResult]:
     return judge_many([r.text for r in reqs], contexts)
 
 
-def tone_judge(req: JudgeRequest) -> Sequence[str]:
-    """The engine's judge: the flags of one of the trainee's texts, in the context the debrief uses."""
-    return judge_requests([req])[0].flags
+def tone_judge(req: JudgeRequest) -> ToneResult:
+    """The engine's judge: one of the trainee's texts judged in the context the debrief uses. The
+    journal keeps the judgement (``to_record``) and the debrief reuses it."""
+    return judge_requests([req])[0]
+
+
+def judge_version() -> str:
+    """The version of the judge in use: a record made by another one is judged again."""
+    head = _head()
+    return head.version if head else "rules"
 
 
 def describe(flag: str) -> str:

@@ -53,6 +53,7 @@ class Act:
     text: str
     steps: tuple[PlanStep, ...] = ()
     next_update: str = ""
+    judgement: dict[str, Any] | None = None  # what the live judge said, as the journal kept it
 
     @property
     def public(self) -> bool:
@@ -199,6 +200,7 @@ def build_record(
                     text=str(payload.get("text") or ""),
                     steps=_steps(payload.get("steps")),
                     next_update=str(payload.get("next_update") or ""),
+                    judgement=ev.get("judgement") if isinstance(ev.get("judgement"), dict) else None,
                 )
             )
         elif kind == "commitment":

@@ -20,7 +20,7 @@ from sim.scenario.patterns import asserted, compile_pattern, format_time
 from sim.scenario.text import clean_text
 
 from .card import Evidence, PartScore, ReplyTone
-from .judge import judge_requests
+from .judge import judge_requests, judge_version
 from .record import HIGH_REACH, Act, SessionRecord
 from .tone import ToneResult
 
@@ -92,8 +92,16 @@ def judge_all(rec: SessionRecord) -> list[Judged]:
         text = a.full_text()
         reqs.append(judge_request(sc, a.t, a.kind, text, post, earlier, known))
         earlier = [*earlier, Earlier(text, post.name if post else "", post.handle if post else "")]
-    results = judge_requests(reqs)
-    return [Judged(a, r, _weight(rec, a)) for a, r in zip(acts, results, strict=True)]
+    # The live judgements the journal kept are reused when the same judge made them; the rest are judged now.
+    version = judge_version()
+    results: list[ToneResult | None] = [
+        ToneResult.from_record(a.judgement) if a.judgement and a.judgement.get("judge") == version else None
+        for a in acts
+    ]
+    todo = [i for i, r in enumerate(results) if r is None]
+    for i, r in zip(todo, judge_requests([reqs[i] for i in todo]), strict=True):
+        results[i] = r
+    return [Judged(a, r, _weight(rec, a)) for a, r in zip(acts, results, strict=True) if r is not None]
 
 
 # Key points that are acts or stances, met by doing them or by what the judge reads, not by a word.

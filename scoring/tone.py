@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sim.scenario.model import NEGATIVE_TONE_FLAGS, POSITIVE_TONE_FLAGS
 from sim.scenario.patterns import compile_pattern, negated
@@ -140,6 +140,37 @@ class ToneResult(NamedTuple):
     hits: tuple[ToneHit, ...]
     politeness: float
     cap: float = 100.0  # the rules' own ceiling (secrets asked for, refusals, very short texts)
+    judge: str = ""  # the judge that made it (the learned layer's version), for records kept in journals
+
+    def to_record(self) -> dict[str, Any]:
+        """The judgement as the journal keeps it (the debrief reuses it instead of judging again)."""
+        return {
+            "judge": self.judge,
+            "score": self.score,
+            "flags": list(self.flags),
+            "positive": list(self.positive),
+            "hits": [[h.flag, h.points, h.match, h.why] for h in self.hits],
+            "politeness": self.politeness,
+        }
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> ToneResult | None:
+        """A judgement read back from a journal; None when it is not one."""
+        try:
+            flags = tuple(str(f) for f in rec["flags"])
+            positive = tuple(str(f) for f in rec["positive"])
+            hits = tuple(ToneHit(str(a), float(b), str(c), str(d)) for a, b, c, d in rec["hits"])
+            return cls(
+                int(rec["score"]),
+                flags,
+                positive,
+                tuple(f for f in flags if f not in positive),
+                hits,
+                float(rec.get("politeness", 0.0)),
+                judge=str(rec.get("judge", "")),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 # Words one of which must occur for a pattern to match at all: a cheap test that skips most searches.
@@ -1012,6 +1043,7 @@ def template_form(text: str, author_name: str = "", author_handle: str = "") -> 
 
 
 @lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192)
 def _generic_form(text: str) -> str:
     low = _HANDLE.sub(" name ", _norm(text).lower())
     return " ".join(_NUMBER.sub(" 0 ", low).split())
@@ -1036,11 +1068,21 @@ def similarity(a: str, b: str) -> float:
     if not sa or not sb:
         return 0.0
     tri = len(sa & sb) / len(sa | sb)
-    wa, wb = _WORD.findall(fa), _WORD.findall(fb)
-    if tri < 0.8 and wa and wb and min(len(wa), len(wb)) < SHORT_TEXT:
-        ua, ub = set(wa), set(wb)
-        return max(tri, len(ua & ub) / len(ua | ub))
+    if tri < 0.8:
+        ua, ub = _word_set(fa), _word_set(fb)
+        if ua and ub and min(_word_count(fa), _word_count(fb)) < SHORT_TEXT:
+            return max(tri, len(ua & ub) / len(ua | ub))
     return tri
+
+
+@lru_cache(maxsize=8192)
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text))
+
+
+@lru_cache(maxsize=8192)
+def _word_count(text: str) -> int:
+    return len(_WORD.findall(text))
 
 
 # Contradiction patterns match simple paraphrases too: "no one has died" is "nobody has died".

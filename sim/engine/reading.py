@@ -8,8 +8,9 @@ that moment, and the causes the scenario has not confirmed yet.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sim.scenario.model import Briefing, PlanStep, Post, Scenario
 
@@ -37,6 +38,19 @@ class JudgeRequest:
     @property
     def public(self) -> bool:
         return self.kind != "private"
+
+
+class Judgement(Protocol):
+    """What the judge says of a text: its flags, and a record the journal keeps for the debrief."""
+
+    @property
+    def flags(self) -> tuple[str, ...]: ...
+
+    def to_record(self) -> dict[str, Any]: ...
+
+
+# The reply judge the session is given (scoring.judge.tone_judge): a judgement, or just the flags.
+Judge = Callable[[JudgeRequest], "Judgement | Sequence[str]"]
 
 
 # What makes a public statement an update: something concrete (a fact, a status, a next step).

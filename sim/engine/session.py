@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import json
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,9 +40,8 @@ from .commitments import GRACE, Commitment, promised_due
 from .injects import Firing, InjectBook
 from .journal import FORMAT, JournalWriter, dumps, read_journal
 from .queries import Queries
-from .reading import Earlier, JudgeRequest, is_update, judge_request
+from .reading import Earlier, Judge, JudgeRequest, is_update, judge_request
 
-Judge = Callable[[JudgeRequest], Sequence[str]]  # the reply judge: flags of a text in its context
 MAX_STEPS = 20
 MAX_FIELD = 500
 # What the trainee may know of a must-handle post's expectation: that there is one.
@@ -352,9 +351,18 @@ class Session(Queries):
             ev["steps"] = [{"what": s.what, "who": s.who, "when": s.when} for s in steps]
             ev["next_update"] = next_update
         flags: Sequence[str] = ()
-        if self.judge is not None and own.public:
-            flags = tuple(self.judge(self.request_for(own, post)))
+        if self.judge is not None:
+            # Every text is judged once, here, in the context the debrief uses; the journal keeps the
+            # judgement so the debrief reuses it (and a resumed session must judge alike).
+            verdict = self.judge(self.request_for(own, post))
+            if isinstance(verdict, list | tuple) and not hasattr(verdict, "to_record"):
+                flags = tuple(str(f) for f in verdict)
+            else:
+                flags = tuple(verdict.flags)  # type: ignore[union-attr]
+                ev["judgement"] = verdict.to_record()  # type: ignore[union-attr]
             ev["flags"] = list(flags)
+            if not own.public:
+                flags = ()  # a private message moves no crowd
         self._emit(ev, sync=True)
         self.actions.append(own)
         self._apply(own, post, flags)
