@@ -87,7 +87,6 @@ def main() -> None:
     from sim.scenario.load import load_scenario
 
     rows = load_rows(ROOT / "training" / "corpus" / "w3.jsonl")[:240]
-    sc = load_scenario(resolve("empty-ovens"))
     t0 = time.perf_counter()
     warm_up()
     load_s = time.perf_counter() - t0
