@@ -48,6 +48,7 @@ class ReplyTone:
     flags: tuple[str, ...]
     post_text: str = ""
     why: tuple[str, ...] = ()
+    matches: tuple[tuple[str, str], ...] = ()  # (flag, the words that raised it)
 
 
 @dataclass

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sim.scenario.patterns import format_time
+from sim.scenario.text import clean_text
 
 from .card import ScoreCard
 from .record import SessionRecord
 
+# What to do instead, per flag; the coaching point opens with the trainee's own words that raised it.
 _FLAG_ADVICE = {
     "copy_paste": "Several replies were copies of each other. People notice stock replies; answer each person "
     "about their own problem.",
@@ -16,7 +18,7 @@ _FLAG_ADVICE = {
     "and say what you are doing.",
     "defensive": "Replies sounded defensive. Acknowledge the harm first; defend nothing until the facts are in.",
     "legalese": "Replies used legal or corporate language. Say it in plain words, the way you would to a neighbour.",
-    "non_apology": '"Sorry you feel that way" is not an apology. Say sorry for what happened, without conditions.',
+    "non_apology": "A conditional apology is not an apology. Say sorry for what happened, without conditions.",
     "dismissive": "Replies minimised the problem. To the person affected it is not minor.",
     "vague": "Some replies said nothing concrete. Give a fact, a next step or a time in every reply.",
     "speculates": "You guessed at causes before they were confirmed. Say what you know, what you don't, and when "
@@ -25,9 +27,26 @@ _FLAG_ADVICE = {
     "for passwords or card numbers.",
     "hostile": "Some replies were hostile or sarcastic. Never argue with an angry customer in public.",
     "contradicts_briefing": "A reply contradicted facts your team had confirmed. Check the briefings before posting.",
-    "over_promises": 'You promised things you could not know ("never again", "fixed for everyone"). '
-    "Promise the next update, not the end state.",
+    "over_promises": "You promised things you could not know. Promise the next update, not the end state.",
+    "denies": "A reply disputed a person's account. Take their experience seriously and check it privately.",
+    "sarcastic": "A reply mocked the person, even in polite words. Never score points off someone in public.",
+    "false_reassurance": "You reassured people about safety without grounds. Give the safety instruction first.",
+    "keyword_list": "Some texts piled up stock words. Say one concrete thing about this person's problem instead.",
+    "canned": "Some replies were canned lines that could answer anyone. Speak to the person's own problem.",
+    "ignores_question": "Some replies did not answer what people asked. Answer the question first.",
+    "off_topic": "Some replies talked about something else. Answer what the person raised.",
 }
+
+
+def _quoted(card: ScoreCard, flag: str) -> str:
+    """The trainee's own words behind a flag, to open its coaching point: 'At 12m05s you wrote "...": '."""
+    for r in sorted(card.replies, key=lambda r: r.score):
+        if flag in r.flags:
+            low = r.text.lower()
+            words = next((m for f, m in r.matches if f == flag and m and m.lower() in low), "")
+            quote = words if len(words) >= 8 else clean_text(r.text, single_line=True)[:100]
+            return f'At {format_time(r.t)} you wrote "{quote}". '
+    return ""
 
 
 def coaching_points(card: ScoreCard, rec: SessionRecord) -> list[str]:
@@ -50,12 +69,21 @@ def coaching_points(card: ScoreCard, rec: SessionRecord) -> list[str]:
             f"You went {format_time(sp['longest_silence_s'])} without a public update. Promise a time "
             "for the next update and keep it, even when there is little new to say."
         )
-    if sp.get("promises_broken"):
-        pts.append("You missed a promised update time. Every missed promise costs trust: set times you can keep.")
-    mh = sp.get("must_handle_in_time_pct")
-    if mh is not None and mh < 80:
+    broken = [e for e in card.evidence if e.rule == "speed.promise_broken"]
+    if broken:
         pts.append(
-            "Some must-handle posts (safety, media, influencers, private cases) waited too long. "
+            broken[0].what
+            + (f" ({len(broken) - 1} more missed.)" if len(broken) > 1 else "")
+            + " Every missed promise costs trust: set times you can keep."
+        )
+    late = [r for r in card.must_handle if not r["in_time"]]
+    if late:
+        names = ", ".join(
+            f"{r['author']} ({'no answer' if r['first_reply_s'] is None else format_time(r['first_reply_s'])})"
+            for r in late[:4]
+        )
+        pts.append(
+            f"Must-handle posts waited too long: {names}. "
             "Triage: answer safety first, then media and high-reach accounts, then the rest."
         )
     flags = card.tone.details.get("flags", {}) if card.tone.details else {}
@@ -63,7 +91,7 @@ def coaching_points(card: ScoreCard, rec: SessionRecord) -> list[str]:
     for flag, advice in _FLAG_ADVICE.items():
         n = flags.get(flag, 0)
         if n and (n >= 2 or n / texts >= 0.1 or flag in ("hostile", "asks_pii_public", "blames")):
-            pts.append(advice)
+            pts.append(_quoted(card, flag) + advice)
     if not card.plan.details.get("posted"):
         pts.append(
             "Publish an action plan: what happened, the steps (who does what, by when), what affected "

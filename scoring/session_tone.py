@@ -152,6 +152,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
             flags=j.result.flags,
             post_text=rec.posts[j.act.post].post.text if j.act.post in rec.posts else "",
             why=tuple(h.why for h in j.result.hits),
+            matches=tuple((h.flag, h.match) for h in j.result.hits),
         )
         for j in judged
     ]

@@ -304,6 +304,7 @@ def score_speed(
     urgent = sorted((d for d in rec.posts.values() if d.priority >= 3 or d.post.must_handle), key=lambda d: d.t)
     low_replies = 0
     bad_order = 0
+    example: tuple[Act, Delivered] | None = None
     for a in rec.actions:
         if a.kind not in ("reply", "private") or a.post not in rec.posts:
             continue
@@ -320,6 +321,7 @@ def score_speed(
         ]
         if waiting:
             bad_order += 1
+            example = example or (a, waiting[0])
     if low_replies:
         pts_triage = W_TRIAGE * (1 - bad_order / low_replies)
         if bad_order:
@@ -329,7 +331,13 @@ def score_speed(
                     "speed",
                     "speed.triage",
                     f"{bad_order} of {low_replies} replies went to "
-                    "low-priority posts while an urgent post (safety, media, high reach) waited.",
+                    "low-priority posts while an urgent post (safety, media, high reach) waited"
+                    + (
+                        f", e.g. at {format_time(example[0].t)} while {example[1].post.handle}'s post "
+                        f"from {format_time(example[1].t)} waited."
+                        if example
+                        else "."
+                    ),
                     pts_triage - W_TRIAGE,
                 )
             )
