@@ -128,6 +128,7 @@ def main() -> None:
     journal = Path("/tmp") / "stormdrill-bench-300.jsonl"
     journal.unlink(missing_ok=True)
     session_journal(journal)
+
     def cold_run(rejudge: bool) -> dict[str, float]:
         code = COLD_SESSION.format(root=str(ROOT), journal=str(journal), rejudge=rejudge)
         out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout

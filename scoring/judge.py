@@ -105,7 +105,9 @@ BEHAVIOUR_FLAGS = {
     "ignores_question": "ignores_question",
 }
 # Flags only the learned layer raises: no rule can see them in words alone.
-LEARNED_ONLY = frozenset({"denies", "sarcastic", "canned", "bare_dm", "off_topic"})
+LEARNED_ONLY = frozenset(
+    {"denies", "sarcastic", "canned", "bare_dm", "off_topic", "false_reassurance", "ignores_question"}
+)
 DETECTOR_WHY = {
     "blames": "Puts the blame on the customer or on someone else.",
     "denies": "Denies the person's account of what happened.",

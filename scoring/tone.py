@@ -710,30 +710,6 @@ _SAFETY_STEP = _rx(
     r"(checked|inspected|repaired|signed off|fixed)|(not|isn'?t|aren'?t|never) (\w+ )?safe (to|for)|"
     r"unsafe (to|for))\b"
 )
-# Reassurance about safety ("it's perfectly safe", "nothing to worry about", "carry on as normal").
-_REASSURE = _rx(
-    r"\b((perfectly|completely|totally|absolutely|entirely|100%|quite|very) (safe|fine|harmless|okay|ok|normal)|"
-    r"(is|are|be|'s|'ll be|will be|looks|seems) (safe|fine|harmless|okay|ok|normal)|harmless|no (risk|danger|"
-    r"need to (worry|panic|be (worried|concerned|alarmed)))|nothing to (worry|be (worried|concerned))|"
-    r"don'?t (worry|panic)|zero risk|rest assured|won'?t (hurt|harm)|not (dangerous|harmful|toxic|a (risk|danger))|"
-    r"(carry on|keep|continue) (using|eating|drinking|driving|charging|as (normal|usual))|as (normal|usual)|"
-    r"go ahead|nothing (serious|to be concerned))\b"
-)
-# A post asking whether something is safe, or about harm to health: it needs a safety instruction first.
-_SAFETY_POST = _rx(
-    r"\b((is|are|was|were) (it|this|that|they|these|those|we|(my|the|our) (?!data|money|account|details|card|"
-    r"info\w*|savings|pension|funds|password|privacy|identity)\w+) (still )?safe|safe to (eat|drink|use|fly|"
-    r"drive|travel|charge|swim|give|take|feed|sail|ride|wear|cook|keep|go|stay|breathe|touch)|unsafe|dangerous|"
-    r"toxic|poison\w*|injur\w*|hurt (him|her|them|my|me|us)|(feel|feels|felt|being|been|got|getting) (sick|ill|unwell)|"
-    r"sick|unwell|vomit\w*|rash|swell\w*|swollen|allerg\w*|(a|an|allergic) reaction|can'?t breathe|breathing|"
-    r"symptoms?|fever|temperature|smoke|smell\w* (of )?(gas|burning|smoke)|gas leak|burn(t|ed|ing|s)?|sparks?|"
-    r"sparking|overheat\w*|melt\w*|explod\w*|chok\w*|swallow\w*|(he|she|they|i|we|my \w+) (ate|drank|took|had) "
-    r"(some|it|them|one|two|a|the)|eaten|dose|bleed\w*|faint\w*|dizzy|chest pain|carbon monoxide|asbestos|"
-    r"contaminat\w*|salmonella|listeria|norovirus|e\.? ?coli|food poisoning)\b"
-)
-_SAFETY_ASK = _rx(
-    r"\b(should (i|we)|what (do|should)|is (it|this|that)|are (they|these|those)|can (i|we|my|our)|ok to|okay to)\b"
-)
 _SORRY_KEYS = ("sorr", "apolog", "regret", "inconvenien", "offend", "forgive")
 _HEDGE_KEYS = (
     "might",
@@ -1282,20 +1258,9 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     # Safety first: an instruction that keeps people safe, and a safety question left without one.
     safety = _search(_SAFETY_STEP, t)
     flag("safety_instruction", safety)
-    if ctx.post_text and not safety and ctx.kind in ("reply", "dm") and _SAFETY_POST.search(ctx.post_text.lower()):
-        reassure = _search(_REASSURE, t)
-        if reassure and "informs" not in found:  # reassurance with no fact to ground it
-            flag("false_reassurance", reassure)
-        elif (
-            not reassure
-            and not {"informs", "next_step", "moves_to_private"} & found.keys()
-            and ("?" in ctx.post_text or _SAFETY_ASK.search(ctx.post_text.lower()))
-        ):
-            flag("ignores_question", "no safety instruction")
-            whys["ignores_question"] = (
-                "The post asks about safety or health: answer with a clear safety instruction first "
-                "(stop using it, don't eat it, call 111, see a doctor)."
-            )
+    # Two more safety rules were tried and dropped after the held-out paraphrase checks: bare
+    # reassurance on a safety question (5 of 12 caught) and a warm reply that ignores a safety
+    # question (1 of 16): both are left to the learned layer (false_reassurance, ignores_question).
     contra = contradiction(ctx.contradictions, t)
     flag("contradicts_briefing", contra)
     # Copy-paste: the same reply as an earlier one once names, handles and numbers are set aside, or the

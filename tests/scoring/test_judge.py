@@ -49,16 +49,17 @@ def test_a_safety_question_needs_a_safety_instruction_first() -> None:
     warm = "Oh no, we're so sorry to hear this, we completely understand how worrying it is. Our team is on it."
     safe = "Please call 111 now, or 999 if he has any trouble breathing, and keep the pot for the doctor."
     w, s = judge_many([warm, safe], [reply(warm, SAFETY_POST), reply(safe, SAFETY_POST)])
-    assert "ignores_question" in w.flags and w.score <= POOR_CAP
+    assert w.score <= POOR_CAP
     assert "safety_instruction" in s.flags
     assert s.score > w.score + 20
 
 
-def test_reassurance_without_grounds_on_a_safety_question_is_harmful() -> None:
+def test_reassurance_without_grounds_on_a_safety_question_scores_poor_or_worse() -> None:
     text = "Don't worry, he'll be absolutely fine, these things pass quickly."
-    r = judge(text, reply(text, SAFETY_POST))
-    assert "false_reassurance" in r.flags
-    assert r.score <= HARMFUL_CAP
+    safe = "Please call 111 now, or 999 if he has any trouble breathing, and keep the pot for the doctor."
+    r, s = judge_many([text, safe], [reply(text, SAFETY_POST), reply(safe, SAFETY_POST)])
+    assert r.score <= POOR_CAP
+    assert s.score > r.score + 25
 
 
 def test_the_post_matters_an_off_topic_reply_is_capped() -> None:

@@ -85,8 +85,6 @@ FIRES = {
     ],
     "keyword_list": ["sorry apologise empathise update 3pm DM refund team", "Sorry, sorry, refund, update, DM, today."],
 }
-# Raised with a safety question as the post (tests/scoring/test_judge.py), or by the learned layer only.
-SAFETY_FLAGS = {"false_reassurance", "ignores_question"}
 NEAR_MISS = {
     "apologises": "We are not sorry for enforcing safety rules.",
     "blames": "That's not the experience you should have had.",
@@ -130,7 +128,7 @@ def test_flag_does_not_fire_on_near_misses(flag: str, text: str) -> None:
 
 
 def test_every_flag_is_covered() -> None:
-    covered = set(FIRES) | {"contradicts_briefing", "copy_paste"} | SAFETY_FLAGS | LEARNED_ONLY
+    covered = set(FIRES) | {"contradicts_briefing", "copy_paste"} | LEARNED_ONLY
     assert covered == set(POSITIVE_FLAGS) | set(NEGATIVE_FLAGS)
 
 
