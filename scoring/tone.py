@@ -528,7 +528,8 @@ R = {
         r"whatever(?= *[.!]*$| you say| works for you)|or whatever|nobody cares|who cares|shut up|how dare|"
         r"(that'?s|it'?s|that is|it is) your problem|grow up|lol|lmao|nice try|good luck with that|moan\w*|"
         r"whing\w*|whin(e|ing)|"
-        r"entitled|troll|liar|lying|get a life|cry (more|about it)|so what|not my problem)\b"
+        r"(so|how|bit|very|rather|quite|sound|sounds|being) entitled|entitled (people|customers|attitude|much)|"
+        r"troll|liar|lying|get a life|cry (more|about it)|so what|not my problem)\b"
     ),
     "profanity": _rx(
         r"\b(fuck\w*|shit\w*|bullshit|crap|bloody|bastard\w*|wtf|arse\w*|asshole|piss\w*|bitch\w*|"

@@ -38,7 +38,8 @@ def matches(pattern: str, text: str) -> str | None:
 
 _NEGATION = re.compile(
     r"\b(not|no|none|nothing|nobody|no[- ]one|neither|nor|never|without|isn'?t|aren'?t|wasn'?t|weren'?t|won'?t|"
-    r"don'?t|doesn'?t|didn'?t|hasn'?t|haven'?t|until|unless|before|rule[sd]? out|false|untrue|deny|denies)\b"
+    r"don'?t|doesn'?t|didn'?t|hasn'?t|haven'?t|until|unless|before|whether|rule[sd]? out|false|untrue|deny|"
+    r"denies)\b"
     r"[^.!?;:]{0,40}$",
     re.IGNORECASE,
 )
@@ -46,9 +47,10 @@ _CLAUSE = re.compile(r"[^,.!?;:]{0,40}$")
 
 
 def negated(before: str, *, clause: bool = False) -> bool:
-    """Whether the words just before a match negate it, in the same sentence ("none of our ingredients
-    are contaminated", "it was not sabotage"), or with ``clause`` in the same clause (a comma ends it:
-    "not our fault, it's their fault" still blames)."""
+    """Whether the words just before a match negate it or leave it open, in the same sentence
+    ("none of our ingredients are contaminated", "it was not sabotage", "on whether it was
+    overbooked"), or with ``clause`` in the same clause (a comma ends it: "not our fault, it's their
+    fault" still blames)."""
     if clause:
         m = _CLAUSE.search(before)
         before = m.group(0) if m else before
