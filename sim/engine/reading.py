@@ -83,12 +83,13 @@ def action_text(kind: str, text: str, steps: Sequence[PlanStep] = (), next_updat
 
 
 def unconfirmed_at(scenario: Scenario, t: float, known_ids: set[str]) -> tuple[str, ...]:
-    """The avoid lines in force at ``t``: always, until a time, or until a briefing is known."""
+    """Claims not confirmed yet at ``t``: the scenario's avoid lines bounded by a time or a briefing,
+    still before it. (Lines to avoid at any time are wording, not claims: the score charges them as
+    avoid lines, and saying them is not speculation.)"""
     return tuple(
         av.say
         for av in scenario.scoring.avoid
-        if (av.until is None and av.until_briefing is None)
-        or (av.until is not None and t < av.until)
+        if (av.until is not None and t < av.until)
         or (av.until_briefing is not None and av.until_briefing not in known_ids)
     )
 
