@@ -27,6 +27,7 @@ from .tone import ToneResult
 RECENT = 40  # earlier texts compared for copy-paste
 W_CONTENT = 0.25
 AVOID_POINTS, MUST_NOT_POINTS, PRIVATE_POINTS = 8.0, 6.0, 5.0
+AVOID_REPEAT_POINTS = 2.0
 PUBLIC_SHARE = 0.75  # public texts carry at least this share of the mean text score
 WORST_N, WORST_BAR, WORST_POINTS = 3, 40.0, 10.0  # the weakest public texts: how many, below what, up to
 
@@ -243,6 +244,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
             )
     # Scenario lines to avoid, in public texts.
     known_at = rec.briefing_times
+    avoided: set[str] = set()
     for j in judged:
         a = j.act
         if not a.public:
@@ -254,14 +256,18 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                 continue
             said = asserted(av.say, a.full_text())
             if said:
-                penalties += AVOID_POINTS
+                # One lesson, charged in full once; saying it again costs a little more each time.
+                again = av.say in avoided
+                points = AVOID_REPEAT_POINTS if again else AVOID_POINTS
+                avoided.add(av.say)
+                penalties += points
                 ev.append(
                     Evidence(
                         a.t,
                         "tone",
                         "tone.avoid",
-                        f'Said "{said}" at {format_time(a.t)}: {av.why}',
-                        -AVOID_POINTS,
+                        f'Said "{said}" at {format_time(a.t)}{" again" if again else ""}: {av.why}',
+                        -points,
                         a.post or a.ref,
                     )
                 )
