@@ -188,3 +188,15 @@ def test_tone_plain_lines_still_work() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and all("\t" in line for line in lines)
     assert int(lines[0].split("\t")[0]) > int(lines[1].split("\t")[0])
+
+
+def test_every_flag_a_scenario_can_name_is_one_the_judge_can_raise() -> None:
+    """reply_flagged injects name tone flags: each is raised by a rule or by a learned behaviour head."""
+    from scoring.judge import BEHAVIOUR_FLAGS, LEARNED_ONLY, _head
+    from sim.scenario.model import TONE_FLAGS
+
+    head = _head()
+    assert head is not None
+    learned = {BEHAVIOUR_FLAGS[b] for b in head.behaviours}
+    assert learned >= LEARNED_ONLY
+    assert set(LEARNED_ONLY) <= set(TONE_FLAGS)
