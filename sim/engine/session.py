@@ -56,6 +56,18 @@ def _r(t: float) -> float:
     return round(float(t), 3)
 
 
+def _same_request(a: JudgeRequest, b: JudgeRequest) -> bool:
+    """Whether a judgement made for ``a`` holds for ``b`` (time aside: the same text in the same context)."""
+    return (
+        a.text == b.text
+        and a.kind == b.kind
+        and a.post == b.post
+        and a.earlier == b.earlier
+        and a.known == b.known
+        and a.unconfirmed == b.unconfirmed
+    )
+
+
 @dataclass
 class Session(Queries):
     storm: Storm
@@ -68,6 +80,7 @@ class Session(Queries):
     ended: bool = False
     pressure: float = 10.0
     _t: float = -1.0
+    _judged_ahead: bool = False  # the last action used a judgement made ahead (off the UI thread)
     _writer: JournalWriter | None = None
     _replay: list[dict[str, Any]] | None = None
 
@@ -323,8 +336,29 @@ class Session(Queries):
         self._emit({"type": "pressure", "t": _r(t), "value": self.pressure})
 
     # ------------------------------------------------------------------ actions
-    def act(self, action: Action, *, at: float | None = None) -> Ack | Refusal:
-        """Apply a trainee action: an ``Ack`` once it is fsynced in the journal, or a ``Refusal``."""
+    def preview_request(self, action: Action) -> JudgeRequest | None:
+        """What the judge would be given if ``action`` were sent now (None if it would be refused).
+
+        The console judges this in a worker thread and hands the verdict to :meth:`act`, which uses it
+        only when the request it builds is still the same (no new briefing, no other text in between).
+        """
+        if self.ended or isinstance(action, EndAction):
+            return None
+        checked = self._check(action)
+        if isinstance(checked, Refusal):
+            return None
+        text, post, steps, next_update = checked
+        own = OwnAction(self._seq + 1, self.now, action.kind, text, post.id if post else None, steps, next_update)
+        return self.request_for(own, post)
+
+    def act(
+        self, action: Action, *, at: float | None = None, verdict: tuple[JudgeRequest, object] | None = None
+    ) -> Ack | Refusal:
+        """Apply a trainee action: an ``Ack`` once it is fsynced in the journal, or a ``Refusal``.
+
+        ``verdict`` is a judgement made ahead (off the UI thread) with its request: used when the
+        request for this action is the same, else the text is judged here.
+        """
         if self.ended:
             return Refusal("the session has ended")
         t = max(_r(self.clock.now() if at is None else at), self.now)
@@ -354,12 +388,15 @@ class Session(Queries):
         if self.judge is not None:
             # Every text is judged once, here, in the context the debrief uses; the journal keeps the
             # judgement so the debrief reuses it (and a resumed session must judge alike).
-            verdict = self.judge(self.request_for(own, post))
-            if isinstance(verdict, list | tuple) and not hasattr(verdict, "to_record"):
-                flags = tuple(str(f) for f in verdict)
+            request = self.request_for(own, post)
+            ahead = verdict is not None and _same_request(verdict[0], request)
+            judged: Any = verdict[1] if verdict is not None and ahead else self.judge(request)
+            self._judged_ahead = ahead
+            if hasattr(judged, "to_record"):
+                flags = tuple(judged.flags)
+                ev["judgement"] = judged.to_record()
             else:
-                flags = tuple(verdict.flags)  # type: ignore[union-attr]
-                ev["judgement"] = verdict.to_record()  # type: ignore[union-attr]
+                flags = tuple(str(f) for f in judged)
             ev["flags"] = list(flags)
             if not own.public:
                 flags = ()  # a private message moves no crowd

@@ -189,21 +189,35 @@ class Game:
         return out
 
     # ------------------------------------------------------------------ actions
-    def send(self, mode: str, text: str, post_id: str | None) -> tuple[bool, str]:
+    @staticmethod
+    def make_action(mode: str, text: str, post_id: str | None) -> Any:
         if mode == "reply":
-            action: Any = A.ReplyAction(post_id=post_id or "", text=text)
-        elif mode == "private":
-            action = A.PrivateAction(post_id=post_id or "", text=text)
-        else:
-            action = A.UpdateAction(text=text)
-        return self._act(action)
+            return A.ReplyAction(post_id=post_id or "", text=text)
+        if mode == "private":
+            return A.PrivateAction(post_id=post_id or "", text=text)
+        return A.UpdateAction(text=text)
 
-    def send_plan(self, text: str, steps: Sequence[PlanStep], next_update: str) -> tuple[bool, str]:
-        return self._act(A.PlanAction(text=text, steps=tuple(steps), next_update=next_update))
+    def send(self, mode: str, text: str, post_id: str | None, verdict: Any = None) -> tuple[bool, str]:
+        return self._act(self.make_action(mode, text, post_id), verdict)
 
-    def _act(self, action: Any) -> tuple[bool, str]:
+    def send_plan(
+        self, text: str, steps: Sequence[PlanStep], next_update: str, verdict: Any = None
+    ) -> tuple[bool, str]:
+        return self._act(A.PlanAction(text=text, steps=tuple(steps), next_update=next_update), verdict)
+
+    @property
+    def judges_ahead(self) -> bool:
+        """Judge texts in a worker before sending them (real time only: virtual clocks stay in step)."""
+        return isinstance(self.clock, RealClock)
+
+    def judge_ahead(self, action: Any) -> Any:
+        """The judgement of ``action`` if it were sent now, with its request (run this in a worker thread)."""
+        request = self.session.preview_request(action)
+        return None if request is None else (request, tone_judge(request))
+
+    def _act(self, action: Any, verdict: Any = None) -> tuple[bool, str]:
         promises = len(self.session.commitments)
-        result = self.session.act(action)
+        result = self.session.act(action, verdict=verdict)
         if isinstance(result, A.Refusal):
             return False, result.reason
         self.channel_version += 1

@@ -257,3 +257,31 @@ def test_core_imports_no_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_a_judgement_made_ahead_is_used_only_while_its_context_holds(make_session: Maker) -> None:
+    """The console judges a text in a worker, then sends it: the session uses that judgement when the
+    request is still the same, and judges again when something changed in between."""
+    from sim.engine.journal import read_journal
+
+    calls: list[str] = []
+
+    def judge(req: object) -> list[str]:
+        calls.append(getattr(req, "text", ""))
+        return ["apologises", "informs"]
+
+    s, clock = make_session(judge=judge)
+    run_to(s, clock, 200)
+    reply = ReplyAction("p1", "So sorry, a fix is on its way today.")
+    request = s.preview_request(reply)
+    assert request is not None and request.text == reply.text
+    assert s.act(reply, verdict=(request, ["informs"]))
+    assert calls == [] and s._judged_ahead  # used as it was: no second judging
+    stale = s.preview_request(ReplyAction("p1", "Another one."))
+    s.act(UpdateAction("An update in between, next update at 09:30."))
+    s.act(ReplyAction("p1", "Another one."), verdict=(stale, ["informs"]))  # the earlier texts changed
+    assert calls == ["An update in between, next update at 09:30.", "Another one."]
+    s.close()
+    flags = [e.get("flags") for e in read_journal(s.journal_path).events if e["type"] == "action"]
+    assert flags[0] == ["informs"]
+    assert s.preview_request(ReplyAction("nope", "x")) is None  # an action that would be refused

@@ -554,3 +554,25 @@ async def test_every_shipped_scenario_plays_to_its_debrief(harness: Make, scenar
         assert isinstance(debrief, DebriefScreen)
         assert 0 < debrief.card.total <= 100
         assert "update here in 10 minutes" in text_of(debrief.query_one("#replies"))
+
+
+async def test_in_real_time_a_reply_is_judged_in_a_worker_then_sent(
+    harness: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the real clock the judge runs off the UI thread; the text is sent with that judgement."""
+    from sim.tui.game import Game
+
+    monkeypatch.setattr(Game, "judges_ahead", property(lambda self: True))
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot)
+        feed = console.query_one(FeedView)
+        feed.select("p_dan")
+        await pilot.press("r", *"Dan, I'm so sorry. Your refund for CP-448210 is on its way today.", "ctrl+s")
+        await h.app.workers.wait_for_complete()
+        await pilot.pause()
+        [action] = h.actions()
+        assert action["post"] == "p_dan" and "refund" in str(action["text"])
+        assert isinstance(action.get("judgement"), dict) and action["judgement"]["score"] >= 0
+        assert h.app.game is not None and h.app.game.session._judged_ahead
+        assert console.query_one(TextArea).text == ""  # cleared once the journal had it

@@ -3,7 +3,9 @@ briefings and the status bar. It only turns keys into actions and game state int
 
 from __future__ import annotations
 
-from textual import events, on
+from typing import Any
+
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -116,6 +118,7 @@ class ConsoleScreen(Screen[None]):
         self.tag: str | None = None
         self.seen_briefings: set[str] = {b.id for b in game.scenario.briefings if b.t == 0}
         self.plan_draft: PlanDraft | None = None
+        self._judging = False  # a text is being judged in a worker before it is sent
         self.channel_version = -1
         self.briefing_count = -1
 
@@ -278,8 +281,25 @@ class ConsoleScreen(Screen[None]):
 
     @on(Composer.Send)
     def send(self, event: Composer.Send) -> None:
+        if self.game.judges_ahead:
+            # The reply judge takes ~10 ms: judge in a worker, then send on the UI thread. The text
+            # stays in the box until the journal has it; a second ctrl+s meanwhile is the same send.
+            if self._judging:
+                return
+            self._judging = True
+            self._judge_then_send(event)
+            return
+        self._send(event)
+
+    @work(thread=True, group="judge-send")
+    def _judge_then_send(self, event: Composer.Send) -> None:
+        verdict = self.game.judge_ahead(self.game.make_action(event.mode, event.text, event.post_id))
+        self.app.call_from_thread(self._send, event, verdict)
+
+    def _send(self, event: Composer.Send, verdict: Any = None) -> None:
+        self._judging = False
         composer = self.query_one(Composer)
-        ok, reason = self.game.send(event.mode, event.text, event.post_id)
+        ok, reason = self.game.send(event.mode, event.text, event.post_id, verdict)
         if not ok:
             self.notify(reason, title="Not sent", severity="error", markup=False)
             return
