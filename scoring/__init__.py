@@ -122,6 +122,23 @@ MAJOR_ALIASES = {"sarcastic": "hostile", "profanity": "hostile"}
 MAJOR_REPEAT, MAJOR_CAP = 2.0, 16.0
 
 
+MAJOR_LEARNED_BELOW = 30  # a learned flag alone counts as a major failure only on a text the judge rates this low
+
+
+# Blame, disputing an account and hostility need a rule's words: the learned layer alone reads too
+# many careful, factual replies that name a partner as blame to cost a careful trainee 10 points.
+MAJOR_NEEDS_RULE = frozenset({"blames", "denies", "hostile"})
+
+
+def _major_evidence(j: Judged, names: set[str], flag: str) -> bool:
+    """A major failure needs firm evidence: a rule's words, or (for over-promising and speculating) a
+    learned flag on a text the judge rates harmful."""
+    hits = [h for h in j.result.hits if h.flag in names]
+    if any(not h.match.startswith("reads like") for h in hits):
+        return True
+    return bool(hits) and flag not in MAJOR_NEEDS_RULE and j.result.score < MAJOR_LEARNED_BELOW
+
+
 def major_deductions(judged: list[Judged]) -> list[Evidence]:
     """What a crisis lead treats as a major failure in public (over-promising, an unconfirmed cause,
     blame, disputing someone's account, hostility): 10 points off the total the first time, 2 more
@@ -129,7 +146,7 @@ def major_deductions(judged: list[Judged]) -> list[Evidence]:
     out: list[Evidence] = []
     for flag, (first, what) in MAJOR.items():
         names = {flag} | {alias for alias, to in MAJOR_ALIASES.items() if to == flag}
-        hits = [j for j in judged if j.act.public and names & set(j.result.flags)]
+        hits = [j for j in judged if j.act.public and _major_evidence(j, names, flag)]
         if not hits:
             continue
         j = hits[0]

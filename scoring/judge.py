@@ -42,6 +42,7 @@ from .tone import (
     ToneContext,
     ToneHit,
     ToneResult,
+    _content_words,
     analyze,
     template_form,
 )
@@ -266,9 +267,14 @@ def judge_with(
     x = stage2_features(score, probs, rule_features(rules, contexts, texts))
     predicted = x @ head.stage2_w + head.stage2_b
     return [
-        _combine(res, ctx, float(predicted[i]), probs[i], head, emb[i] if evidence else None)
+        _combine(res, ctx, float(predicted[i]), probs[i], head, emb[i] if evidence else None, texts[i])
         for i, (res, ctx) in enumerate(zip(rules, contexts, strict=True))
     ]
+
+
+def _states_known_fact(text: str, ctx: ToneContext) -> bool:
+    mine = _content_words(text)
+    return any(len(mine & _content_words(fact)) >= 3 for fact in ctx.known_facts)
 
 
 def band_cap(flags: Iterable[str], hits: Sequence[ToneHit]) -> float:
@@ -301,6 +307,7 @@ def _combine(
     probs: np.ndarray,
     head: Head,
     vec: np.ndarray | None,
+    vec_text: str = "",
 ) -> ToneResult:
     if res.cap <= 0:
         return res  # nothing to judge (an empty text)
@@ -322,12 +329,16 @@ def _combine(
             continue  # a statement to everyone answers no one's question
         if not ctx.post_text.strip() and flag in ("off_topic", "ignores_question"):
             continue
+        if flag == "speculates" and _states_known_fact(vec_text, ctx):
+            continue  # the cause it names is in a briefing the team knows: a fact, not a guess
         example = _nearest(name, vec) if vec is not None else ""
         flags[flag] = None
         points = round(20.0 * float(head.stage2_w[1 + j]) * float(probs[j]), 1)
         hits.append(ToneHit(flag, points, f"reads like: {example}" if example else "learned", DETECTOR_WHY[flag]))
     score = float(label_to_score(np.asarray(predicted)))
-    cap = min(res.cap, band_cap(flags, hits))
+    # A learned flag puts a text in the poor band at most: the harmful band needs a rule's evidence.
+    learned = len(flags) > len(res.flags)
+    cap = min(res.cap, band_cap(res.flags, res.hits), POOR_CAP if learned else 100.0)
     final = round(max(0.0, min(cap, score)))
     positive = tuple(f for f in POSITIVE_FLAGS if f in flags)
     negative = tuple(f for f in NEGATIVE_FLAGS if f in flags)

@@ -109,6 +109,10 @@ def judge_all(rec: SessionRecord) -> list[Judged]:
 _PRIVATE_IDEA = re.compile(r"\b(dm|direct message|private|message us|inbox|pm)\b")
 _APOLOGY_IDEA = re.compile(r"\b(sorry|apolog\w*|our fault|own)\b")
 _APOLOGY_FLAGS = frozenset({"apologises", "owns_it"})
+# Taking a case offline in public words: "our director will call you today", "we'll be in touch directly".
+_OFFLINE = re.compile(
+    r"\b(call|phone|ring|e-?mail|contact|visit) (you|him|her|them)\b|\bin touch (with you )?directly\b"
+)
 
 
 def key_point_met(idea: str, text: str, flags: set[str], went_private: bool) -> bool:
@@ -229,7 +233,10 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                         d.id,
                     )
                 )
-        if exp.private and not any(a.kind == "private" for a in answers):
+        # Taken offline: a private message, or a promise to contact the person directly (a call, an
+        # email); an invitation to "DM us" alone leaves the case in public.
+        offline = any(a.kind == "private" or _OFFLINE.search(a.text.lower()) for a in answers)
+        if exp.private and not offline:
             penalties += PRIVATE_POINTS
             ev.append(
                 Evidence(

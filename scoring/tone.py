@@ -482,7 +482,7 @@ R = {
         r"lies with|(caused|created) by (the|a|our) (supplier|courier|partner|contractor|vendor|third[- ]part\w+)|"
         r"third[- ]part(y|ies) (is|are|was|were)?\s*(to blame|responsible|at fault)|blame the|"
         r"their fault|customers? (misus|mishandl)\w*|fault of (the|our|a) \w+|"
-        r"(check|read|look at) the [\w ]{1,20}(before|next time)|next time,? (please )?(check|read|look)|"
+        r"(check|read|look at) the [\w ]{1,20}next time|next time,? (please )?(check|read|look)|"
         r"(courier|supplier|partner|contractor|vendor|airport|bank|weather|manufacturer|driver|government|"
         r"regulator|council|staff member|employee)'?s? fault|not our doing|"
         r"(issue|problem|fault|error|glitch)s? (is|are|was|were|must be|may be|might be|could be|lies) (on|at|with) "

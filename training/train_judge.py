@@ -129,19 +129,79 @@ def load_heads(model_dir: Path) -> dict[str, Any]:
     return json.loads((model_dir / "heads.json").read_text(encoding="utf-8"))
 
 
-def make_head(heads: dict[str, Any], thresholds: np.ndarray, w2: np.ndarray, b2: float, version: str) -> Head:
+def make_head(
+    heads: dict[str, Any],
+    thresholds: np.ndarray,
+    w2: np.ndarray,
+    b2: float,
+    version: str,
+    detectors: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Head:
+    beh_w, beh_b = detectors if detectors is not None else (heads["beh_w"], heads["beh_b"])
     return Head(
         np.asarray(heads["score_w"], dtype=np.float32),
         float(heads["score_b"]),
-        np.asarray(heads["beh_w"], dtype=np.float32),
-        np.asarray(heads["beh_b"], dtype=np.float32),
-        tuple(heads["behaviours"]),
+        np.asarray(beh_w, dtype=np.float32),
+        np.asarray(beh_b, dtype=np.float32),
+        tuple(BEHAVIOUR_FLAGS),
         np.asarray(thresholds, dtype=np.float32),
         np.asarray(w2, dtype=np.float32),
         float(b2),
         float(heads["scale"]),
         version,
     )
+
+
+def logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+    """Weighted L2 logistic regression by Newton's method (deterministic)."""
+    xb = np.hstack([x, np.ones((x.shape[0], 1))]).astype(np.float64)
+    beta = np.zeros(xb.shape[1])
+    reg = np.full(xb.shape[1], l2)
+    reg[-1] = 1e-6
+    for _ in range(30):
+        p = 1 / (1 + np.exp(-np.clip(xb @ beta, -30, 30)))
+        g = xb.T @ (w * (p - y)) + reg * beta
+        h = (xb * (w * p * (1 - p))[:, None]).T @ xb + np.diag(reg)
+        step = np.linalg.solve(h, g)
+        beta -= step
+        if np.abs(step).max() < 1e-7:
+            break
+    return beta[:-1], float(beta[-1])
+
+
+def detector_data(behaviour: str, data: Prepared, para: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows showing a behaviour (corpus rows of that style rated 1-3, paraphrases) against rows that do
+    not (good replies, near misses, the positive behaviours' paraphrases, other styles at a lower weight)."""
+    xs, ys, ws = [], [], []
+    for i, r in enumerate(data.rows):
+        b = style_behaviour(r.get("style", ""))
+        if b == behaviour and r["label"] <= 3:
+            xs.append(data.emb[i]), ys.append(1.0), ws.append(1.0)
+        elif r["label"] >= 4:
+            xs.append(data.emb[i]), ys.append(0.0), ws.append(1.0)
+        elif b is not None and b != behaviour:
+            xs.append(data.emb[i]), ys.append(0.0), ws.append(0.3)
+    for i, r in enumerate(para.rows):
+        b = r["behaviour"].removesuffix("_not")
+        if b == behaviour:
+            xs.append(para.emb[i]), ys.append(1.0 if r["present"] else 0.0), ws.append(1.0)
+        elif r["present"] and b not in BEHAVIOUR_FLAGS:
+            xs.append(para.emb[i]), ys.append(0.0), ws.append(1.0)
+    y, w = np.asarray(ys), np.asarray(ws)
+    pos, neg = max(1.0, float((w * y).sum())), max(1.0, float((w * (1 - y)).sum()))
+    w = np.where(y == 1, w * (neg / pos) ** 0.5, w)
+    return np.asarray(xs, dtype=np.float64), y, w
+
+
+def fit_detectors(data: Prepared, para: Prepared, scale: float, l2: float = 3.0) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic detector per behaviour on the encoder's embeddings (the behaviour heads)."""
+    ws, bs = [], []
+    for behaviour in BEHAVIOUR_FLAGS:
+        x, y, w = detector_data(behaviour, data, para)
+        wv, b = logistic(x * scale, y, w, l2)
+        ws.append(wv)
+        bs.append(b)
+    return np.asarray(ws, dtype=np.float32), np.asarray(bs, dtype=np.float32)
 
 
 def fit_stage2(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, float]:
@@ -224,8 +284,13 @@ def main() -> None:
     held = [r for r in rows if r["group"] in hold]
     enc_a = Encoder(args.holdout_onnx / "encoder-int8.onnx", args.holdout_onnx / "tokenizer.json")
     data_a = Prepared(held, enc_a)
-    base = make_head(heads_a, np.full(len(heads_a["behaviours"]), 0.5), np.zeros(1), 0.0, "")
+    # Behaviour detectors fitted on A's training rows; their thresholds set on the held-out rows.
+    train_a = Prepared([r for r in rows if r["group"] not in hold], enc_a)
+    para_a = Prepared(paraphrase_rows(), enc_a)
+    det_a = fit_detectors(train_a, para_a, float(heads_a["scale"]))
+    base = make_head(heads_a, np.full(len(BEHAVIOUR_FLAGS), 0.5), np.zeros(1), 0.0, "", det_a)
     thresholds = thresholds_for(base, data_a, args.fp_rate)
+    base = make_head(heads_a, thresholds, np.zeros(1), 0.0, "", det_a)
     x = stage2_x(base, data_a)
     report: dict[str, Any] = {"holdout": sorted(hold), "n": len(held)}
     # Stage 2 measured by two-fold cross-fitting on the held-out rows, then fitted on all of them.
@@ -234,7 +299,7 @@ def main() -> None:
     pred = np.zeros(len(held))
     for f in folds:
         w2, b2 = fit_stage2(x[~f], data_a.labels[~f], args.alpha)
-        head_f = make_head(heads_a, thresholds, w2, b2, "")
+        head_f = make_head(heads_a, thresholds, w2, b2, "", det_a)
         pred[f] = scores(head_f, data_a)[f]
     for g in sorted(hold):
         m = np.asarray([r["group"] == g for r in held])
@@ -243,14 +308,29 @@ def main() -> None:
             "encoder_head": round(spearman(list(enc_only), list(data_a.labels[m])), 3),
             "judge_crossfit": round(spearman(list(pred[m]), list(data_a.labels[m])), 3),
         }
+    _, probs = base.encoder_outputs(data_a.emb)
+    fired = probs >= thresholds[None, :]
+    good = data_a.labels >= 4
+    report["detectors_on_holdout"] = {
+        b: {
+            "good_replies_flagged": round(float(fired[good, j].mean()), 3),
+            "style_rows_caught": f"{int(fired[styled, j].sum())}/{int(styled.sum())}"
+            if (
+                styled := np.asarray([style_behaviour(r.get("style", "")) == b and r["label"] <= 3 for r in held])
+            ).any()
+            else "0/0",
+        }
+        for j, b in enumerate(BEHAVIOUR_FLAGS)
+    }
     w2, b2 = fit_stage2(x, data_a.labels, args.alpha)
     print(json.dumps({"stage2_validation": report}))
     heads_b = load_heads(args.final_model)
     version = f"{len(rows)}rows-{Path(args.final_model).name}"
-    head = make_head(heads_b, thresholds, w2, b2, version)
     enc = encoder()
     data = Prepared(rows, enc)
     para = Prepared(paraphrase_rows(), enc)
+    det_b = fit_detectors(data, para, float(heads_b["scale"]))
+    head = make_head(heads_b, thresholds, w2, b2, version, det_b)
     embs, texts = example_bank(data, para)
     groups = sorted({r["group"] for r in rows})
     save(head, embs, texts, {"trained_on": groups, "stage2_fitted_on": sorted(hold)})

@@ -210,10 +210,15 @@ def test_private_case_needs_private_message() -> None:
         .replace("__TITLE__", "Bakery")
         .replace("      private: false", "      private: true")
     )
-    evs = [*events_until(1800), act(200, "reply", GOOD_SAFETY, "p_allergy"), {"type": "end", "t": 1800}]
+    public = GOOD_SAFETY.replace(" DM us and our care team will call you today.", " DM us.")
+    evs = [*events_until(1800), act(200, "reply", public, "p_allergy"), {"type": "end", "t": 1800}]
     evs.sort(key=lambda e: e["t"])
     public_only = score_events(sc, HEADER, evs)
     assert any(e.rule == "tone.private" for e in public_only.evidence)
+    # Promising to call the person takes it offline, as a private message does.
+    called = [*events_until(1800), act(200, "reply", GOOD_SAFETY, "p_allergy"), {"type": "end", "t": 1800}]
+    called.sort(key=lambda e: e["t"])
+    assert not any(e.rule == "tone.private" for e in score_events(sc, HEADER, called).evidence)
     evs2 = [
         *evs,
         act(

@@ -220,7 +220,7 @@ def test_tone_cli_plain_and_json() -> None:
     out = io.StringIO()
     run(["Thanks for reaching out.\n"], out, True)
     obj = json.loads(out.getvalue())
-    assert obj["score"] < 40 and obj["flags"] == ["vague"] and obj["evidence"]
+    assert obj["score"] < 40 and "vague" in obj["flags"] and obj["evidence"]
 
 
 GATES = {"a": ("sorr", "sorry to", "apolog"), "b": ("so", "rry"), "c": ("we think", "we"), "d": ("x y",)}
