@@ -92,9 +92,11 @@ def test_empty_and_whitespace_texts_score_zero() -> None:
 # ------------------------------------------------------------------ floors that the baselines fail
 
 FLOORS = {
-    # set: (spearman, partial spearman with length fixed, AUC good vs poor)
-    "blind3/hard.jsonl": (0.70, 0.55, 0.90),
-    "blind3/ordinary.jsonl": (0.80, 0.60, 0.95),
+    # set: (spearman, partial spearman with length fixed, AUC good vs poor). Blind set 3 scored once
+    # (0.903 / 0.812 / 0.997 ordinary, 0.853 / 0.755 / 0.981 hard); these floors sit below those and
+    # above what reply length alone or a keyword list plus length reach (docs/tone-model.md).
+    "blind3/hard.jsonl": (0.80, 0.70, 0.95),
+    "blind3/ordinary.jsonl": (0.86, 0.75, 0.98),
 }
 
 
