@@ -1225,7 +1225,16 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         flag("shouting", "CAPITALS" if upper / max(1, letters) > 0.6 else "!!!")
     # Speculation: a hedged cause, or naming a cause not confirmed yet.
     for sentence in _SENT.findall(t) if "hedge" in gates and _HEDGE.search(t) else ():
-        h, c = _search(_HEDGE, sentence), _search(_CAUSE, sentence)
+        h = _search(_HEDGE, sentence)
+        # A cause the sentence denies ("she hasn't been hacked") is not a guess at one.
+        c = next(
+            (
+                m.group(0)
+                for m in _CAUSE.finditer(sentence)
+                if not negated(sentence[max(0, m.start() - 60) : m.start()])
+            ),
+            "",
+        )
         if h and c:
             flag("speculates", f"{h} ... {c}")
             break
