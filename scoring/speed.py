@@ -255,6 +255,15 @@ def score_speed(
         cadence = max(0.0, 1 - (longest - every) / (2 * every))
     broken = [c for c in rec.commitments if str(c.get("status", c.get("state", ""))) == "broken"]
     kept = [c for c in rec.commitments if str(c.get("status", c.get("state", ""))) == "kept"]
+    # A promise still open when the session ended early falls due in the silence that follows.
+    settled = {(c.get("source"), c.get("due"), c.get("audience")) for c in broken + kept}
+    broken += [
+        {**c, "status": "broken"}
+        for c in rec.commitments
+        if c.get("status") == "made"
+        and (c.get("source"), c.get("due"), c.get("audience")) not in settled
+        and float(str(c.get("due", 0) or 0)) + 60 <= rec.end_t
+    ]
     pts_cadence = max(0.0, W_CADENCE * cadence - 4.0 * len(broken))
     if first_statement is not None:
         start = next((a for a, b in silences if b - a == longest), 0.0)

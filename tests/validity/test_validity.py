@@ -57,3 +57,25 @@ def test_bad_script_files_name_the_action(tmp_path: Path) -> None:
     f.write_text("scenario: empty-ovens\nactions:\n  - at: 10\n    update: hi\n    reply: p1\n", encoding="utf-8")
     with pytest.raises(ScriptError, match="say exactly one of"):
         load_script(f)
+
+
+def test_a_promise_left_open_by_ending_early_counts_as_broken(tmp_path: Path) -> None:
+    from scoring import analyse
+    from scoring.judge import tone_judge
+    from sim.engine.actions import EndAction, UpdateAction
+    from sim.engine.clock import VirtualClock
+    from sim.engine.journal import read_journal
+    from sim.engine.session import Session
+
+    scenario = load_scenario(resolve("empty-ovens"))
+    clock = VirtualClock()
+    s = Session.create(scenario, clock, journal_path=tmp_path / "j.jsonl", judge=tone_judge)
+    clock.set(60)
+    s.act(UpdateAction("Some stores could not open: dough is stuck at a depot. Next update at 09:10."))
+    clock.set(120)
+    s.act(EndAction())
+    s.close()
+    j = read_journal(tmp_path / "j.jsonl")
+    card, _ = analyse(scenario, dict(j.header), list(j.events), list(j.warnings))
+    broken = [e for e in card.evidence if e.rule == "speed.promise_broken"]
+    assert broken and "09:10" in broken[0].what
