@@ -9,15 +9,16 @@ How a score is made (docs/tone-model.md):
 
 1. The rules (``scoring.tone``) find constructions and give each flag its evidence: the words that
    raised it.
-2. A sentence encoder (all-MiniLM-L6-v2, int8 ONNX) reads the reply and the post. Per-behaviour
-   detectors trained on the labelled corpus (blame, denial, sarcasm, false reassurance, off-topic,
-   ignoring the question...) raise flags the rules cannot see; their evidence is the nearest
-   labelled example of that behaviour.
-3. A ridge head maps the embeddings, the rule flags and the detectors to the 1-5 scale of
-   docs/tone-labelling.md, then to 0-100 (1 -> 10, 2 -> 30, 3 -> 50, 4 -> 70, 5 -> 90).
-4. Bands by construction: a harmful flag caps the score at 19, a poor flag at 39; rule-specific
-   caps (secrets asked for, refusals) still apply. A text earns its points: without any positive
-   element (a fact, a next step, empathy, an apology...) it cannot rise above the thin band.
+2. A sentence encoder (all-MiniLM-L6-v2 fine-tuned on the labelled corpus, int8 ONNX) reads the
+   reply with the post it answers. Its score head reads the whole reply on the 1-5 scale; logistic
+   behaviour heads on its embedding (blame, denial, sarcasm, false reassurance, off-topic, ignoring
+   the question...) raise flags the rules cannot see, each with the nearest labelled example of that
+   behaviour as its evidence.
+3. A stage-2 ridge combines the encoder's score, the behaviour probabilities and the rule flags into
+   the 1-5 label, then 0-100 (1 -> 10, 2 -> 30, 3 -> 50, 4 -> 70, 5 -> 90).
+4. Bands by construction: a harmful rule flag caps the score at 19, a poor flag (or any learned flag)
+   at 39, an apology with nothing concrete at 59; the rules' own caps (secrets asked for, refusals,
+   very short texts) still apply.
 """
 
 from __future__ import annotations
