@@ -44,6 +44,33 @@ KEYWORDS = (
 _KW = re.compile(r"\b(" + "|".join(KEYWORDS) + r")\b")
 
 
+# What each behaviour of the paraphrase sets should raise (any of these flags): the paraphrase checks.
+BEHAVIOUR_EXPECTS = {
+    "blame_customer": {"blames"},
+    "blame_third_party": {"blames"},
+    "denial": {"denies", "defensive"},
+    "hostility": {"hostile", "profanity"},
+    "sarcasm": {"sarcastic", "hostile", "mocking_emoji"},
+    "legalese_shutdown": {"legalese"},
+    "false_safety": {"false_reassurance", "over_promises"},
+    "keyword_stuffing": {"keyword_list"},
+    "canned": {"canned", "vague"},
+    "vague": {"vague", "canned"},
+    "non_apology": {"non_apology"},
+    "bare_dm": {"bare_dm", "vague"},
+    "over_promise": {"over_promises"},
+    "speculate_cause": {"speculates"},
+    "pii_public": {"asks_pii_public"},
+    "off_topic": {"off_topic", "ignores_question"},
+    "ignores_question": {"ignores_question", "off_topic"},
+    "fact": {"informs"},
+    "next_step": {"next_step"},
+    "empathy": {"empathises"},
+    "apology": {"apologises"},
+    "safety_instruction": {"safety_instruction"},
+}
+
+
 def load_rows(path: Path) -> list[dict[str, Any]]:
     """Rows of a JSONL set; a line that is not JSON names its file and line."""
     rows = []

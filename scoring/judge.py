@@ -37,7 +37,6 @@ from sim.engine.reading import JudgeRequest
 
 from .encoder import MODELS, encoder
 from .tone import (
-    FLAG_DESCRIPTIONS,
     NEGATIVE_FLAGS,
     POSITIVE_FLAGS,
     ToneContext,
@@ -402,10 +401,6 @@ def judge_version() -> str:
     """The version of the judge in use: a record made by another one is judged again."""
     head = _head()
     return head.version if head else "rules"
-
-
-def describe(flag: str) -> str:
-    return DETECTOR_WHY.get(flag) or FLAG_DESCRIPTIONS.get(flag, flag)
 
 
 def head_info() -> dict[str, Any]:

@@ -24,7 +24,6 @@ from .judge import judge_requests, judge_version
 from .record import HIGH_REACH, Act, SessionRecord
 from .tone import ToneResult
 
-RECENT = 40  # earlier texts compared for copy-paste
 W_CONTENT = 0.25
 AVOID_POINTS, MUST_NOT_POINTS, PRIVATE_POINTS = 8.0, 6.0, 5.0
 AVOID_REPEAT_POINTS = 2.0

@@ -18,7 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scoring.devset import context, evaluate, load_rows, model_scores  # noqa: E402
+from scoring.devset import BEHAVIOUR_EXPECTS, evaluate, load_rows, model_scores  # noqa: E402
 from scoring.judge import judge_many  # noqa: E402
 from scoring.tone import ToneContext  # noqa: E402
 
@@ -30,31 +30,6 @@ SETS = {
     "tone_blind2": "tests/data/tone_blind2.jsonl",
 }
 ADVERSARIAL = {"blind3_adversarial": "tests/data/blind3/adversarial.jsonl"}
-# What each behaviour of the paraphrase sets should raise (any of these flags).
-BEHAVIOUR_EXPECTS = {
-    "blame_customer": {"blames"},
-    "blame_third_party": {"blames"},
-    "denial": {"denies", "defensive"},
-    "hostility": {"hostile", "profanity"},
-    "sarcasm": {"sarcastic", "hostile", "mocking_emoji"},
-    "legalese_shutdown": {"legalese"},
-    "false_safety": {"false_reassurance", "over_promises"},
-    "keyword_stuffing": {"keyword_list"},
-    "canned": {"canned", "vague"},
-    "vague": {"vague", "canned"},
-    "non_apology": {"non_apology"},
-    "bare_dm": {"bare_dm", "vague"},
-    "over_promise": {"over_promises"},
-    "speculate_cause": {"speculates"},
-    "pii_public": {"asks_pii_public"},
-    "off_topic": {"off_topic", "ignores_question"},
-    "ignores_question": {"ignores_question", "off_topic"},
-    "fact": {"informs"},
-    "next_step": {"next_step"},
-    "empathy": {"empathises"},
-    "apology": {"apologises"},
-    "safety_instruction": {"safety_instruction"},
-}
 
 
 def adversarial(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -117,5 +92,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    _ = context
     main()

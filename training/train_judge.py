@@ -34,6 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scoring.devset import context, load_rows  # noqa: E402
 from scoring.encoder import Encoder, encoder  # noqa: E402
 from scoring.judge import (  # noqa: E402
     BEHAVIOUR_FLAGS,
@@ -46,9 +47,8 @@ from scoring.judge import (  # noqa: E402
     stage2_features,
 )
 from scoring.stats import spearman  # noqa: E402
-from scoring.tone import ToneContext, analyze  # noqa: E402
+from scoring.tone import analyze  # noqa: E402
 
-KIND = {"reply": "reply", "update": "update", "private": "dm", "dm": "dm", "plan": "plan"}
 # Corpus styles (free text written by the writers) -> behaviours. First match wins.
 STYLE_RULES = [
     ("customer", "blame_customer"),
@@ -73,13 +73,7 @@ STYLE_RULES = [
 
 
 def load(path: Path, group: str) -> list[dict[str, Any]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            r["group"] = group
-            rows.append(r)
-    return rows
+    return [{**r, "group": group} for r in load_rows(path)]
 
 
 def style_behaviour(style: str) -> str | None:
@@ -88,15 +82,6 @@ def style_behaviour(style: str) -> str | None:
         if key in s:
             return b
     return None
-
-
-def context(r: dict[str, Any]) -> ToneContext:
-    return ToneContext(
-        kind=KIND.get(r.get("kind", "reply"), "reply"),
-        post_text=r.get("post", "") or "",
-        author_name=r.get("author", "") or "",
-        earlier_replies=tuple(r.get("earlier") or ()),
-    )
 
 
 def training_rows() -> list[dict[str, Any]]:

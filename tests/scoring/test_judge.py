@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.devset import evaluate, figures, keyword_baseline, length_baseline, load_rows
+from scoring.devset import BEHAVIOUR_EXPECTS, evaluate, figures, keyword_baseline, length_baseline, load_rows
 from scoring.judge import HARMFUL, HARMFUL_CAP, POOR, POOR_CAP, head_info, judge, judge_many
 from scoring.tone import ToneContext
 from scoring.tone_cli import run
@@ -123,32 +123,32 @@ def test_adversarial_replies_do_not_score_well() -> None:
 
 # ------------------------------------------------------------------ the paraphrase check (set B)
 
-ACCEPTED = {
-    # behaviour: the flags that count as catching it; each fired on >= 80% of set B's paraphrases when
-    # the model was final (docs/tone-model.md lists every behaviour, those below 80% too)
-    "blame_third_party": {"blames"},
-    "hostility": {"hostile", "profanity"},
-    "legalese_shutdown": {"legalese"},
-    "false_safety": {"false_reassurance", "over_promises"},
-    "canned": {"canned", "vague"},
-    "non_apology": {"non_apology"},
-    "bare_dm": {"bare_dm", "vague"},
-    "over_promise": {"over_promises"},
-    "speculate_cause": {"speculates"},
-    "pii_public": {"asks_pii_public"},
-    "off_topic": {"off_topic", "ignores_question"},
-    "ignores_question": {"ignores_question", "off_topic"},
-    "fact": {"informs"},
-    "apology": {"apologises"},
-    "safety_instruction": {"safety_instruction"},
-}
+ACCEPTED = (
+    # behaviours whose flags (BEHAVIOUR_EXPECTS) fired on >= 80% of set B's paraphrases when the model
+    # was final (docs/tone-model.md lists every behaviour, those below 80% too)
+    "blame_third_party",
+    "hostility",
+    "legalese_shutdown",
+    "false_safety",
+    "canned",
+    "non_apology",
+    "bare_dm",
+    "over_promise",
+    "speculate_cause",
+    "pii_public",
+    "off_topic",
+    "ignores_question",
+    "fact",
+    "apology",
+    "safety_instruction",
+)
 
 
 @pytest.mark.parametrize("behaviour", sorted(ACCEPTED))
 def test_paraphrase_check_of_accepted_rules(behaviour: str) -> None:
     rows = [r for r in load_rows(DATA / "paraphrases_check.jsonl") if r["behaviour"] == behaviour and r["present"]]
     results = judge_many([r["reply"] for r in rows], [ToneContext(kind="reply", post_text=r["post"]) for r in rows])
-    caught = sum(1 for res in results if set(res.flags) & ACCEPTED[behaviour])
+    caught = sum(1 for res in results if set(res.flags) & BEHAVIOUR_EXPECTS[behaviour])
     assert caught / len(rows) >= 0.8, f"{behaviour}: {caught}/{len(rows)}"
 
 
