@@ -273,6 +273,8 @@ _PLAN_HEADER = re.compile(
     r"\b(action plan|our plan|the plan|next steps|what happens next|here'?s what we'?re doing)\b", _R
 )
 _STEP_LINE = re.compile(r"(?m)^\s*(?:\d+[.)]|[-*•])\s+(\S.*)$")
+# Numbered steps written inline in one paragraph: "What we will do: 1) ... ; 2) ... ; 3) ...".
+_INLINE_STEP = re.compile(r"(?:^|[\s:;])\(?\d\)\s+([^;]+?)(?=;|\s\(?\d\)\s|\.\s|$)")
 _ACTION_SENTENCE = re.compile(r"\b(we will|we'll|we are|we're|we have|we've|our \w+ (will|is|are))\b", _R)
 
 
@@ -446,6 +448,7 @@ def plan_elements(act: Act, briefings: Sequence[Briefing] = ()) -> dict[str, str
         found["steps"] = f"{len(real_steps)} steps"
     else:
         bullets = sum(1 for line in _STEP_LINE.findall(act.text) if substantive_step(line))
+        bullets = max(bullets, sum(1 for item in _INLINE_STEP.findall(act.text) if substantive_step(item)))
         sentences = sum(
             1 for m in _ACTION_SENTENCE.finditer(act.text) if substantive_step(_sentence_at(act.text, m.end()))
         )
@@ -493,7 +496,11 @@ def find_plans(rec: SessionRecord, is_plan_like: Callable[[Act], bool] | None = 
     plans = []
     for a in rec.actions:
         found = plan_elements(a) if a.kind == "update" else {}
-        announced = bool(_PLAN_HEADER.search(a.text)) or len(_STEP_LINE.findall(a.text)) >= 2
+        announced = (
+            bool(_PLAN_HEADER.search(a.text))
+            or len(_STEP_LINE.findall(a.text)) >= 2
+            or len(_INLINE_STEP.findall(a.text)) >= 2
+        )
         if a.kind == "plan" or (announced and "steps" in found and len(found) >= 5):
             plans.append(a)
     return plans
