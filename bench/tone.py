@@ -38,12 +38,14 @@ from sim.engine.journal import read_journal
 from sim.scenario.library import resolve
 from sim.scenario.load import load_scenario
 j = read_journal(Path({journal!r}))
-sc = load_scenario(resolve(j.header["scenario"]))
+sc = load_scenario(resolve(j.header.scenario))
 events = list(j.events)
 if {rejudge!r}:
-    events = [{{k: v for k, v in e.items() if k != "judgement"}} for e in events]
+    from dataclasses import replace
+    from sim.engine.events import ActionEvent
+    events = [replace(e, action=replace(e.action, judgement=None)) if isinstance(e, ActionEvent) else e for e in events]
 t0 = time.perf_counter()
-card, rec = analyse(sc, dict(j.header), events, list(j.warnings))
+card, rec = analyse(sc, j.header, events, list(j.warnings))
 print(json.dumps({{"load_s": load, "score_s": time.perf_counter() - t0,
                   "texts": sum(1 for a in rec.actions if a.kind != "end")}}))
 """

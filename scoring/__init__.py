@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sim.engine.events import Event, Header
 from sim.engine.reading import is_update
 from sim.scenario.model import Scenario
 from sim.scenario.patterns import format_time
@@ -23,15 +25,21 @@ from .speed import quality_credit, score_speed
 __all__ = ["Evidence", "PartScore", "ReplyTone", "ScoreCard", "analyse", "score", "score_events"]
 
 
+# A journal's header and events: typed (sim.engine.events, as read_journal returns them), or the
+# JSON objects of its lines, parsed on the way in.
+HeaderIn = Header | Mapping[str, Any]
+EventsIn = Sequence[Event] | Sequence[Mapping[str, Any]]
+
+
 def score_events(
-    scenario: Scenario, header: dict[str, Any], events: list[dict[str, Any]], warnings: list[str] | None = None
+    scenario: Scenario, header: HeaderIn, events: EventsIn, warnings: Sequence[str] | None = None
 ) -> ScoreCard:
-    """Score a session given as a journal header and its events (plain dicts)."""
+    """Score a session given as a journal header and its events."""
     return analyse(scenario, header, events, warnings)[0]
 
 
 def analyse(
-    scenario: Scenario, header: dict[str, Any], events: list[dict[str, Any]], warnings: list[str] | None = None
+    scenario: Scenario, header: HeaderIn, events: EventsIn, warnings: Sequence[str] | None = None
 ) -> tuple[ScoreCard, SessionRecord]:
     """The score card and the session record it was computed from (for reports and the debrief)."""
     rec = build_record(scenario, header, events, warnings)
@@ -40,7 +48,7 @@ def analyse(
 
     def quality(a: Act) -> float:
         j = by_seq.get(a.seq)
-        post = rec.posts[a.post].post if a.post in rec.posts else None
+        post = rec.posts[a.post_id].post if a.post_id in rec.posts else None
         return quality_credit(j.result.score, j.result.flags, a.kind, post) if j else 0.0
 
     def statement_ok(a: Act) -> bool:
@@ -122,21 +130,15 @@ MAJOR_ALIASES = {"sarcastic": "hostile", "profanity": "hostile"}
 MAJOR_REPEAT, MAJOR_CAP = 2.0, 16.0
 
 
-MAJOR_LEARNED_BELOW = 30  # a learned flag alone counts as a major failure only on a text the judge rates this low
+# A major failure costs 10 points of the total, so it needs a rule's words: the learned layer alone
+# reads too many careful replies (correcting a rumour, refusing a troll's excuse, stating the confirmed
+# cause) as denial, blame, hostility or speculation to cost a careful trainee that much. Learned flags
+# still lower the text's own score and cap it in the poor band.
 
 
-# Blame, disputing an account and hostility need a rule's words: the learned layer alone reads too
-# many careful, factual replies that name a partner as blame to cost a careful trainee 10 points.
-MAJOR_NEEDS_RULE = frozenset({"blames", "denies", "hostile"})
-
-
-def _major_evidence(j: Judged, names: set[str], flag: str) -> bool:
-    """A major failure needs firm evidence: a rule's words, or (for over-promising and speculating) a
-    learned flag on a text the judge rates harmful."""
-    hits = [h for h in j.result.hits if h.flag in names]
-    if any(not h.match.startswith("reads like") for h in hits):
-        return True
-    return bool(hits) and flag not in MAJOR_NEEDS_RULE and j.result.score < MAJOR_LEARNED_BELOW
+def _major_evidence(j: Judged, names: set[str]) -> bool:
+    """Whether a text carries firm evidence of a major failure: a rule's words, not only a likeness."""
+    return any(h.flag in names and not h.match.startswith("reads like") for h in j.result.hits)
 
 
 def major_deductions(judged: list[Judged]) -> list[Evidence]:
@@ -146,12 +148,11 @@ def major_deductions(judged: list[Judged]) -> list[Evidence]:
     out: list[Evidence] = []
     for flag, (first, what) in MAJOR.items():
         names = {flag} | {alias for alias, to in MAJOR_ALIASES.items() if to == flag}
-        hits = [j for j in judged if j.act.public and _major_evidence(j, names, flag)]
+        hits = [j for j in judged if j.act.public and _major_evidence(j, names)]
         if not hits:
             continue
         j = hits[0]
-        words = next((h.match for h in j.result.hits if h.flag in names), "")
-        words = words.removeprefix("reads like: ")
+        words = next((h.match for h in j.result.hits if h.flag in names and not h.match.startswith("reads like")), "")
         quote = clean_text(j.act.text, single_line=True)[:90]
         points = min(MAJOR_CAP, first + MAJOR_REPEAT * (len(hits) - 1))
         again = f" ({len(hits) - 1} more time{'s' if len(hits) > 2 else ''} after)" if len(hits) > 1 else ""
@@ -163,7 +164,7 @@ def major_deductions(judged: list[Judged]) -> list[Evidence]:
                 f'At {format_time(j.act.t)} you {what}: "{quote}"{again}. A crisis lead treats this as a major '
                 f"failure: -{points:.0f} on the total." + (f" (Flagged: {words[:80]})" if words else ""),
                 -points,
-                j.act.post or j.act.ref,
+                j.act.post_id or j.act.ref,
             )
         )
     return out
@@ -171,4 +172,4 @@ def major_deductions(judged: list[Judged]) -> list[Evidence]:
 
 def score(scenario: Scenario, journal: Any) -> ScoreCard:
     """Score a journal (an object with ``header`` and ``events``, as read by ``sim.engine.journal``)."""
-    return score_events(scenario, dict(journal.header), list(journal.events), list(getattr(journal, "warnings", [])))
+    return score_events(scenario, journal.header, journal.events, list(getattr(journal, "warnings", [])))

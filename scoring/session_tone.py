@@ -44,7 +44,7 @@ MUST_WEIGHT = 3.0
 def _weight(rec: SessionRecord, a: Act) -> float:
     if a.kind in ("update", "plan"):
         return 2.0
-    d = rec.posts.get(a.post or "")
+    d = rec.posts.get(a.post_id or "")
     if d is None:
         return 1.0
     if d.post.must_handle:
@@ -87,7 +87,7 @@ def judge_all(rec: SessionRecord) -> list[Judged]:
     earlier: list[Earlier] = []
     for a in acts:
         known = [b for b in sc.briefings if rec.briefing_times.get(b.id, 1e18) <= a.t]
-        d = rec.posts.get(a.post or "")
+        d = rec.posts.get(a.post_id or "")
         post = d.post if d else None
         text = a.full_text()
         reqs.append(judge_request(sc, a.t, a.kind, text, post, earlier, known))
@@ -150,11 +150,11 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
         ReplyTone(
             t=j.act.t,
             kind=j.act.kind,
-            ref=j.act.post or j.act.ref,
+            ref=j.act.post_id or j.act.ref,
             text=j.act.full_text(),
             score=j.result.score,
             flags=j.result.flags,
-            post_text=rec.posts[j.act.post].post.text if j.act.post in rec.posts else "",
+            post_text=rec.posts[j.act.post_id].post.text if j.act.post_id in rec.posts else "",
             why=tuple(h.why for h in j.result.hits),
             matches=tuple((h.flag, h.match) for h in j.result.hits),
         )
@@ -274,7 +274,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                         "tone.avoid",
                         f'Said "{said}" at {format_time(a.t)}{" again" if again else ""}: {av.why}',
                         -points,
-                        a.post or a.ref,
+                        a.post_id or a.ref,
                     )
                 )
     # The worst public texts cost points however many good texts surround them.
@@ -292,7 +292,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                 f"Your {len(worst)} weakest public text{'s' if len(worst) > 1 else ''} averaged "
                 f"{worst_mean:.0f}/100: the public sees every one of them, whatever else you said.",
                 -round(cost, 2),
-                worst[0].act.post or worst[0].act.ref,
+                worst[0].act.post_id or worst[0].act.ref,
             )
         )
     penalties = min(penalties, 40.0)
@@ -311,7 +311,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                     "tone.worst",
                     f"Weak {j.act.kind} ({j.result.score}/100): {neg}.",
                     round((j.result.score - mean) * eff[j.act.seq] / total_w, 2),
-                    j.act.post or j.act.ref,
+                    j.act.post_id or j.act.ref,
                 )
             )
     for j in reversed(ranked[-2:]):
@@ -324,7 +324,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                     "tone.best",
                     f"Strong {j.act.kind} ({j.result.score}/100): {pos}.",
                     round((j.result.score - mean) * eff[j.act.seq] / total_w, 2),
-                    j.act.post or j.act.ref,
+                    j.act.post_id or j.act.ref,
                 )
             )
     flag_counts: dict[str, int] = {}

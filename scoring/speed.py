@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import pairwise
 
+from sim.engine.events import CommitmentEvent
 from sim.scenario.model import Post
 from sim.scenario.patterns import clock_label, format_time
 from sim.scenario.text import clean_text
@@ -82,9 +84,9 @@ def score_speed(
     first: dict[str, Act] = {}
     responses: dict[str, list[Act]] = {}
     for a in rec.actions:
-        if a.kind in ("reply", "private") and a.post in rec.posts:
-            responses.setdefault(a.post, []).append(a)
-            first.setdefault(a.post, a)
+        if a.kind in ("reply", "private") and a.post_id in rec.posts:
+            responses.setdefault(a.post_id, []).append(a)
+            first.setdefault(a.post_id, a)
 
     def answered(post_id: str) -> tuple[Act | None, float]:
         """The response that counts for a post and its credit: a poor public reply spoils the post."""
@@ -253,16 +255,14 @@ def score_speed(
         cadence = 1.0
     else:
         cadence = max(0.0, 1 - (longest - every) / (2 * every))
-    broken = [c for c in rec.commitments if str(c.get("status", c.get("state", ""))) == "broken"]
-    kept = [c for c in rec.commitments if str(c.get("status", c.get("state", ""))) == "kept"]
+    broken = [c for c in rec.commitments if c.status == "broken"]
+    kept = [c for c in rec.commitments if c.status == "kept"]
     # A promise still open when the session ended early falls due in the silence that follows.
-    settled = {(c.get("source"), c.get("due"), c.get("audience")) for c in broken + kept}
+    settled = {(c.source, c.due, c.audience) for c in broken + kept}
     broken += [
-        {**c, "status": "broken"}
+        replace(c, status="broken")
         for c in rec.commitments
-        if c.get("status") == "made"
-        and (c.get("source"), c.get("due"), c.get("audience")) not in settled
-        and float(str(c.get("due", 0) or 0)) + 60 <= rec.end_t
+        if c.status == "made" and (c.source, c.due, c.audience) not in settled and c.due + 60 <= rec.end_t
     ]
     pts_cadence = max(0.0, W_CADENCE * cadence - 4.0 * len(broken))
     if first_statement is not None:
@@ -277,35 +277,33 @@ def score_speed(
             )
         )
 
-    def promise_words(com: dict[str, object]) -> str:
-        due = clock_label(sc.start_minutes, float(str(com.get("due", 0) or 0)))
-        words = clean_text(str(com.get("words", "")), single_line=True)[:60]
-        who = str(com.get("audience") or "")
-        to = f" to {rec.handle_of(who)}" if who else ""
+    def promise_words(com: CommitmentEvent) -> str:
+        due = clock_label(sc.start_minutes, com.due)
+        words = clean_text(com.words, single_line=True)[:60]
+        to = f" to {rec.handle_of(com.audience)}" if com.audience != "public" else ""
         return f'"{words}"{to} (due {due})'
 
     for com in broken:
-        who = com.get("audience")
         ev.append(
             Evidence(
-                float(str(com.get("due", com.get("t", 0)) or 0)),
+                com.due,
                 "speed",
                 "speed.promise_broken",
                 f"You promised {promise_words(com)} and "
-                + ("did not get back to them in time." if who else "posted no update by then."),
+                + ("posted no update by then." if com.audience == "public" else "did not get back to them in time."),
                 -4.0,
-                f"action:{com.get('source', '')}",
+                f"action:{com.source}",
             )
         )
     for com in kept:
         ev.append(
             Evidence(
-                float(str(com.get("t", 0) or 0)),
+                com.t,
                 "speed",
                 "speed.promise_kept",
                 f"Kept your promise {promise_words(com)}.",
                 0.0,
-                f"action:{com.get('source', '')}",
+                f"action:{com.source}",
             )
         )
 
@@ -315,9 +313,9 @@ def score_speed(
     bad_order = 0
     example: tuple[Act, Delivered] | None = None
     for a in rec.actions:
-        if a.kind not in ("reply", "private") or a.post not in rec.posts:
+        if a.kind not in ("reply", "private") or a.post_id not in rec.posts:
             continue
-        target_post = rec.posts[a.post]
+        target_post = rec.posts[a.post_id]
         if target_post.priority >= 3 or target_post.post.must_handle:
             continue
         low_replies += 1

@@ -40,7 +40,7 @@ class Result:
 
 def _score(scenario: Scenario, path: Path) -> ScoreCard:
     j = read_journal(path)
-    return analyse(scenario, dict(j.header), list(j.events), list(j.warnings))[0]
+    return analyse(scenario, j.header, j.events, j.warnings)[0]
 
 
 def run_bots(scenario: Scenario, bot: str, seed: int | None = None) -> float:

@@ -248,11 +248,11 @@ def _read_journal_or_exit(path: str) -> Any:
 
 def _scenario_for(journal: Any, override: str | None, path: str) -> Any:
     header = journal.header
-    arg = override or header.get("scenario_path") or header.get("scenario")
+    arg = override or header.scenario_path or header.scenario
     if not arg:
         fail(f"{path}: the journal does not name its scenario", "pass --scenario FILE")
-    if not override and header.get("scenario_path") and not Path(str(header["scenario_path"])).exists():
-        arg = header.get("scenario")
+    if not override and header.scenario_path and not Path(header.scenario_path).exists():
+        arg = header.scenario
     return load_or_exit(str(arg))
 
 
@@ -263,7 +263,7 @@ def _analyse(path: str, scenario: str | None) -> tuple[Any, Any]:
     for w in journal.warnings:
         click.echo(f"{path}: warning: {w}", err=True)
     sc = _scenario_for(journal, scenario, path)
-    return analyse(sc, dict(journal.header), list(journal.events), list(journal.warnings))
+    return analyse(sc, journal.header, journal.events, journal.warnings)
 
 
 @cli.command()

@@ -1,4 +1,8 @@
-"""What a trainee (or a bot) can do, and the engine's answers."""
+"""What a trainee (or a bot) can ask the session to do, and the session's answers.
+
+What the session accepted is a :class:`sim.engine.events.TraineeAction`, the one action record the
+engine, the journal and scoring share.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from dataclasses import dataclass
 
 from sim.scenario.model import PlanStep
 
-from .reading import action_text
+from .events import TraineeAction
 
 MAX_TEXT = 2000
 
@@ -60,48 +64,28 @@ class Refusal:
     reason: str
 
 
-@dataclass(frozen=True)
-class OwnAction:
-    """An action the session accepted, as the trainee's own record."""
-
-    seq: int
-    t: float
-    kind: str
-    text: str = ""
-    post_id: str | None = None
-    steps: tuple[PlanStep, ...] = ()
-    next_update: str = ""
-
-    @property
-    def public(self) -> bool:
-        return self.kind in ("reply", "update", "plan")
-
-    @property
-    def statement(self) -> bool:
-        return self.kind in ("update", "plan")
-
-    def full_text(self) -> str:
-        """The text as the public sees it, plan steps included (the same reading as the debrief's)."""
-        return action_text(self.kind, self.text, self.steps, self.next_update)
-
-
-def action_from_event(ev: dict[str, object]) -> Action:
-    """Rebuild an action from its journal event (for resume)."""
-    kind = ev.get("kind")
-    text = str(ev.get("text") or "")
-    post = str(ev.get("post") or "")
-    if kind == "reply":
-        return ReplyAction(post, text)
-    if kind == "private":
-        return PrivateAction(post, text)
-    if kind == "update":
-        return UpdateAction(text)
-    if kind == "plan":
-        raw = ev.get("steps")
-        steps = tuple(
-            PlanStep(str(s.get("what", "")), str(s.get("who", "")), str(s.get("when", "")))
-            for s in (raw if isinstance(raw, list) else [])
-            if isinstance(s, dict)
-        )
-        return PlanAction(text, steps, str(ev.get("next_update") or ""))
+def action_from_record(a: TraineeAction) -> Action:
+    """The request that produced a journaled action (for resume)."""
+    if a.kind == "reply":
+        return ReplyAction(a.post_id or "", a.text)
+    if a.kind == "private":
+        return PrivateAction(a.post_id or "", a.text)
+    if a.kind == "update":
+        return UpdateAction(a.text)
+    if a.kind == "plan":
+        return PlanAction(a.text, a.steps, a.next_update)
     return EndAction()
+
+
+__all__ = [
+    "Ack",
+    "Action",
+    "EndAction",
+    "PlanAction",
+    "PrivateAction",
+    "Refusal",
+    "ReplyAction",
+    "TraineeAction",
+    "UpdateAction",
+    "action_from_record",
+]

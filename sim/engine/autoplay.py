@@ -95,7 +95,9 @@ def _resume(
         session = Session.resume(scenario_or_storm, out_path, clock, judge=judge, seed=seed)
     except JournalEmpty:
         return None
-    if session.header.get("bot") != bot_name:
+    if (session.header.bot if session.header else None) != bot_name:
         session.close()
-        raise ResumeError(f"the journal was played by bot `{session.header.get('bot')}`, not `{bot_name}`")
+        raise ResumeError(
+            f"the journal was played by bot `{session.header.bot if session.header else None}`, not `{bot_name}`"
+        )
     return session

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 from sim.scenario.model import DEFAULT_FLAGGED, Inject, Post, Storm
 from sim.scenario.patterns import asserted
 
+from .events import InjectEvent
+
 _REPEATABLE = frozenset({"silence", "said", "reply_flagged", "promise_missed"})
 
 
@@ -33,7 +35,7 @@ class Facts(Protocol):
 class Firing:
     """One firing: its journal event and the posts it schedules (absolute delivery times)."""
 
-    event: dict[str, Any]
+    event: InjectEvent
     posts: list[tuple[float, Post]] = field(default_factory=list)
 
 
@@ -136,7 +138,7 @@ class InjectBook:
         st = self._state[inj.id]
         st.fired += 1
         st.anchor = t
-        firing = Firing({"type": "inject", "t": _r(t), "id": inj.id, "cause": cause, "fired": list(inj.fires)})
+        firing = Firing(InjectEvent(_r(t), inj.id, cause, tuple(inj.fires)))
         batch: list[Post] = []
         for target in inj.fires:
             n = self._fired_targets.get(target, 0) + 1
@@ -149,7 +151,7 @@ class InjectBook:
             # Scripted held posts come as source "inject"; a fired crowd keeps "wave".
             fired = replace(post, id=self._latest_id[post.id], t=int(t + post.t), reply_to=reply_to)
             firing.posts.append((t + post.t, fired))
-        firing.event["posts"] = len(firing.posts)
+        firing.event = replace(firing.event, posts=len(firing.posts))
         return firing
 
     def held_ids(self) -> set[str]:

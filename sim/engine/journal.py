@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-FORMAT = 1
+from .events import FORMAT, Event, Header, SchemaError, parse_events
 
 
 class JournalError(ValueError):
@@ -25,12 +25,13 @@ class JournalEmpty(JournalError):
 
 @dataclass
 class Journal:
-    """A journal as plain data: the header, the events in order, and reading warnings."""
+    """A journal read: the typed header and events (sim.engine.events), in order, and reading warnings."""
 
-    header: dict[str, Any]
-    events: list[dict[str, Any]] = field(default_factory=list)
+    header: Header
+    events: list[Event] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     valid_bytes: int = 0  # length of the intact part of the file
+    raw_events: list[dict[str, Any]] = field(default_factory=list)  # the lines as written (resume compares them)
 
 
 def dumps(event: dict[str, Any]) -> str:
@@ -74,7 +75,12 @@ def read_journal(path: str | Path) -> Journal:
         raise JournalError("the first line is not a journal header")
     if header.get("format") != FORMAT:
         raise JournalError(f"journal format {header.get('format')!r} is not supported (this version reads {FORMAT})")
-    return Journal(header, parsed[1:], warnings, valid)
+    try:
+        typed = Header.from_json(header, "line 1 (header)")
+        events = parse_events(parsed[1:], 2)
+    except SchemaError as exc:
+        raise JournalError(str(exc)) from None
+    return Journal(typed, events, warnings, valid, parsed[1:])
 
 
 class JournalWriter:

@@ -11,7 +11,7 @@ import heapq
 import json
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,18 +27,28 @@ from .actions import (
     Ack,
     Action,
     EndAction,
-    OwnAction,
     PlanAction,
     PrivateAction,
     Refusal,
     ReplyAction,
     UpdateAction,
-    action_from_event,
+    action_from_record,
 )
 from .clock import Clock, VirtualClock
 from .commitments import GRACE, Commitment, promised_due
+from .events import (
+    ActionEvent,
+    BriefingEvent,
+    CommitmentEvent,
+    EndEvent,
+    Event,
+    Header,
+    PostEvent,
+    PressureEvent,
+    TraineeAction,
+)
 from .injects import Firing, InjectBook
-from .journal import FORMAT, JournalWriter, dumps, read_journal
+from .journal import JournalWriter, dumps, read_journal
 from .queries import Queries
 from .reading import Earlier, Judge, JudgeRequest, is_update, judge_request
 
@@ -76,13 +86,13 @@ class Session(Queries):
     judge: Judge | None = None
     journal_path: Path | None = None
     bot: str | None = None
-    header: dict[str, Any] = field(default_factory=dict)
+    header: Header | None = None
     ended: bool = False
     pressure: float = 10.0
     _t: float = -1.0
     _judged_ahead: bool = False  # the last action used a judgement made ahead (off the UI thread)
     _writer: JournalWriter | None = None
-    _replay: list[dict[str, Any]] | None = None
+    _replay: list[Event] | None = None
 
     def __post_init__(self) -> None:
         Queries.__init__(self)
@@ -102,10 +112,10 @@ class Session(Queries):
         self._good_high: deque[float] = deque()
         self._not_yet: set[str] | None = None
         self._seq = 0
-        if not self.header:
+        if self.header is None:
             self.header = self._make_header()
         if self._replay is None and self.journal_path is not None and self._writer is None:
-            self._writer = JournalWriter(self.journal_path, self.header)
+            self._writer = JournalWriter(self.journal_path, self.header.to_json())
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -124,20 +134,18 @@ class Session(Queries):
         storm = expand(scenario, scenario.seed if seed is None else seed)
         return cls(storm, clock, trainee=trainee, judge=judge, journal_path=journal_path, bot=bot)
 
-    def _make_header(self) -> dict[str, Any]:
+    def _make_header(self) -> Header:
         sc = self.scenario
-        return {
-            "type": "header",
-            "format": FORMAT,
-            "scenario": sc.id,
-            "scenario_hash": sc.content_hash,
-            "scenario_path": str(Path(sc.source).resolve()) if sc.source and Path(sc.source).exists() else "",
-            "seed": self.storm.seed,
-            "stormdrill": __version__,
-            "trainee": self.trainee,
-            "started": datetime.now(UTC).isoformat(timespec="seconds"),
-            "bot": self.bot,
-        }
+        return Header(
+            scenario=sc.id,
+            seed=self.storm.seed,
+            scenario_hash=sc.content_hash,
+            scenario_path=str(Path(sc.source).resolve()) if sc.source and Path(sc.source).exists() else "",
+            trainee=self.trainee,
+            started=datetime.now(UTC).isoformat(timespec="seconds"),
+            stormdrill=__version__,
+            bot=self.bot,
+        )
 
     @classmethod
     def resume(
@@ -157,14 +165,14 @@ class Session(Queries):
         journal = read_journal(path)
         head = journal.header
         sc = scenario.scenario if isinstance(scenario, Storm) else scenario
-        if head.get("scenario") != sc.id:
-            raise ResumeError(f"the journal is for scenario `{head.get('scenario')}`, not `{sc.id}`")
-        if head.get("scenario_hash") and sc.content_hash and head["scenario_hash"] != sc.content_hash:
+        if head.scenario != sc.id:
+            raise ResumeError(f"the journal is for scenario `{head.scenario}`, not `{sc.id}`")
+        if head.scenario_hash and sc.content_hash and head.scenario_hash != sc.content_hash:
             raise ResumeError(
                 "the scenario file changed since this journal was written (its sha256 differs); "
                 "it cannot be resumed exactly"
             )
-        journal_seed = int(head.get("seed", sc.seed))
+        journal_seed = sc.seed if head.seed is None else head.seed
         if seed is not None and seed != journal_seed:
             raise ResumeError(f"the journal was played with seed {journal_seed}, not {seed}")
         if isinstance(scenario, Storm) and scenario.seed == journal_seed:
@@ -172,23 +180,23 @@ class Session(Queries):
         else:
             storm = expand(sc, journal_seed)
         done = journal.events
-        if any(e.get("type") == "end" for e in done):
+        if any(isinstance(e, EndEvent) for e in done):
             raise ResumeError("this session has already ended; start a new one")
         vclock = VirtualClock()
-        s = cls(storm, vclock, trainee=str(head.get("trainee") or ""), judge=judge, bot=head.get("bot"), header=head)
+        s = cls(storm, vclock, trainee=head.trainee, judge=judge, bot=head.bot, header=head)
         s._replay = []
         for ev in done:
-            if ev.get("type") == "action":
-                t = float(ev["t"])
+            if isinstance(ev, ActionEvent):
+                t = ev.t
                 vclock.set(t)
-                result = s.act(action_from_event(ev), at=t)
+                result = s.act(action_from_record(ev.action), at=t)
                 if isinstance(result, Refusal):
                     raise ResumeError(f"the journal's action at t={t} cannot be replayed: {result.reason}")
-        s.advance(max((float(e.get("t", 0)) for e in done), default=0.0))
-        s._check_replay(done)
+        s.advance(max((e.t for e in done), default=0.0))
+        s._check_replay(journal.raw_events)
         s._writer = JournalWriter(path, append_at=journal.valid_bytes)
-        for ev in s._replay[len(done) :]:  # lines lost in a crash
-            s._writer.write(ev)
+        for ev in s._replay[len(journal.raw_events) :]:  # lines lost in a crash
+            s._writer.write(ev.to_json())
         s._writer.flush(sync=True)
         s._replay = None
         s.journal_path = path
@@ -197,7 +205,7 @@ class Session(Queries):
         return s
 
     def _check_replay(self, done: list[dict[str, Any]]) -> None:
-        regenerated = [json.loads(dumps(e)) for e in self._replay or []]
+        regenerated = [json.loads(dumps(e.to_json())) for e in self._replay or []]
         for i, (mine, theirs) in enumerate(zip(regenerated, done, strict=False)):
             if mine == theirs:
                 continue
@@ -216,11 +224,11 @@ class Session(Queries):
         if self._writer is not None:
             self._writer.close()
 
-    def _emit(self, event: dict[str, Any], *, sync: bool = False) -> None:
+    def _emit(self, event: Event, *, sync: bool = False) -> None:
         if self._replay is not None:
             self._replay.append(event)
         elif self._writer is not None:
-            self._writer.write(event, sync=sync)
+            self._writer.write(event.to_json(), sync=sync)
 
     # ------------------------------------------------------------------ time
     @property
@@ -237,7 +245,7 @@ class Session(Queries):
         if target > self._t:
             self._t = target
         if target >= self.duration:
-            self._emit({"type": "end", "t": _r(self.duration), "reason": "time"}, sync=True)
+            self._emit(EndEvent(_r(self.duration), "time"), sync=True)
             self._t = self.duration
             self.ended = True
         if self._writer is not None:
@@ -264,7 +272,7 @@ class Session(Queries):
             b = briefings[self._next_briefing]
             self._next_briefing += 1
             self._briefings.append(b)
-            self._emit({"type": "briefing", "t": _r(t), "id": b.id, "title": b.title})
+            self._emit(BriefingEvent(_r(t), b.id, b.title))
         posts = self.storm.posts
         while self._next_post < len(posts) and posts[self._next_post].t <= t:
             self._deliver(posts[self._next_post], t)
@@ -286,24 +294,21 @@ class Session(Queries):
         heat = P.post_heat(post)
         self._recent_posts.append((t, heat))
         self._recent_heat += heat
-        ev: dict[str, Any] = {
-            "type": "post",
-            "t": _r(t),
-            "id": post.id,
-            "author": post.handle,
-            "name": post.name,
-            "role": post.role,
-            "followers": post.followers,
-            "text": post.text,
-            "tags": list(post.tags),
-        }
-        if post.reply_to:
-            ev["reply_to"] = post.reply_to
-        if post.must_handle:
-            ev["must_handle"] = True
-        if post.source != "wave":
-            ev["source"] = post.source
-        self._emit(ev)
+        self._emit(
+            PostEvent(
+                _r(t),
+                post.id,
+                post.handle,
+                post.text,
+                post.name,
+                post.role,
+                post.followers,
+                tuple(post.tags),
+                post.reply_to or None,
+                post.must_handle,
+                post.source,
+            )
+        )
 
     def _schedule(self, firings: list[Firing]) -> None:
         for f in firings:
@@ -333,7 +338,7 @@ class Session(Queries):
             len(self._good_high),
         )
         self.pressure = P.step(self.pressure, goal)
-        self._emit({"type": "pressure", "t": _r(t), "value": self.pressure})
+        self._emit(PressureEvent(_r(t), self.pressure))
 
     # ------------------------------------------------------------------ actions
     def preview_request(self, action: Action) -> JudgeRequest | None:
@@ -348,7 +353,7 @@ class Session(Queries):
         if isinstance(checked, Refusal):
             return None
         text, post, steps, next_update = checked
-        own = OwnAction(self._seq + 1, self.now, action.kind, text, post.id if post else None, steps, next_update)
+        own = TraineeAction(self._seq + 1, self.now, action.kind, text, post.id if post else None, steps, next_update)
         return self.request_for(own, post)
 
     def act(
@@ -367,9 +372,10 @@ class Session(Queries):
             return Refusal("the session has ended")
         if isinstance(action, EndAction):
             self._seq += 1
-            self._emit({"type": "action", "t": _r(t), "seq": self._seq, "kind": "end"}, sync=True)
-            self.actions.append(OwnAction(self._seq, t, "end"))
-            self._emit({"type": "end", "t": _r(t), "reason": "trainee"}, sync=True)
+            end = TraineeAction(self._seq, _r(t), "end")
+            self._emit(ActionEvent(end), sync=True)
+            self.actions.append(end)
+            self._emit(EndEvent(_r(t), "trainee"), sync=True)
             self.ended = True
             return Ack(self._seq, t)
         checked = self._check(action)
@@ -377,14 +383,9 @@ class Session(Queries):
             return checked
         text, post, steps, next_update = checked
         self._seq += 1
-        own = OwnAction(self._seq, t, action.kind, text, post.id if post else None, steps, next_update)
-        ev: dict[str, Any] = {"type": "action", "t": _r(t), "seq": self._seq, "kind": action.kind, "text": text}
-        if post is not None:
-            ev["post"] = post.id
-        if isinstance(action, PlanAction):
-            ev["steps"] = [{"what": s.what, "who": s.who, "when": s.when} for s in steps]
-            ev["next_update"] = next_update
+        own = TraineeAction(self._seq, t, action.kind, text, post.id if post else None, steps, next_update)
         flags: Sequence[str] = ()
+        journaled: tuple[str, ...] | None = None
         if self.judge is not None:
             # Every text is judged once, here, in the context the debrief uses; the journal keeps the
             # judgement so the debrief reuses it (and a resumed session must judge alike).
@@ -394,20 +395,20 @@ class Session(Queries):
             self._judged_ahead = ahead
             if hasattr(judged, "to_record"):
                 flags = tuple(judged.flags)
-                ev["judgement"] = judged.to_record()
+                own = replace(own, judgement=judged.to_record())
             else:
                 flags = tuple(str(f) for f in judged)
-            ev["flags"] = list(flags)
+            journaled = tuple(flags)
             if not own.public:
                 flags = ()  # a private message moves no crowd
-        self._emit(ev, sync=True)
+        self._emit(ActionEvent(own, journaled), sync=True)
         self.actions.append(own)
         self._apply(own, post, flags)
         if self._writer is not None:
             self._writer.flush(sync=True)
         return Ack(self._seq, t)
 
-    def request_for(self, own: OwnAction, post: Post | None) -> JudgeRequest:
+    def request_for(self, own: TraineeAction, post: Post | None) -> JudgeRequest:
         """What the judge is given for one of the trainee's actions: the debrief builds the same."""
         earlier = []
         for a in self.actions:
@@ -450,7 +451,7 @@ class Session(Queries):
             return Refusal("an action plan needs some text or at least one step")
         return text, None, tuple(steps), next_update
 
-    def _apply(self, a: OwnAction, post: Post | None, flags: Sequence[str]) -> None:
+    def _apply(self, a: TraineeAction, post: Post | None, flags: Sequence[str]) -> None:
         t = a.t
         if post is not None:
             self._mark(post.id, "private" if a.kind == "private" else "answered")
@@ -475,7 +476,7 @@ class Session(Queries):
             cause = {"action": a.seq, "post": post.id}
             self._schedule(self._book.on_event("reply_flagged", t, cause, persona=post.author, flags=flags))
 
-    def _promise(self, a: OwnAction, audience: str) -> None:
+    def _promise(self, a: TraineeAction, audience: str) -> None:
         """A time given for the next update (statements) or the next contact (replies, private messages)."""
         start = self.scenario.start_minutes
         promise = promised_due(a.text, a.t, start)
@@ -491,18 +492,8 @@ class Session(Queries):
         self._emit(self._commitment_event(c, "made", a.t))
 
     @staticmethod
-    def _commitment_event(c: Commitment, status: str, t: float) -> dict[str, Any]:
-        ev: dict[str, Any] = {
-            "type": "commitment",
-            "t": _r(t),
-            "status": status,
-            "due": _r(c.due),
-            "source": c.source,
-            "words": c.words,
-        }
-        if c.audience != "public":
-            ev["audience"] = c.audience
-        return ev
+    def _commitment_event(c: Commitment, status: str, t: float) -> CommitmentEvent:
+        return CommitmentEvent(_r(t), status, _r(c.due), c.source, c.words, c.audience)
 
     # ------------------------------------------------------------------ queries needing the clock
     def silence(self) -> float | None:

@@ -65,9 +65,9 @@ class Game:
         assert options.resume is not None
         journal = read_journal(options.resume)
         header = journal.header
-        arg = header.get("scenario_path") or header.get("scenario")
-        if header.get("scenario_path") and not Path(str(header["scenario_path"])).exists():
-            arg = header.get("scenario")
+        arg = header.scenario_path or header.scenario
+        if header.scenario_path and not Path(header.scenario_path).exists():
+            arg = header.scenario
         scenario = load_scenario(resolve(str(arg)))
         clock = options.clock or RealClock(speed=options.speed)
         session = Session.resume(scenario, options.resume, clock, judge=tone_judge)
@@ -105,7 +105,7 @@ class Game:
 
     def score(self) -> tuple[ScoreCard, SessionRecord]:
         journal = read_journal(self.journal_path)
-        card, rec = analyse(self.scenario, dict(journal.header), list(journal.events), list(journal.warnings))
+        card, rec = analyse(self.scenario, journal.header, journal.events, journal.warnings)
         if self.options.record_results:
             record_result(self.scenario.id, self.options.trainee, self.journal_path, card.to_json())
         return card, rec

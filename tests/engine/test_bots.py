@@ -47,7 +47,7 @@ def test_ideal(scenario: Scenario, tmp_path: Path) -> None:
     assert any(step.what == "Roll back the update" and step.who == "Engineers" for step in plan.steps)
     per_minute = [sum(1 for b in s.actions if a.t - 60 < b.t <= a.t) for a in s.actions]
     assert max(per_minute) <= 4
-    events = read_journal(tmp_path / "ideal.jsonl").events
+    events = read_journal(tmp_path / "ideal.jsonl").raw_events
     assert not [e for e in events if e["type"] == "commitment" and e["status"] == "broken"]
     # Only what was known then: the cause's briefing (minute 8) is never quoted before minute 8.
     assert all("Roll back" not in a.full_text() for a in s.actions if a.t < 8 * 60)

@@ -106,7 +106,7 @@ def test_parser_is_fast_on_hostile_text() -> None:
 def _commitments(s: Session) -> list[tuple[str, float]]:
     s.close()
     assert s.journal_path is not None
-    return [(e["status"], e["due"]) for e in read_journal(s.journal_path).events if e["type"] == "commitment"]
+    return [(e["status"], e["due"]) for e in read_journal(s.journal_path).raw_events if e["type"] == "commitment"]
 
 
 def test_kept_within_the_grace_minute_broken_after(make_session: Maker) -> None:
@@ -155,7 +155,7 @@ def test_private_messages_make_promises_kept_per_person(make_session: Maker) -> 
     s.act(PrivateAction("p2", "As promised: here are the details."))
     s.close()
     assert s.journal_path is not None
-    events = [e for e in read_journal(s.journal_path).events if e["type"] == "commitment"]
+    events = [e for e in read_journal(s.journal_path).raw_events if e["type"] == "commitment"]
     assert [(e["status"], e.get("audience")) for e in events] == [("made", "journo"), ("kept", "journo")]
 
 

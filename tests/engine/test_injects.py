@@ -9,6 +9,7 @@ import pytest
 
 from sim.engine.actions import Ack, PlanAction, PrivateAction, Refusal, ReplyAction, UpdateAction
 from sim.engine.clock import VirtualClock
+from sim.engine.events import Event, InjectEvent
 from sim.engine.session import Session
 from sim.scenario.expand import expand
 from sim.scenario.model import Condition, Inject, PlanStep, Post, Scenario, ScriptedPost, Storm
@@ -21,7 +22,7 @@ def _session(sc: Scenario, **changes: Any) -> tuple[Session, VirtualClock]:
     return Session(expand(replace(sc, **changes), sc.seed), clock, judge=fake_judge), clock
 
 
-def _journal(s: Session) -> list[dict[str, Any]]:
+def _journal(s: Session) -> list[Event]:
     s._replay = []  # capture events in memory (no journal file)
     return s._replay
 
@@ -36,9 +37,9 @@ def test_timed_conditions_fire_once_even_with_repeat(scenario: Scenario) -> None
     events = _journal(s)
     clock.set(1800)
     s.advance()
-    fired = [(e["id"], e["t"]) for e in events if e["type"] == "inject"]
+    fired = [(e.id, e.t) for e in events if isinstance(e, InjectEvent)]
     assert fired == [("i_c", 180.0), ("i_a", 301.0), ("i_b", 301.0)]
-    causes = {e["id"]: e["cause"] for e in events if e["type"] == "inject"}
+    causes = {e.id: e.cause for e in events if isinstance(e, InjectEvent)}
     assert causes["i_a"] == {"condition": "no_statement_by", "by": 300}
     assert causes["i_c"] == {"condition": "unanswered", "post": "p2"}
 
@@ -77,7 +78,7 @@ def test_said_respects_before_and_reply_flagged_defaults(scenario: Scenario) -> 
     clock.set(150)
     s.act(UpdateAction("It is all fixed."))  # after `before`: no trap
     s.act(ReplyAction("p1", "This is not our fault."))
-    fired = [(e["id"], e["cause"]) for e in events if e["type"] == "inject"]
+    fired = [(e.id, e.cause) for e in events if isinstance(e, InjectEvent)]
     assert fired == [("i_flag", {"action": 2, "post": "p1", "condition": "reply_flagged", "flags": ["defensive"]})]
 
 
@@ -158,6 +159,6 @@ def test_a_negated_trap_phrase_does_not_fire_said(scenario: Scenario) -> None:
     events = _journal(s)
     clock.set(60)
     s.act(UpdateAction("It is not all fixed yet; we are working on it."))
-    assert not [e for e in events if e["type"] == "inject"]
+    assert not [e for e in events if isinstance(e, InjectEvent)]
     s.act(UpdateAction("Good news: all fixed."))
-    assert [e["cause"]["words"] for e in events if e["type"] == "inject"] == ["all fixed"]
+    assert [e.cause["words"] for e in events if isinstance(e, InjectEvent)] == ["all fixed"]

@@ -100,7 +100,7 @@ def test_a_storm_and_a_step_can_be_given(scenario: Scenario, tmp_path: Path) -> 
     storm = expand(scenario, 4)
     out = tmp_path / "s.jsonl"
     session = engine_autoplay(storm, BOTS["ideal"], None, out, bot_name="ideal", step=30)
-    assert session.ended and read_journal(out).header["seed"] == 4
+    assert session.ended and read_journal(out).header.seed == 4
     with pytest.raises(ValueError, match="step must be positive"):
         engine_autoplay(storm, BOTS["ideal"], None, out, bot_name="ideal", step=0)
 

@@ -148,7 +148,7 @@ def test_longest_silence_and_cadence() -> None:
 
 def test_promises_broken_cost_points() -> None:
     base = [act(120, "update", GOOD_HOLDING)]
-    broken = [*base, {"type": "commitment", "t": 1200, "status": "broken", "due": 1200, "source": "action:1"}]
+    broken = [*base, {"type": "commitment", "t": 1200, "status": "broken", "due": 1200, "source": 1}]
     a, b = run(base), run(broken)
     assert b.speed.details["promises_broken"] == 1
     assert b.speed.score < a.speed.score
@@ -235,7 +235,7 @@ def test_private_case_needs_private_message() -> None:
 
 
 def test_plan_elements_each_detected() -> None:
-    a = Act(1, 0, "plan", None, PLAN["text"], tuple(PlanStep(**s) for s in PLAN["steps"]), PLAN["next_update"])
+    a = Act(1, 0, "plan", PLAN["text"], None, tuple(PlanStep(**s) for s in PLAN["steps"]), PLAN["next_update"])
     found = plan_elements(a)
     for name in (
         "what_happened",
@@ -248,7 +248,7 @@ def test_plan_elements_each_detected() -> None:
         "next_update",
     ):
         assert name in found, name
-    bare = Act(2, 0, "plan", None, "We are working on it.", (), "")
+    bare = Act(2, 0, "plan", "We are working on it.", None, (), "")
     assert set(plan_elements(bare)) <= {"what_happened"}
 
 

@@ -76,6 +76,6 @@ def test_a_promise_left_open_by_ending_early_counts_as_broken(tmp_path: Path) ->
     s.act(EndAction())
     s.close()
     j = read_journal(tmp_path / "j.jsonl")
-    card, _ = analyse(scenario, dict(j.header), list(j.events), list(j.warnings))
+    card, _ = analyse(scenario, j.header, j.events, j.warnings)
     broken = [e for e in card.evidence if e.rule == "speed.promise_broken"]
     assert broken and "09:10" in broken[0].what
