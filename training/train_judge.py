@@ -14,7 +14,8 @@ evidence.
 Data (docs/tone-model.md): the labelled corpus in training/corpus/ (several writers, 30+ crises),
 the earlier labelled sets in tests/data (tone_dev, tone_blind, tone_blind2: their blind figures were
 reported before they joined the pool), and paraphrase set A (training/paraphrases/set_a.jsonl) for
-the detectors. Never the current blind set (tests/data/blind3) nor paraphrase set B
+the detectors, and blind set 3 (tests/data/blind3, folded in after its figures were reported). Never
+the current blind set (tests/data/blind4) nor paraphrase set B
 (tests/data/paraphrases_check.jsonl): those are scored, not learned from.
 
 Deterministic: no randomness but a seeded bootstrap, so the same data give the same files.
@@ -53,13 +54,20 @@ from scoring.tone import analyze  # noqa: E402
 STYLE_RULES = [
     ("customer", "blame_customer"),
     ("third", "blame_third_party"),
+    ("false", "false_safety"),
     ("denial", "denial"),
     ("deny", "denial"),
+    ("denies", "denial"),
     ("sarcas", "sarcasm"),
+    ("mock", "sarcasm"),
     ("passive", "sarcasm"),
+    ("patronis", "sarcasm"),
+    ("condescen", "sarcasm"),
     ("hostile", "hostility"),
     ("legal", "legalese_shutdown"),
-    ("over", "over_promise"),
+    ("over-promis", "over_promise"),
+    ("overpromis", "over_promise"),
+    ("over promis", "over_promise"),
     ("specul", "speculate_cause"),
     ("personal data", "pii_public"),
     ("pii", "pii_public"),
@@ -69,6 +77,13 @@ STYLE_RULES = [
     ("keyword", "keyword_stuffing"),
     ("stuff", "keyword_stuffing"),
     ("canned", "canned"),
+    ("bare dm", "bare_dm"),
+    ("non-apology", "non_apology"),
+    # blame in other words: of a supplier, partner, contractor, the weather... (label <= 3 only)
+    ("near-miss", "blame_third_party"),
+    ("blam", "blame_third_party"),
+    ("shifts", "blame_third_party"),
+    ("deflect", "blame_third_party"),
 ]
 
 
@@ -90,6 +105,9 @@ def training_rows() -> list[dict[str, Any]]:
         rows += load(Path(f), Path(f).stem)
     for name in ("tone_dev", "tone_blind", "tone_blind2"):
         rows += load(ROOT / "tests" / "data" / f"{name}.jsonl", name)
+    # Blind set 3 joined the pool once its figures were reported (training/figures-blind3.json).
+    for part in ("ordinary", "hard", "adversarial"):
+        rows += load(ROOT / "tests" / "data" / "blind3" / f"{part}.jsonl", "blind3")
     return rows
 
 

@@ -55,20 +55,21 @@ Judge = Callable[[JudgeRequest], "Judgement | Sequence[str]"]
 
 # What makes a public statement an update: something concrete (a fact, a status, a next step).
 SUBSTANCE = frozenset({"informs", "next_step", "safety_instruction"})
+NOT_AN_UPDATE = frozenset({"copy_paste", "keyword_list"})
 
 
 def is_update(kind: str, flags: Sequence[str] | None) -> bool:
     """Whether an action is a public update: an update or a plan with substance, not a copy.
 
     The one definition the console's silence timer, the injects and the score all use. Empathy words
-    are not needed; a fact, a status or a next step is. ``flags`` None (no judge in this session)
-    counts every statement.
+    are not needed; a fact, a status or a next step is. A pile of stock words with a time at the end
+    is not one. ``flags`` None (no judge in this session) counts every statement.
     """
     if kind not in ("update", "plan"):
         return False
     if flags is None:
         return True
-    return "copy_paste" not in flags and bool(SUBSTANCE.intersection(flags))
+    return not NOT_AN_UPDATE.intersection(flags) and bool(SUBSTANCE.intersection(flags))
 
 
 def action_text(kind: str, text: str, steps: Sequence[PlanStep] = (), next_update: str = "") -> str:
