@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from scoring import analyse
+from scoring.record import Act
 from sim.cli import cli
 from sim.engine.actions import ReplyAction, UpdateAction
 from sim.engine.clock import VirtualClock
@@ -16,7 +17,6 @@ from sim.engine.events import ActionEvent, CommitmentEvent, PostEvent, TraineeAc
 from sim.engine.journal import JournalError, read_journal
 from sim.engine.session import Session
 from sim.scenario.model import Scenario
-from scoring.record import Act
 
 
 def _played(scenario: Scenario, tmp_path: Path) -> Path:
