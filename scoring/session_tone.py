@@ -22,6 +22,7 @@ from sim.scenario.text import clean_text
 from .card import Evidence, PartScore, ReplyTone
 from .judge import judge_requests, judge_version
 from .record import HIGH_REACH, Act, SessionRecord
+from .speed import OTHER_TARGET
 from .tone import ToneResult
 
 W_CONTENT = 0.25
@@ -39,6 +40,7 @@ class Judged:
 
 
 MUST_WEIGHT = 3.0
+OTHER_WEIGHT = 2.0  # a named account, high reach, or a safety question: the weight of its answer
 
 
 def _weight(rec: SessionRecord, a: Act) -> float:
@@ -50,7 +52,7 @@ def _weight(rec: SessionRecord, a: Act) -> float:
     if d.post.must_handle:
         return MUST_WEIGHT
     if d.post.followers >= HIGH_REACH or d.priority >= 3:
-        return 2.0
+        return OTHER_WEIGHT
     return 1.0
 
 
@@ -168,22 +170,41 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
     mean, eff = _aggregate(judged)
     total_w = sum(eff.values()) or 1.0
     by_seq = {j.act.seq: j for j in judged}
-    # Silence towards a must-handle post is a tone too: each one left unanswered counts as a text
-    # scoring 0, with a must-handle answer's weight (ending early leaves the rest unanswered).
-    ignored = [d for d in rec.posts.values() if d.post.must_handle and not rec.responses_to(d.id)]
+    # Silence towards a post that needed an answer is a tone too: each must-handle post left unanswered
+    # counts as a text scoring 0 with a must-handle answer's weight, each other post that needed one
+    # (a named account, high reach, a safety question) with its answer's weight (ending early leaves
+    # the rest unanswered).
+    ignored = [d for d in rec.posts.values() if d.needs_answer and not rec.responses_to(d.id)]
     if ignored:
-        w_ignored = MUST_WEIGHT * len(ignored)
+        # In a big storm nobody answers every such post: as in the speed pillar, answering OTHER_TARGET of
+        # them is the full answer, so the silence counts for at most that many of them.
+        others = [d for d in rec.posts.values() if d.needs_answer and not d.post.must_handle]
+        answered_others = sum(1 for d in others if rec.responses_to(d.id))
+        silent_others = max(0, min(len(others), OTHER_TARGET) - answered_others)
+        n_must = sum(1 for d in ignored if d.post.must_handle)
+        w_ignored = MUST_WEIGHT * n_must + OTHER_WEIGHT * silent_others
         mean_before = mean
         mean = mean * total_w / (total_w + w_ignored)
-        names = ", ".join(d.post.handle for d in sorted(ignored, key=lambda d: d.t)[:6])
+        ignored.sort(key=lambda d: (not d.post.must_handle, d.t))
+        names = ", ".join(d.post.handle for d in ignored[:6])
         more = f" and {len(ignored) - 6} more" if len(ignored) > 6 else ""
+        what = (
+            f"{n_must} must-handle post{'s' if n_must != 1 else ''}"
+            + (
+                f" and {len(ignored) - n_must} other{'s' if len(ignored) - n_must != 1 else ''} that needed one"
+                if len(ignored) > n_must
+                else ""
+            )
+            if n_must
+            else f"{len(ignored)} post{'s' if len(ignored) != 1 else ''} that needed one"
+        )
         ev.append(
             Evidence(
                 min(d.t for d in ignored),
                 "tone",
                 "tone.unanswered",
-                f"{len(ignored)} must-handle post{'s' if len(ignored) > 1 else ''} got no answer ({names}{more}): "
-                "to those people the silence is the tone, so each counts as a text scoring 0.",
+                f"No answer to {what} ({names}{more}): to those people the silence is the tone, so each "
+                "counts as a text scoring 0.",
                 -round(mean_before - mean, 2),
                 ignored[0].id,
             )

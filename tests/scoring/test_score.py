@@ -299,3 +299,24 @@ def test_evidence_items_are_complete_and_json_is_documented_shape() -> None:
     for e in js["evidence"]:
         assert set(e) >= {"t", "part", "rule", "what", "points", "ref"}
         assert e["what"]
+
+
+def test_silence_towards_posts_that_needed_an_answer_is_a_tone() -> None:
+    # A high-reach account's question is not must-handle, but it needed an answer: leaving it silent
+    # costs tone (named in the evidence), as an unanswered must-handle post does.
+    loud = {
+        "type": "post",
+        "t": 200,
+        "id": "x_loud",
+        "author": "@bigvoice",
+        "text": "Which loaves?",
+        "followers": 90000,
+    }
+    base = [act(120, "update", GOOD_HOLDING), act(150, "reply", GOOD_SAFETY, "p_allergy"), loud]
+    answer = "Hi, it's our seeded loaves with best-before 3 to 5 May; full refund in store, no receipt needed."
+    silent = run(base)
+    answered = run([*base, act(260, "reply", answer, "x_loud")])
+    gap = [e for e in silent.evidence if e.rule == "tone.unanswered"]
+    assert len(gap) == 1 and "@bigvoice" in gap[0].what and gap[0].points < 0
+    assert answered.tone.score > silent.tone.score
+    assert not any("@bigvoice" in e.what for e in answered.evidence if e.rule == "tone.unanswered")
