@@ -1,18 +1,21 @@
 """Debrief reports: a self-contained HTML page (no network) and Markdown, for one or more sessions.
 
-Every piece of text from a scenario, a post or the trainee is escaped; the page has no scripts
-and loads nothing from the network. The timeline is an inline SVG: incoming volume per minute as
-bars, the trainee's replies, updates and action plan as marks, long public silences shaded.
+Every piece of text from a scenario, a post, a journal or the trainee goes through ``clean_text``
+(no escape sequences or control characters) and is then escaped for HTML or Markdown; the page has
+no scripts and loads nothing from the network. The timeline is an inline SVG: incoming volume per
+minute as bars, the trainee's replies, updates and action plan as marks, long public silences shaded.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 
 from sim.scenario.model import POSITIVE_TONE_FLAGS
 from sim.scenario.patterns import clock_label, format_time
+from sim.scenario.text import clean_text
 
 from .card import ScoreCard
 from .record import SessionRecord
@@ -37,7 +40,7 @@ POSITIVE = frozenset(POSITIVE_TONE_FLAGS)
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(clean_text(str(text)), quote=True)
 
 
 def _cls(score: float) -> str:
@@ -249,7 +252,7 @@ def build_html(entries: Sequence[Entry]) -> str:
     body = [
         f"<h1>{_e(title)}</h1>",
         f'<p class="sub">Scenario <code>{_e(card0.scenario)}</code> ({_e(rec0.scenario.difficulty)}, '
-        f"{_e(rec0.scenario.crisis_type)} crisis), seed {card0.seed}. {len(entries)} session(s).</p>",
+        f"{_e(rec0.scenario.crisis_type)} crisis), seed {_e(card0.seed)}. {len(entries)} session(s).</p>",
     ]
     if len(entries) > 1:
         body.append(_comparison(entries))
@@ -262,8 +265,17 @@ def build_html(entries: Sequence[Entry]) -> str:
     )
 
 
-def _md(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|").replace("<", "&lt;")
+# Markdown that a value could start: emphasis, code, links and images, raw HTML, entities, tables,
+# strikethrough, headings, math; bare web and mail addresses (GFM links them: `evil.com`, `a@b`,
+# `javascript:`) are broken by escaping the dot inside a word and the colon after a scheme.
+_MD_MARKUP = re.compile(r"[\\`*_\[\]<>!|~&#@$^]|(?<=\w)\.(?=\w)|(?<=[A-Za-z]):(?=\S)")
+_MD_LINE_START = re.compile(r"^(?:[-+=]|\d+[.)])")  # a list item or a setext rule when it opens a line
+
+
+def _md(text: object) -> str:
+    """One line of literal text in Markdown: cleaned, then every character that could start markup escaped."""
+    one = _MD_MARKUP.sub(lambda m: "\\" + m.group(), clean_text(str(text), single_line=True))
+    return _MD_LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], one)
 
 
 def build_markdown(entries: Sequence[Entry]) -> str:
@@ -271,7 +283,8 @@ def build_markdown(entries: Sequence[Entry]) -> str:
     lines = [
         f"# Stormdrill debrief: {_md(card0.scenario_title)}",
         "",
-        f"Scenario `{card0.scenario}` ({rec0.scenario.difficulty}, {rec0.scenario.crisis_type}), seed {card0.seed}.",
+        f"Scenario {_md(card0.scenario)} ({_md(rec0.scenario.difficulty)}, {_md(rec0.scenario.crisis_type)}), "
+        f"seed {_md(card0.seed)}.",
         "",
     ]
     if len(entries) > 1:
@@ -298,16 +311,16 @@ def build_markdown(entries: Sequence[Entry]) -> str:
         for row in card.must_handle:
             lines.append(f"- **{_md(row['author'])}** ({format_time(row['t'])}): {_md(row['text'])}")
             for a in row["answers"]:
-                lines.append(f"  - you ({a['kind']}, {format_time(a['t'])}): {_md(a['text'])}")
+                lines.append(f"  - you ({_md(a['kind'])}, {format_time(a['t'])}): {_md(a['text'])}")
             if not row["answers"]:
                 lines.append("  - you: *not answered*")
             lines.append(f"  - model answer: {_md(row['model_answer'])}")
         lines += ["", "### Best and worst replies", ""]
         ranked = sorted(card.replies, key=lambda r: r.score)
         for r in list(reversed(ranked[-3:])) + ranked[:3]:
-            lines.append(f"- {r.score}/100 [{', '.join(r.flags)}]: {_md(r.text)}")
+            lines.append(f"- {r.score}/100 \\[{_md(', '.join(r.flags))}\\]: {_md(r.text)}")
         lines += ["", "### Evidence", "", "| time | part | what | points |", "|---|---|---|---:|"]
         for e in sorted(card.evidence, key=lambda e: (e.t, e.part)):
-            lines.append(f"| {format_time(e.t)} | {e.part} | {_md(e.what)} | {e.points:+.1f} |")
+            lines.append(f"| {format_time(e.t)} | {_md(e.part)} | {_md(e.what)} | {e.points:+.1f} |")
         lines.append("")
     return "\n".join(lines) + "\n"

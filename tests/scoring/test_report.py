@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from scoring import analyse
 from scoring.report import build_html, build_markdown
 from tests.scoring.test_score import GOOD_HOLDING, GOOD_PRESS, GOOD_SAFETY, HEADER, PLAN, SCENARIO, act, events_until
@@ -72,3 +74,45 @@ def test_several_journals_side_by_side() -> None:
     assert rows == ["Alex", "Bo"]  # best first
     md = build_markdown([a, b])  # type: ignore[list-item]
     assert "| Alex |" in md and "| Bo |" in md
+
+
+MARKUP = [
+    "[x](http://e.vil)",
+    "![i](http://x/p.png)",
+    "<script>alert(1)</script>",
+    "http://evil.example/x",
+    "www.evil.com",
+    "see evil.com now",
+    "mail a@b.com",
+    "mailto:a@b.c",
+    "javascript:alert(1)",
+    "**bold** _it_ ~~s~~ `code`",
+    "# heading",
+    "- item",
+    "1. item",
+    "12) item",
+    "+ x",
+    "> quote",
+    "| a | b |",
+    "&lt;b&gt; &amp; &#x3c;",
+    "back\\slash\\",
+    "$x$ ^sup^ [^1]",
+    "<http://x.y>",
+    "===",
+    "[a]: http://ref.example",
+    "Next update at 10:30. e.g. 3.5% off",
+    "two\nlines \x1b]8;;http://evil\x07link\x1b]8;;\x07",
+]
+
+
+@pytest.mark.parametrize("text", MARKUP)
+def test_markdown_values_render_as_plain_text(text: str) -> None:
+    """Rendered as GitHub would (tables, strikethrough, bare addresses linked), a value is its own text."""
+    from markdown_it import MarkdownIt
+
+    from scoring.report import _md
+    from sim.scenario.text import clean_text
+
+    plain = clean_text(text, single_line=True)
+    shown = plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    assert MarkdownIt("gfm-like").render(_md(text)) == f"<p>{shown}</p>\n"
