@@ -22,9 +22,12 @@ from .record import SessionRecord
 
 Entry = tuple[ScoreCard, SessionRecord]
 
+# Emoji in posts and names need a colour-emoji font: name the usual ones after the text fonts.
+_EMOJI_FONTS = '"Apple Color Emoji","Segoe UI Emoji","Segoe UI Symbol","Noto Color Emoji","Twemoji Mozilla"'
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:72rem;color:#1d2430;
-padding:0 1rem;line-height:1.45}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Helvetica Neue",Arial,sans-serif,EMOJI;
+margin:2rem auto;max-width:72rem;color:#1d2430;padding:0 1rem;line-height:1.45}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace,EMOJI}
 h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px solid #e3e7ee;padding-bottom:.3rem}
 .sub{color:#5b6577}.cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
 .card{border:1px solid #d8dde6;border-radius:.6rem;padding:.8rem 1.1rem;min-width:9rem}
@@ -34,8 +37,8 @@ text-align:left;vertical-align:top}th{background:#f4f6f9}.num{text-align:right;w
 .flag{display:inline-block;border-radius:.8rem;padding:0 .5rem;margin:.1rem;font-size:.8rem;background:#eef1f5}
 .flag.neg{background:#fde8e7;color:#8c1d18}.flag.pos{background:#e5f4ea;color:#11552f}
 .quote{white-space:pre-wrap;background:#f7f8fa;border-left:3px solid #c9d1dd;padding:.4rem .6rem;margin:.2rem 0}
-.model{border-left-color:#11703c}.legend span{margin-right:1.2rem}svg{max-width:100%;height:auto}
-"""
+.model{border-left-color:#11703c}.legend span{margin-right:1.2rem;display:inline-block}svg{max-width:100%;height:auto}
+""".replace("EMOJI", _EMOJI_FONTS)
 POSITIVE = frozenset(POSITIVE_TONE_FLAGS)
 
 
@@ -61,7 +64,7 @@ def timeline_svg(rec: SessionRecord, width: int = 960, height: int = 220) -> str
     for d in rec.posts.values():
         counts[min(minutes - 1, int(d.t // 60))] += 1
     peak = max(counts) or 1
-    left, right, top, bottom = 44, 10, 14, 46
+    left, right, top, bottom = 44, 24, 14, 46
     pw, ph = width - left - right, height - top - bottom
     bw = pw / minutes
     x = lambda t: left + pw * (t / duration)  # noqa: E731
@@ -109,9 +112,14 @@ def timeline_svg(rec: SessionRecord, width: int = 960, height: int = 220) -> str
     parts.append(f'<text x="{left - 6}" y="{top + ph}" font-size="11" text-anchor="end" fill="#5b6577">0</text>')
     step = max(1, minutes // 10)
     for m in range(0, minutes + 1, step):
+        if m * 60 > duration:
+            break
+        label = clock_label(rec.scenario.start_minutes, m * 60)
+        # A label is about 6.5 px a character wide at 11 px: the last one ends at the edge, not past it.
+        anchor = "end" if x(m * 60) + 3.3 * len(label) > width else "middle"
+        at = min(x(m * 60), width - 1.0) if anchor == "end" else x(m * 60)
         parts.append(
-            f'<text x="{x(m * 60):.1f}" y="{height - 2}" font-size="11" text-anchor="middle" '
-            f'fill="#5b6577">{clock_label(rec.scenario.start_minutes, m * 60)}</text>'
+            f'<text x="{at:.1f}" y="{height - 2}" font-size="11" text-anchor="{anchor}" fill="#5b6577">{label}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -210,7 +218,9 @@ def _session(card: ScoreCard, rec: SessionRecord) -> str:
         _summary_cards(card),
         "<h3>Timeline</h3>",
         '<p class="legend"><span>▮ incoming posts per minute</span><span style="color:#2f6fdf">● reply</span>'
-        '<span style="color:#11703c">● public update</span><span style="color:#b3261e">● action plan</span>'
+        '<span style="color:#7b5bd6">● private message</span><span style="color:#11703c">● public update</span>'
+        "<span>○ a statement not counted as an update</span>"
+        '<span style="color:#b3261e">● action plan</span>'
         '<span style="background:#fde8e7">&nbsp;silence&nbsp;</span></p>',
         timeline_svg(rec),
         "<h3>Key figures</h3>",

@@ -116,3 +116,29 @@ def test_markdown_values_render_as_plain_text(text: str) -> None:
     plain = clean_text(text, single_line=True)
     shown = plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     assert MarkdownIt("gfm-like").render(_md(text)) == f"<p>{shown}</p>\n"
+
+
+def test_timeline_legend_axis_and_emoji_fonts() -> None:
+    entry = _entry(
+        "Alex 🍕",
+        [act(120, "update", GOOD_HOLDING), act(200, "private", "Priya, please DM us your order.", "p_allergy"), PLAN],
+    )
+    _card, rec = entry
+    assert any(a.kind == "private" for a in rec.actions)  # type: ignore[attr-defined]
+    page = build_html([entry])  # type: ignore[list-item]
+    [legend] = re.findall(r'<p class="legend">(.*?)</p>', page)
+    for kind, colour in (("reply", "#2f6fdf"), ("private message", "#7b5bd6"), ("action plan", "#b3261e")):
+        assert f'<span style="color:{colour}">● {kind}</span>' in legend
+    assert re.search(r'<circle [^>]*fill="#7b5bd6"><title>private at', page)  # the marks the legend explains
+    # The clock labels under the chart stay inside the picture: the last one ends at its right edge.
+    width = float(re.search(r'viewBox="0 0 (\d+) \d+"', page).group(1))  # type: ignore[union-attr]
+    labels = re.findall(r'<text x="([\d.]+)" y="\d+" font-size="11" text-anchor="(\w+)" [^>]*>(\d\d:\d\d)</text>', page)
+    assert labels[-1][2] == "09:30"  # the scenario's last minute is labelled
+    for x, anchor, text in labels:
+        half = 3.3 * len(text)
+        right = float(x) if anchor == "end" else float(x) + half
+        assert right <= width, (x, anchor, text)
+    # Emoji (in posts and names) have colour-emoji fonts to fall back on, after the text fonts.
+    body_fonts = re.search(r"body\{font-family:([^;]*);", page).group(1)  # type: ignore[union-attr]
+    assert body_fonts.index("sans-serif") < body_fonts.index('"Noto Color Emoji"')
+    assert '"Apple Color Emoji"' in body_fonts and '"Segoe UI Emoji"' in body_fonts
