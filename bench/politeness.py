@@ -4,6 +4,9 @@ Published references with no training on this file: VADER 0.32, a signed strateg
 one human annotator against the other four 0.54. Politeness is not crisis quality; this only
 checks that the politeness part measures politeness. Prints one JSON object.
 Usage: python bench/politeness.py [PATH to wikipedia.annotated.csv]
+
+The corpus is not shipped (it lives beside the checkout, in ../shared/data/politeness/). Without
+it the benchmark says so and exits with status 77, which `python3 dev.py bench` reports as skipped.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "data" / "politeness" / "wikipedia.annotated.csv"
+SKIPPED = 77
 
 
 def main() -> None:
@@ -23,7 +27,12 @@ def main() -> None:
 
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     if not path.exists():
-        sys.exit(f"no corpus at {path}: pass the path to wikipedia.annotated.csv")
+        print(
+            f"skipped: no Stanford Politeness Corpus at {path} (it is not shipped; pass the path to "
+            "wikipedia.annotated.csv: python bench/politeness.py PATH)",
+            file=sys.stderr,
+        )
+        sys.exit(SKIPPED)
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     ours = [politeness(r["Request"]) for r in rows]

@@ -1,27 +1,33 @@
 """Debrief reports: a self-contained HTML page (no network) and Markdown, for one or more sessions.
 
-Every piece of text from a scenario, a post or the trainee is escaped; the page has no scripts
-and loads nothing from the network. The timeline is an inline SVG: incoming volume per minute as
-bars, the trainee's replies, updates and action plan as marks, long public silences shaded.
+Every piece of text from a scenario, a post, a journal or the trainee goes through ``clean_text``
+(no escape sequences or control characters) and is then escaped for HTML or Markdown; the page has
+no scripts and loads nothing from the network. The timeline is an inline SVG: incoming volume per
+minute as bars, the trainee's replies, updates and action plan as marks, long public silences shaded.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 
 from sim.scenario.model import POSITIVE_TONE_FLAGS
 from sim.scenario.patterns import clock_label, format_time
+from sim.scenario.text import clean_text
 
 from .card import ScoreCard
 from .record import SessionRecord
 
 Entry = tuple[ScoreCard, SessionRecord]
 
+# Emoji in posts and names need a colour-emoji font: name the usual ones after the text fonts.
+_EMOJI_FONTS = '"Apple Color Emoji","Segoe UI Emoji","Segoe UI Symbol","Noto Color Emoji","Twemoji Mozilla"'
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:72rem;color:#1d2430;
-padding:0 1rem;line-height:1.45}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Helvetica Neue",Arial,sans-serif,EMOJI;
+margin:2rem auto;max-width:72rem;color:#1d2430;padding:0 1rem;line-height:1.45}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace,EMOJI}
 h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px solid #e3e7ee;padding-bottom:.3rem}
 .sub{color:#5b6577}.cards{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}
 .card{border:1px solid #d8dde6;border-radius:.6rem;padding:.8rem 1.1rem;min-width:9rem}
@@ -31,13 +37,13 @@ text-align:left;vertical-align:top}th{background:#f4f6f9}.num{text-align:right;w
 .flag{display:inline-block;border-radius:.8rem;padding:0 .5rem;margin:.1rem;font-size:.8rem;background:#eef1f5}
 .flag.neg{background:#fde8e7;color:#8c1d18}.flag.pos{background:#e5f4ea;color:#11552f}
 .quote{white-space:pre-wrap;background:#f7f8fa;border-left:3px solid #c9d1dd;padding:.4rem .6rem;margin:.2rem 0}
-.model{border-left-color:#11703c}.legend span{margin-right:1.2rem}svg{max-width:100%;height:auto}
-"""
+.model{border-left-color:#11703c}.legend span{margin-right:1.2rem;display:inline-block}svg{max-width:100%;height:auto}
+""".replace("EMOJI", _EMOJI_FONTS)
 POSITIVE = frozenset(POSITIVE_TONE_FLAGS)
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(clean_text(str(text)), quote=True)
 
 
 def _cls(score: float) -> str:
@@ -58,7 +64,7 @@ def timeline_svg(rec: SessionRecord, width: int = 960, height: int = 220) -> str
     for d in rec.posts.values():
         counts[min(minutes - 1, int(d.t // 60))] += 1
     peak = max(counts) or 1
-    left, right, top, bottom = 44, 10, 14, 46
+    left, right, top, bottom = 44, 24, 14, 46
     pw, ph = width - left - right, height - top - bottom
     bw = pw / minutes
     x = lambda t: left + pw * (t / duration)  # noqa: E731
@@ -106,9 +112,14 @@ def timeline_svg(rec: SessionRecord, width: int = 960, height: int = 220) -> str
     parts.append(f'<text x="{left - 6}" y="{top + ph}" font-size="11" text-anchor="end" fill="#5b6577">0</text>')
     step = max(1, minutes // 10)
     for m in range(0, minutes + 1, step):
+        if m * 60 > duration:
+            break
+        label = clock_label(rec.scenario.start_minutes, m * 60)
+        # A label is about 6.5 px a character wide at 11 px: the last one ends at the edge, not past it.
+        anchor = "end" if x(m * 60) + 3.3 * len(label) > width else "middle"
+        at = min(x(m * 60), width - 1.0) if anchor == "end" else x(m * 60)
         parts.append(
-            f'<text x="{x(m * 60):.1f}" y="{height - 2}" font-size="11" text-anchor="middle" '
-            f'fill="#5b6577">{clock_label(rec.scenario.start_minutes, m * 60)}</text>'
+            f'<text x="{at:.1f}" y="{height - 2}" font-size="11" text-anchor="{anchor}" fill="#5b6577">{label}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -207,7 +218,9 @@ def _session(card: ScoreCard, rec: SessionRecord) -> str:
         _summary_cards(card),
         "<h3>Timeline</h3>",
         '<p class="legend"><span>▮ incoming posts per minute</span><span style="color:#2f6fdf">● reply</span>'
-        '<span style="color:#11703c">● public update</span><span style="color:#b3261e">● action plan</span>'
+        '<span style="color:#7b5bd6">● private message</span><span style="color:#11703c">● public update</span>'
+        "<span>○ a statement not counted as an update</span>"
+        '<span style="color:#b3261e">● action plan</span>'
         '<span style="background:#fde8e7">&nbsp;silence&nbsp;</span></p>',
         timeline_svg(rec),
         "<h3>Key figures</h3>",
@@ -249,7 +262,7 @@ def build_html(entries: Sequence[Entry]) -> str:
     body = [
         f"<h1>{_e(title)}</h1>",
         f'<p class="sub">Scenario <code>{_e(card0.scenario)}</code> ({_e(rec0.scenario.difficulty)}, '
-        f"{_e(rec0.scenario.crisis_type)} crisis), seed {card0.seed}. {len(entries)} session(s).</p>",
+        f"{_e(rec0.scenario.crisis_type)} crisis), seed {_e(card0.seed)}. {len(entries)} session(s).</p>",
     ]
     if len(entries) > 1:
         body.append(_comparison(entries))
@@ -262,8 +275,17 @@ def build_html(entries: Sequence[Entry]) -> str:
     )
 
 
-def _md(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|").replace("<", "&lt;")
+# Markdown that a value could start: emphasis, code, links and images, raw HTML, entities, tables,
+# strikethrough, headings, math; bare web and mail addresses (GFM links them: `evil.com`, `a@b`,
+# `javascript:`) are broken by escaping the dot inside a word and the colon after a scheme.
+_MD_MARKUP = re.compile(r"[\\`*_\[\]<>!|~&#@$^]|(?<=\w)\.(?=\w)|(?<=[A-Za-z]):(?=\S)")
+_MD_LINE_START = re.compile(r"^(?:[-+=]|\d+[.)])")  # a list item or a setext rule when it opens a line
+
+
+def _md(text: object) -> str:
+    """One line of literal text in Markdown: cleaned, then every character that could start markup escaped."""
+    one = _MD_MARKUP.sub(lambda m: "\\" + m.group(), clean_text(str(text), single_line=True))
+    return _MD_LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], one)
 
 
 def build_markdown(entries: Sequence[Entry]) -> str:
@@ -271,7 +293,8 @@ def build_markdown(entries: Sequence[Entry]) -> str:
     lines = [
         f"# Stormdrill debrief: {_md(card0.scenario_title)}",
         "",
-        f"Scenario `{card0.scenario}` ({rec0.scenario.difficulty}, {rec0.scenario.crisis_type}), seed {card0.seed}.",
+        f"Scenario {_md(card0.scenario)} ({_md(rec0.scenario.difficulty)}, {_md(rec0.scenario.crisis_type)}), "
+        f"seed {_md(card0.seed)}.",
         "",
     ]
     if len(entries) > 1:
@@ -298,16 +321,16 @@ def build_markdown(entries: Sequence[Entry]) -> str:
         for row in card.must_handle:
             lines.append(f"- **{_md(row['author'])}** ({format_time(row['t'])}): {_md(row['text'])}")
             for a in row["answers"]:
-                lines.append(f"  - you ({a['kind']}, {format_time(a['t'])}): {_md(a['text'])}")
+                lines.append(f"  - you ({_md(a['kind'])}, {format_time(a['t'])}): {_md(a['text'])}")
             if not row["answers"]:
                 lines.append("  - you: *not answered*")
             lines.append(f"  - model answer: {_md(row['model_answer'])}")
         lines += ["", "### Best and worst replies", ""]
         ranked = sorted(card.replies, key=lambda r: r.score)
         for r in list(reversed(ranked[-3:])) + ranked[:3]:
-            lines.append(f"- {r.score}/100 [{', '.join(r.flags)}]: {_md(r.text)}")
+            lines.append(f"- {r.score}/100 \\[{_md(', '.join(r.flags))}\\]: {_md(r.text)}")
         lines += ["", "### Evidence", "", "| time | part | what | points |", "|---|---|---|---:|"]
         for e in sorted(card.evidence, key=lambda e: (e.t, e.part)):
-            lines.append(f"| {format_time(e.t)} | {e.part} | {_md(e.what)} | {e.points:+.1f} |")
+            lines.append(f"| {format_time(e.t)} | {_md(e.part)} | {_md(e.what)} | {e.points:+.1f} |")
         lines.append("")
     return "\n".join(lines) + "\n"

@@ -13,9 +13,54 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from sim import __version__
+from sim.scenario.text import clean_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_BAD_INPUT = 2
+
+
+class CleanStream:
+    """The CLI's output boundary: a text stream that passes everything written through ``clean_text``.
+
+    Scenario values, file names, trainee names and journal contents end up in messages, tables and
+    JSON; none of their escape sequences or control characters may reach the terminal. They are
+    written out visibly (ESC as ``\\u001b``), so a validation message still shows what is wrong.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # a text stream (click probes with bytes to tell)
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self.stream.write(clean_text(text, visible=True))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(self.stream.isatty())
+
+    def fileno(self) -> int:
+        return int(self.stream.fileno())
+
+    @property
+    def encoding(self) -> str:
+        return str(getattr(self.stream, "encoding", None) or "utf-8")
+
+    @property
+    def errors(self) -> str:
+        return str(getattr(self.stream, "errors", None) or "strict")
+
+
+def raw_stream(stream: Any) -> Any:
+    """The terminal under a CleanStream, for Stormdrill's own control output (the progress bar)."""
+    return stream.stream if isinstance(stream, CleanStream) else stream
 
 
 def fail(message: str, hint: str = "") -> NoReturn:
@@ -110,7 +155,8 @@ def play(
             fail(f"no such file: {scenario}", "give a library id (see `stormdrill play`) or a path to a .yaml file")
     from sim.tui.app import GameOptions, StormdrillApp
 
-    name = trainee or os.environ.get("USER") or "trainee"
+    # The name is drawn by the console and written to the journal: clean it where it enters.
+    name = clean_text(trainee or os.environ.get("USER") or "", single_line=True) or "trainee"
     options = GameOptions(
         speed=speed,
         seed=seed,
@@ -278,7 +324,8 @@ def score(journal: str, as_json: bool, scenario: str | None) -> None:
         return
     from sim.scenario.patterns import format_time
 
-    click.echo(f"{card.scenario_title}: {card.trainee or 'trainee'}, seed {card.seed}")
+    who = " ".join((card.trainee or "trainee").split())  # one line, whatever the journal holds
+    click.echo(f"{card.scenario_title}: {who}, seed {card.seed}")
     click.echo(
         f"Total {card.total:.0f}/100   speed {card.speed.score:.0f}   tone {card.tone.score:.0f}   "
         f"plan {card.plan.score:.0f}"
@@ -408,7 +455,7 @@ def calibrate(scenarios: tuple[str, ...], seed: int | None, as_json: bool, quiet
     with click.progressbar(
         jobs,
         label="Calibrating",
-        file=sys.stderr if show else open(os.devnull, "w"),
+        file=raw_stream(sys.stderr) if show else open(os.devnull, "w"),
         item_show_func=lambda j: f"{j[0].id}/{j[1]}" if j else "",
     ) as bar:
         for sc, name, path in bar:
@@ -466,7 +513,13 @@ def _width() -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: runs the CLI, turning unexpected errors into one line (set STORMDRILL_DEBUG=1 for details)."""
+    """Entry point: runs the CLI, turning unexpected errors into one line (set STORMDRILL_DEBUG=1 for details).
+
+    Everything printed on stdout and stderr, click's own usage errors included, goes through
+    ``CleanStream``. The console (Textual) draws on the terminal itself and is not affected.
+    """
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = CleanStream(out), CleanStream(err)
     try:
         cli.main(args=argv, prog_name="stormdrill", standalone_mode=True)
     except KeyboardInterrupt:
@@ -478,6 +531,10 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"stormdrill: internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("Please report it with the command you ran; STORMDRILL_DEBUG=1 shows the details.", err=True)
         sys.exit(1)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = out, err
 
 
 if __name__ == "__main__":

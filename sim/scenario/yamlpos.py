@@ -167,6 +167,20 @@ def parse_yaml(text: str, filename: str, *, max_nodes: int = MAX_NODES) -> Parse
             hint = "YAML indents with spaces, not tabs"
         builder.out.problems.append(Problem(filename, line, col, f"invalid YAML: {what}", hint))
         return builder.out
+    except yaml.reader.ReaderError as exc:  # a control character YAML does not allow (ESC, C1, ...)
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        builder.out.problems.append(
+            Problem(
+                filename,
+                line,
+                col,
+                f"the file contains the control character U+{char:04X}, which YAML does not allow",
+                "remove it: a scenario holds plain text, not terminal escape sequences",
+            )
+        )
+        return builder.out
     except yaml.YAMLError as exc:
         builder.out.problems.append(Problem(filename, 1, 1, f"invalid YAML: {exc}"))
         return builder.out

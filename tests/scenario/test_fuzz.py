@@ -90,3 +90,15 @@ def test_clean_text_leaves_no_escapes(text: str) -> None:
     assert not any(0x80 <= ord(c) <= 0x9F for c in out)
     assert not any(ord(c) < 32 and c not in "\n\t" for c in out)
     assert clean_text(out) == out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_clean_text_visible_shows_every_control_character(text: str) -> None:
+    out = clean_text(text, visible=True)
+    assert not any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F for c in out)
+    assert clean_text(out, visible=True) == out
+    # Nothing is dropped: every control character of the input is written out as \uXXXX.
+    for c in set(text) - set("\r\n\t"):
+        if (ord(c) < 32 or 0x7F <= ord(c) <= 0x9F) and c not in out:
+            assert f"\\u{ord(c):04x}" in out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from scoring import analyse
 from scoring.report import build_html, build_markdown
 from tests.scoring.test_score import GOOD_HOLDING, GOOD_PRESS, GOOD_SAFETY, HEADER, PLAN, SCENARIO, act, events_until
@@ -72,3 +74,71 @@ def test_several_journals_side_by_side() -> None:
     assert rows == ["Alex", "Bo"]  # best first
     md = build_markdown([a, b])  # type: ignore[list-item]
     assert "| Alex |" in md and "| Bo |" in md
+
+
+MARKUP = [
+    "[x](http://e.vil)",
+    "![i](http://x/p.png)",
+    "<script>alert(1)</script>",
+    "http://evil.example/x",
+    "www.evil.com",
+    "see evil.com now",
+    "mail a@b.com",
+    "mailto:a@b.c",
+    "javascript:alert(1)",
+    "**bold** _it_ ~~s~~ `code`",
+    "# heading",
+    "- item",
+    "1. item",
+    "12) item",
+    "+ x",
+    "> quote",
+    "| a | b |",
+    "&lt;b&gt; &amp; &#x3c;",
+    "back\\slash\\",
+    "$x$ ^sup^ [^1]",
+    "<http://x.y>",
+    "===",
+    "[a]: http://ref.example",
+    "Next update at 10:30. e.g. 3.5% off",
+    "two\nlines \x1b]8;;http://evil\x07link\x1b]8;;\x07",
+]
+
+
+@pytest.mark.parametrize("text", MARKUP)
+def test_markdown_values_render_as_plain_text(text: str) -> None:
+    """Rendered as GitHub would (tables, strikethrough, bare addresses linked), a value is its own text."""
+    from markdown_it import MarkdownIt
+
+    from scoring.report import _md
+    from sim.scenario.text import clean_text
+
+    plain = clean_text(text, single_line=True)
+    shown = plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    assert MarkdownIt("gfm-like").render(_md(text)) == f"<p>{shown}</p>\n"
+
+
+def test_timeline_legend_axis_and_emoji_fonts() -> None:
+    entry = _entry(
+        "Alex 🍕",
+        [act(120, "update", GOOD_HOLDING), act(200, "private", "Priya, please DM us your order.", "p_allergy"), PLAN],
+    )
+    _card, rec = entry
+    assert any(a.kind == "private" for a in rec.actions)  # type: ignore[attr-defined]
+    page = build_html([entry])  # type: ignore[list-item]
+    [legend] = re.findall(r'<p class="legend">(.*?)</p>', page)
+    for kind, colour in (("reply", "#2f6fdf"), ("private message", "#7b5bd6"), ("action plan", "#b3261e")):
+        assert f'<span style="color:{colour}">● {kind}</span>' in legend
+    assert re.search(r'<circle [^>]*fill="#7b5bd6"><title>private at', page)  # the marks the legend explains
+    # The clock labels under the chart stay inside the picture: the last one ends at its right edge.
+    width = float(re.search(r'viewBox="0 0 (\d+) \d+"', page).group(1))  # type: ignore[union-attr]
+    labels = re.findall(r'<text x="([\d.]+)" y="\d+" font-size="11" text-anchor="(\w+)" [^>]*>(\d\d:\d\d)</text>', page)
+    assert labels[-1][2] == "09:30"  # the scenario's last minute is labelled
+    for x, anchor, text in labels:
+        half = 3.3 * len(text)
+        right = float(x) if anchor == "end" else float(x) + half
+        assert right <= width, (x, anchor, text)
+    # Emoji (in posts and names) have colour-emoji fonts to fall back on, after the text fonts.
+    body_fonts = re.search(r"body\{font-family:([^;]*);", page).group(1)  # type: ignore[union-attr]
+    assert body_fonts.index("sans-serif") < body_fonts.index('"Noto Color Emoji"')
+    assert '"Apple Color Emoji"' in body_fonts and '"Segoe UI Emoji"' in body_fonts

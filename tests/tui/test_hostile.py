@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from textual.widgets import Static
+from textual import events
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Input, Static, TextArea
 
 from sim.engine.clock import VirtualClock
 from sim.tui.app import StormdrillApp
 from sim.tui.game import GameOptions
 from sim.tui.screens.console import ConsoleScreen
+from sim.tui.widgets.composer import PlanEditor
 from sim.tui.widgets.feed import FeedView
 
 HOSTILE = [
@@ -118,3 +124,72 @@ async def test_hostile_text_renders_literally_and_runs_nothing(tmp_path: Path) -
         assert "\x1b" not in svg
     journal = (tmp_path / "j.jsonl").read_text(encoding="utf-8")
     assert "[@click=app.pwn]mine[/] [bold]x" in journal
+
+
+PASTED = "Sorry\x1b]0;pwned\x07 about\x1b]52;c;ZXZpbA==\x07 your \x1b[31morder\x9b2J\u202e today\x00\x08."
+PASTED_CLEAN = "Sorry about your order today."
+
+
+def drawn(*widgets: Widget) -> str:
+    return "\n".join(w.render_line(y).text for w in widgets for y in range(w.size.height))
+
+
+def assert_no_controls(text: str) -> None:
+    assert not [c for c in text if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F or c == "\u202e"], repr(text)
+
+
+@asynccontextmanager
+async def console_at(tmp_path: Path, t: float) -> AsyncIterator[tuple[StormdrillApp, Pilot[None]]]:
+    """The console of Empty Ovens at scenario time ``t``, on a virtual clock."""
+    clock = VirtualClock()
+    options = GameOptions(trainee="Tess", clock=clock, journal=tmp_path / "j.jsonl")
+    app = StormdrillApp(options, scenario="empty-ovens", auto_tick=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_loaded()
+        await pilot.pause()
+        await pilot.press("enter")
+        clock.set(t)
+        app.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, ConsoleScreen)
+        yield app, pilot
+
+
+async def test_paste_into_the_composer_is_cleaned(tmp_path: Path) -> None:
+    async with console_at(tmp_path, 200) as (app, pilot):
+        feed = app.screen.query_one(FeedView)
+        feed.screen.set_focus(feed)
+        feed.select("p_dan")
+        await pilot.press("r")
+        area = app.screen.query_one("#composer-text", TextArea)
+        assert area.has_focus
+        app.post_message(events.Paste(PASTED))  # as the terminal delivers a bracketed paste
+        await pilot.pause()
+        assert area.text == PASTED_CLEAN
+        shown = drawn(area)
+        assert PASTED_CLEAN in shown
+        assert_no_controls(shown)
+        assert f"{len(PASTED_CLEAN)}/" in str(app.screen.query_one("#composer-count", Static).content)
+
+
+async def test_paste_into_the_plan_editor_is_cleaned(tmp_path: Path) -> None:
+    async with console_at(tmp_path, 600) as (app, pilot):
+        await pilot.press("a")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, PlanEditor)
+        fields: list[TextArea | Input] = [editor.query_one("#plan-text", TextArea), *editor.query(".step Input")]
+        fields.append(editor.query_one("#plan-next", Input))
+        for field in fields:
+            field.focus()
+            await pilot.pause()
+            app.post_message(events.Paste(PASTED + "\nsecond line"))
+            await pilot.pause()
+        text_area, *inputs = fields
+        assert text_area.text == PASTED_CLEAN + "\nsecond line"
+        assert all(i.value == PASTED_CLEAN for i in inputs)  # type: ignore[union-attr]
+        assert PASTED_CLEAN in drawn(text_area)
+        for field in fields:
+            shown = drawn(field).strip()
+            assert shown and (shown in PASTED_CLEAN + "\nsecond line" or PASTED_CLEAN in shown), shown
+            assert_no_controls(shown)

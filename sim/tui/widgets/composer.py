@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from sim.scenario.model import PlanStep
+from sim.scenario.text import clean_text
 
 LIMIT = 280
 MODES = {
@@ -21,6 +22,22 @@ MODES = {
     "update": "Public update to everyone",
     "private": "Private message to",
 }
+
+
+class CleanTextArea(TextArea):
+    """A text area that cleans what is pasted into it: no escape sequences or control characters."""
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Textual runs the handler of every class in the chain, this one first: TextArea's own
+        # handler then inserts the cleaned text.
+        event.text = clean_text(event.text)
+
+
+class CleanInput(Input):
+    """A one-line input that cleans what is pasted into it (Input's own handler then keeps the first line)."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = clean_text(event.text)
 
 
 class Composer(Vertical):
@@ -51,7 +68,9 @@ class Composer(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="composer-head")
         # Compact: no border of its own (the composer has one), so every row holds text, even at 80x24.
-        yield TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True)
+        yield CleanTextArea(
+            id="composer-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True
+        )
         yield Static(id="composer-count")
 
     def on_mount(self) -> None:
@@ -148,12 +167,14 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
                 )
             )
             yield Label("What happened and what it means for people (plain words):")
-            yield TextArea(self.draft.text if self.draft else "", id="plan-text", soft_wrap=True, tab_behavior="focus")
+            yield CleanTextArea(
+                self.draft.text if self.draft else "", id="plan-text", soft_wrap=True, tab_behavior="focus"
+            )
             yield Label("Steps: what will be done · who does it · by when   (ctrl+n adds a step)")
             with VerticalScroll(id="plan-steps", can_focus=False):  # Tab goes to the fields, not the box
                 for i in range(self.initial_steps):
                     yield self._step_row(i)
-            yield Input(
+            yield CleanInput(
                 self.draft.next_update if self.draft else "", placeholder="Next update at (e.g. 10:30)", id="plan-next"
             )
             with Horizontal(id="plan-buttons"):
@@ -164,9 +185,9 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
     def _step_row(self, i: int) -> Horizontal:
         step = self.draft.steps[i] if self.draft and i < len(self.draft.steps) else PlanStep("")
         return Horizontal(
-            Input(step.what, placeholder=f"Step {i + 1}: what will be done", classes="what"),
-            Input(step.who, placeholder="who", classes="who"),
-            Input(step.when, placeholder="by when", classes="when"),
+            CleanInput(step.what, placeholder=f"Step {i + 1}: what will be done", classes="what"),
+            CleanInput(step.who, placeholder="who", classes="who"),
+            CleanInput(step.when, placeholder="by when", classes="when"),
             classes="step",
         )
 
