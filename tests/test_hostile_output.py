@@ -186,3 +186,14 @@ def test_report_html(capsys: pytest.CaptureFixture[str], journal: Path) -> None:
     page = report(capsys, journal, "html")
     assert_clean(page)
     assert re.search(r"<h2>Mallory +\*\*\[prize\]\(http://evil\.example\)\*\* &lt;b&gt;x&lt;/b&gt;: ", page)
+
+
+def test_picker_and_open_failure_show_problems_as_text(scenario: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The console draws validation problems too: the picker's summary and the "cannot open" notice.
+    import sim.tui.screens.picker as picker
+
+    monkeypatch.setattr(picker, "library_files", lambda: [scenario])
+    (entry,) = picker.load_library()
+    assert entry.scenario is None and entry.problem
+    assert_clean(entry.problem)
+    assert "\\u001b" in entry.problem  # written out, so the author sees what is wrong

@@ -20,6 +20,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 
+from sim.scenario.text import clean_text
 from sim.tui.options import GameOptions
 from sim.tui.screens.loading import LoadingScreen
 
@@ -150,7 +151,7 @@ class StormdrillApp(App[None]):
             self._loaded.set()
             self.exit(return_code=2)
             return
-        lines = [str(p) for p in problems[:5]] or ["invalid scenario"]
+        lines = [clean_text(str(p), visible=True) for p in problems[:5]] or ["invalid scenario"]
         if len(problems) > 5:
             lines.append(f"... and {len(problems) - 5} more: run `stormdrill validate` on the file")
         self.notify("\n".join(lines), title="Cannot open scenario", severity="error", timeout=20, markup=False)

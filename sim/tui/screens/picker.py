@@ -20,6 +20,7 @@ from sim.scenario.load import load_scenario
 from sim.scenario.model import Scenario
 from sim.scenario.patterns import format_time
 from sim.scenario.problems import ScenarioError
+from sim.scenario.text import clean_text
 from sim.store import best_scores
 
 
@@ -38,7 +39,9 @@ def load_library() -> list[Entry]:
         try:
             entries.append(Entry(f, load_scenario(f)))
         except ScenarioError as exc:
-            entries.append(Entry(f, None, str(exc.problems[0]) if exc.problems else "invalid"))
+            entries.append(
+                Entry(f, None, clean_text(str(exc.problems[0]), visible=True) if exc.problems else "invalid")
+            )
     return entries
 
 
