@@ -101,7 +101,7 @@ def cli() -> None:
     """Stormdrill: practise answering a social-media crisis, and get scored on it.
 
     \b
-    Play:       stormdrill play [SCENARIO]
+    Play:       stormdrill play [SCENARIO]; keys
     Author:     stormdrill new NAME; validate PATH...; preview SCENARIO; schema
     Score:      stormdrill score JOURNAL; report JOURNAL...; tone < replies.txt
     Calibrate:  stormdrill autoplay SCENARIO --bot ideal --out J.jsonl; calibrate SCENARIO...
@@ -174,6 +174,40 @@ def play(
         fail(f"{what}: {n} problem{'s' if n != 1 else ''} found", hint)
     if app.return_code:
         sys.exit(app.return_code)
+
+
+@cli.command()
+def keys() -> None:
+    """List every command of the console: where it applies, its keys (after your keymap), its id.
+
+    \b
+    Your keymap is a TOML file in your Stormdrill config folder (the first line of the output
+    says where; STORMDRILL_CONFIG_DIR overrides the folder). Give any command other keys by its id:
+      "console.reply" = "R"
+      "feed.down" = "j,down,ctrl+n"
+    Keys are Textual key names (r, R, ctrl+s, f5, enter, escape, space, slash, plus). A keymap with
+    problems is not used: they are printed as file:line: message, and this exits with status 2.
+    """
+    from sim.tui import commands
+    from sim.tui.keymap import KeymapError, keymap_path, load_keymap
+
+    path = keymap_path()
+    try:
+        keymap = load_keymap(path)
+    except KeymapError as exc:
+        report_problems(exc.problems)
+        fail(f"{path}: the keymap is not used", "fix it, or remove it to use the default keys")
+    state = f"{len(keymap)} command{'s' if len(keymap) != 1 else ''} remapped" if path.exists() else "not there yet"
+    click.echo(f"Your keymap: {path} ({state})")
+    click.echo('Change a key with a line like  "console.reply" = "R"  (several keys: "R,enter").')
+    where = ""
+    for c in commands.COMMANDS:
+        if c.where != where:
+            where = c.where
+            click.echo(f"\n{where[:1].upper()}{where[1:]}")
+        shown = ", ".join(commands.keys_of(c.id, keymap))
+        default = f"  (yours; the default is {c.keys.replace(',', ', ')})" if c.id in keymap else ""
+        click.echo(f"  {shown:<18} {c.id:<20} {c.description}{default}")
 
 
 # --------------------------------------------------------------------------- authoring

@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from sim.engine.clock import Clock
 
 
+# The speed ladder of + and -: the same steps both ways, from any speed (--speed 4 goes up to 5, down to 2).
+SPEEDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+
 @dataclass
 class GameOptions:
     speed: float = 1.0
