@@ -166,6 +166,9 @@ def play(
     )
     app = StormdrillApp(options, scenario=scenario)
     app.run()
+    if app.keymap_problems:  # the console said so too, and played with the default keys
+        report_problems(app.keymap_problems)
+        click.echo("stormdrill: warning: your keymap was not used (run `stormdrill keys` to check it)", err=True)
     if app.problems:
         report_problems(app.problems)
         what = resume or scenario

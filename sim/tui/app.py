@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 
 from sim.scenario.text import clean_text
+from sim.tui import commands
 from sim.tui.options import GameOptions
 from sim.tui.screens.loading import LoadingScreen
 
@@ -39,17 +40,33 @@ class StormdrillApp(App[None]):
 
     TITLE = "Stormdrill"
     CSS_PATH = Path(__file__).parent / "app.tcss"
-    BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
-        # Priority: focus moves the moment tab arrives, so text typed right after it (a fast typist,
-        # keys arriving together) lands in the next field, not in the one being left.
-        Binding("tab", "focus_next", "", show=False, priority=True),
-        Binding("shift+tab", "focus_previous", "", show=False, priority=True),
-    ]
+    BINDINGS = commands.bindings("app", "help")
 
-    def __init__(self, options: GameOptions, *, scenario: str | Scenario | None = None, auto_tick: bool = True) -> None:
-        """``scenario`` is a library id or a path (loaded behind the first frame), or a loaded Scenario."""
+    def __init__(
+        self,
+        options: GameOptions,
+        *,
+        scenario: str | Scenario | None = None,
+        auto_tick: bool = True,
+        keymap: commands.Keymap | None = None,
+    ) -> None:
+        """``scenario`` is a library id or a path (loaded behind the first frame), or a loaded Scenario.
+
+        ``keymap`` ({command id: keys}) defaults to the trainee's keymap file; one with problems is
+        not used (they are in ``keymap_problems``, and shown once the console is up)."""
         super().__init__()
+        from sim.tui.keymap import KeymapError, load_keymap
+
+        self.keymap_problems: list[Problem] = []
+        if keymap is None:
+            try:
+                keymap = load_keymap()
+            except KeymapError as exc:
+                self.keymap_problems = exc.problems
+                keymap = {}
+        self.keymap: dict[str, str] = dict(keymap)
+        # The footer finds the palette's key under this name.
+        self.COMMAND_PALETTE_BINDING = commands.keys_of("app.palette", self.keymap)[0]  # type: ignore[misc]
         self.options = options
         self.scenario_arg = scenario
         self.auto_tick = auto_tick
@@ -72,6 +89,18 @@ class StormdrillApp(App[None]):
         return LoadingScreen(what)
 
     def on_mount(self) -> None:
+        self.set_keymap(self.keymap)
+        if self.keymap_problems:
+            lines = [clean_text(str(p), visible=True) for p in self.keymap_problems[:3]]
+            more = len(self.keymap_problems) - len(lines)
+            self.notify(
+                "\n".join([*lines, *([f"... and {more} more"] if more > 0 else [])])
+                + "\nThe default keys apply. Run `stormdrill keys` to check the file.",
+                title="Your keymap is not used",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
         # Start loading once the first frame is on screen, so the worker never delays it.
         self.call_after_refresh(self._load, self.scenario_arg, startup=True)
 
@@ -284,22 +313,39 @@ class StormdrillApp(App[None]):
             answer,
         )
 
+    # -------------------------------------------------------------- keys
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hide_help":  # esc closes the Keys panel; otherwise esc is the screen's
+            return bool(self.screen.query("HelpPanel"))
+        return True
+
+    def action_hide_help(self) -> None:
+        self.action_hide_help_panel()
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
     # -------------------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every key binding of the current screen is also a command in the palette."""
+        """Every command of the current screen (commands.py) is also in the palette, with its key."""
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
+            command = commands.BY_ID.get(binding.id or "")
+            if command is None or not command.palette or command.id in seen or not active.enabled:
                 continue
-            seen.add(binding.action)
-            action = binding.action
+            if command.id in ("app.palette", "app.quit", "app.help"):
+                continue  # Textual lists these itself (Quit, Keys)
+            seen.add(command.id)
             node = active.node
 
-            async def run(action: str = action, node: object = node) -> None:
+            async def run(action: str = binding.action, node: object = node) -> None:
                 await self.run_action(action, node)  # type: ignore[arg-type]
 
-            # The footer's short label, or its fuller tooltip where it has one ("Plan" is "Write and publish...").
-            title = binding.tooltip or binding.description
-            yield SystemCommand(f"{title} ({key})", f"Key: {key}", run)
+            keys = commands.shown(command.id, self.keymap)
+            # Palette titles and help are markup: a key such as "[" is escaped.
+            yield SystemCommand(escape(f"{command.description} ({keys})"), escape(f"{keys} · {command.where}"), run)

@@ -14,6 +14,7 @@ from sim.tui.game import GameOptions
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STORMDRILL_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("STORMDRILL_CONFIG_DIR", str(tmp_path / "config"))  # no keymap unless a test writes one
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
 
 

@@ -1,15 +1,90 @@
-"""Keys: every command declared once (sim/tui/commands.py), the trainee's keymap and `stormdrill keys`."""
+"""Keys: every command declared once (sim/tui/commands.py) and derived everywhere, the trainee's
+keymap, `stormdrill keys`, the palette's providers, the speed ladder and the feed's first keys."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.widgets import Footer, HelpPanel, Static, TabbedContent, TextArea
+from textual.widgets._footer import FooterKey
 
+import sim.tui
 from sim.cli import cli
+from sim.engine.clock import VirtualClock
 from sim.tui import commands
+from sim.tui.app import StormdrillApp
+from sim.tui.game import GameOptions
 from sim.tui.keymap import KeymapError, parse_keymap
+from sim.tui.palette import BriefingsProvider, PostsProvider
+from sim.tui.screens.briefing import BriefingScreen
+from sim.tui.screens.console import ConsoleScreen
+from sim.tui.screens.debrief import DebriefScreen
+from sim.tui.screens.picker import PickerScreen
+from sim.tui.widgets.composer import Composer
+from sim.tui.widgets.feed import FeedView
+from tests.tui.conftest import Harness
+from tests.tui.test_console import loaded, start, text_of
+from tests.tui.test_hostile import HOSTILE, hostile_scenario
+
+Make = Callable[..., Harness]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def at_feed(h: Harness, pilot: Pilot[None], t: float = 200) -> tuple[ConsoleScreen, FeedView]:
+    """The console at scenario time ``t``, with the feed focused."""
+    console = await start(h, pilot, t)
+    feed = console.query_one(FeedView)
+    console.set_focus(feed)
+    return console, feed
+
+
+async def at_debrief(h: Harness, pilot: Pilot[None]) -> DebriefScreen:
+    """The debrief of a session ended at 09:02."""
+    await start(h, pilot, 120)
+    h.app.finish()
+    await pilot.pause()
+    assert isinstance(h.app.screen, DebriefScreen)
+    return h.app.screen
+
+
+def keymap_file(tmp_path: Path, text: str) -> Path:
+    """Write the trainee's keymap where the app looks for it (conftest points STORMDRILL_CONFIG_DIR here)."""
+    path = tmp_path / "config" / "keymap.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------ one declaration, derived everywhere
+def test_every_binding_is_a_declared_command_and_every_command_is_bound() -> None:
+    bound: set[str] = set()
+    for info in pkgutil.walk_packages(sim.tui.__path__, "sim.tui."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or "BINDINGS" not in cls.__dict__:
+                continue
+            for b in cls.__dict__["BINDINGS"]:
+                assert isinstance(b, Binding) and b.id in commands.BY_ID, f"{cls.__name__}: {b} has no command id"
+                c = commands.BY_ID[b.id]
+                assert (b.key, b.action, b.show, b.priority) == (c.keys, c.action, c.footer, c.priority), b.id
+                bound.add(b.id)
+    assert bound == set(commands.BY_ID)  # no declared command is left without a binding
+    assert len(bound) >= 45
+
+
+def test_the_docs_key_table_is_in_step_with_the_declarations() -> None:
+    docs = (ROOT / "docs" / "console.md").read_text(encoding="utf-8")
+    assert commands.with_table(docs) == docs, "docs/console.md is out of step: run `python -m sim.tui.commands`"
+    for c in commands.COMMANDS:
+        assert f"| `{c.id}` | {c.description} |" in docs
 
 
 def test_the_default_keys_make_a_valid_keymap() -> None:
@@ -26,6 +101,7 @@ def test_the_briefing_key_list_follows_the_keymap() -> None:
     assert rows[commands.BY_ID["console.search"].description] == "/"
 
 
+# ------------------------------------------------------------------ the keymap file
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
@@ -57,6 +133,51 @@ def test_keymap_forms_and_key_names() -> None:
     }
 
 
+# ------------------------------------------------------------------ the keymap in the console
+async def test_a_remapped_key_runs_the_command_and_the_old_key_does_not(harness: Make, tmp_path: Path) -> None:
+    keymap_file(tmp_path, '"console.reply" = "R"\n"console.update" = "U"\n')
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        await loaded(h, pilot)
+        keys = h.app.screen.query_one("#briefing-keys", Static)
+        assert any(line.startswith("R ") and "Reply in public" in line for line in text_of(keys).splitlines())
+        console, feed = await at_feed(h, pilot)
+        feed.select("p_dan")
+        composer = console.query_one(Composer)
+        text = composer.query_one(TextArea)
+        await pilot.press("r", "u", "enter")  # the old keys: nothing opens
+        await pilot.pause()
+        assert feed.has_focus and not text.has_focus
+        await pilot.press("R")
+        await pilot.pause()
+        assert text.has_focus and (composer.mode, composer.post_id) == ("reply", "p_dan")
+        await pilot.press("escape", "U")
+        await pilot.pause()
+        assert text.has_focus and composer.mode == "update"
+        # The footer and the palette show the new keys.
+        await pilot.press("escape")
+        await pilot.pause()
+        shown = {k.action: k.key_display for k in console.query_one(Footer).query(FooterKey)}
+        assert shown["reply"] == "R" and shown["update"] == "U"
+        titles = [c.title for c in h.app.get_system_commands(console)]
+        assert "Post a public update to everyone (U)" in titles
+
+
+async def test_a_bad_keymap_warns_and_the_default_keys_apply(harness: Make, tmp_path: Path) -> None:
+    path = keymap_file(tmp_path, '"console.reply" = "R"\n"console.nope" = "x"\n')
+    h = harness()
+    async with h.app.run_test(size=(120, 40), notifications=True) as pilot:
+        console, feed = await at_feed(h, pilot)
+        [note] = [n for n in h.app._notifications if n.title == "Your keymap is not used"]
+        assert f"{path}:2:1: unknown command id 'console.nope'" in note.message
+        assert "stormdrill keys" in note.message
+        feed.select("p_dan")
+        await pilot.press("r")
+        await pilot.pause()
+        assert console.query_one(Composer).query_one(TextArea).has_focus  # r: the default key replies
+
+
+# ------------------------------------------------------------------ `stormdrill keys`
 def test_keys_lists_every_command_with_its_key_after_the_keymap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -88,3 +209,124 @@ def test_keys_with_a_bad_keymap_exits_2_with_file_and_line(tmp_path: Path, monke
     path.write_text("[console]\nreply = true\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["keys"])
     assert result.exit_code == 2 and f"{path}:2:1: console.reply: the keys must be a string" in result.stderr
+
+
+# ------------------------------------------------------------------ help, speed, the feed's first keys
+async def test_esc_closes_the_keys_panel(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console, _ = await at_feed(h, pilot)
+        await pilot.press("f1")
+        assert console.query(HelpPanel)
+        await pilot.press("escape")
+        assert not console.query(HelpPanel)
+        h.app.action_show_help_panel()  # as the palette's "Keys" opens it
+        await pilot.pause()
+        assert console.query(HelpPanel)
+        await pilot.press("escape")
+        assert not console.query(HelpPanel)
+        # Without the panel, esc is the console's again: from the composer back to the feed.
+        await pilot.press("u")
+        assert console.query_one(Composer).query_one(TextArea).has_focus
+        await pilot.press("escape")
+        assert console.query_one(FeedView).has_focus
+
+
+async def test_the_debrief_tabs_have_keys(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        tabs = (await at_debrief(h, pilot)).query_one(TabbedContent)
+        for key, tab, label in (("2", "tab-evidence", "2 Evidence"), ("4", "tab-must", "4 Must-handle"),
+                                ("3", "tab-replies", "3 Replies"), ("1", "tab-overview", "1 Overview")):  # fmt: skip
+            await pilot.press(key)
+            assert tabs.active == tab
+            assert str(tabs.get_tab(tab).label) == label
+
+
+@pytest.mark.parametrize("where", ["picker", "briefing", "console", "debrief"])
+async def test_the_footer_fits_80_columns(harness: Make, where: str) -> None:
+    h = harness(scenario=None if where == "picker" else "empty-ovens")
+    async with h.app.run_test(size=(80, 24)) as pilot:
+        await loaded(h, pilot)
+        if where == "console":
+            await start(h, pilot, 120)
+        elif where == "debrief":
+            await at_debrief(h, pilot)
+        screen = h.app.screen
+        expected = {"picker": PickerScreen, "briefing": BriefingScreen, "console": ConsoleScreen}
+        assert isinstance(screen, expected.get(where, DebriefScreen))
+        await pilot.pause()
+        keys = list(screen.query_one(Footer).query(FooterKey))
+        palette = [k for k in keys if k.has_class("-command-palette")]
+        assert palette and len(keys) >= 4
+        for k in keys:
+            if k not in palette:
+                assert k.region.right <= palette[0].region.x, f"{k.key_display} {k.description} is cut off"
+        assert palette[0].region.right <= 80
+
+
+# ------------------------------------------------------------------ the palette's providers
+async def test_the_palette_finds_a_post_by_handle_and_jumps_to_it(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console, feed = await at_feed(h, pilot, 300)
+        dan = next(p for p in feed.posts if p.id == "p_dan")
+        await pilot.press("f", "slash", *"allergy", "enter")  # a filter and a search hide Dan's post
+        assert not feed.shows("p_dan")
+        await pilot.press("ctrl+p")
+        await pilot.press(*dan.handle)
+        for _ in range(50):
+            await pilot.pause(0.05)
+            options = h.app.screen.query("CommandList").first().options  # type: ignore[attr-defined]
+            if any(dan.handle in o.prompt.plain for o in options):
+                break
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert h.app.screen is console
+        assert feed.current_post is dan and console.selected is dan
+        assert feed.kind == "all" and feed.search == ""  # the filter that hid it is cleared
+
+
+async def test_next_unanswered_must_handle_and_a_briefing_from_the_palette(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console, feed = await at_feed(h, pilot, 400)
+        must = [p for p in feed.posts if p.must_handle]
+        assert len(must) >= 2
+        provider = PostsProvider(console)
+        [hit] = [hit async for hit in provider.discover()]
+        assert str(hit.prompt).startswith("Next unanswered must-handle post (n)")
+        hit.command()
+        await pilot.pause()
+        assert feed.current_post is must[0]
+        await pilot.press("r", *"So sorry, we are on it. DM us please.", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("n")  # the key does the same; the answered one is skipped
+        assert feed.current_post is must[1]
+        briefings = console.game.briefings()
+        assert briefings
+        hits = [hit async for hit in BriefingsProvider(console).discover()]
+        assert [h_.text for h_ in hits] == [f"Briefing: {b.title}" for b in reversed(briefings)]
+        hits[-1].command()
+        await pilot.pause()
+        assert console.query_one(TabbedContent).active == "tab-briefings"
+
+
+async def test_palette_hits_show_hostile_text_literally(tmp_path: Path) -> None:
+    clock = VirtualClock()
+    options = GameOptions(trainee="t", clock=clock, journal=tmp_path / "j.jsonl", record_results=False)
+    app = StormdrillApp(options, scenario=str(hostile_scenario(tmp_path / "h.yaml")), auto_tick=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_loaded()
+        await pilot.pause()
+        await pilot.press("enter")
+        for t in range(0, 200, 10):
+            clock.set(t)
+            app.tick()
+        await pilot.pause()
+        console = app.screen
+        hits = [hit async for hit in PostsProvider(console).search("click")]
+        shown = "\n".join(str(hit.prompt) for hit in hits)
+        assert "[@click=app.pwn]click me[/]" in shown and "[ @click=app.pwn]spaced click[/]" in shown
+        [briefing] = [hit async for hit in BriefingsProvider(console).discover()]
+        assert str(briefing.prompt) == f"Briefing: {HOSTILE[2]}"

@@ -41,7 +41,8 @@ def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
     journal = tmp_path / "smoke.jsonl"
     env = {**os.environ, "STORMDRILL_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
     cmd = (
-        f"STORMDRILL_HOME={env['STORMDRILL_HOME']} {sys.executable} -m sim play empty-ovens --speed 5 --seed 3 "
+        f"STORMDRILL_HOME={env['STORMDRILL_HOME']} STORMDRILL_CONFIG_DIR={tmp_path / 'config'} "
+        f"{sys.executable} -m sim play empty-ovens --speed 5 --seed 3 "
         f"--trainee smoke --journal {journal}; echo EXITED-$?"
     )
     # A plain shell first, sized to 120x40, then the app: it starts at the right size.

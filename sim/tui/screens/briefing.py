@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -12,27 +11,12 @@ from textual.widgets import Footer, Header, Static
 
 from sim.scenario.model import Scenario
 from sim.scenario.patterns import format_time
-
-KEYS = [
-    ("j / k, ↑ / ↓", "move through the feed"),
-    ("r", "reply to the selected post"),
-    ("u", "post a public update"),
-    ("a", "write the action plan"),
-    ("m", "move the selected post to private messages"),
-    ("ctrl+s", "send what you wrote"),
-    ("f / t / /", "filter the feed, filter by tag, search"),
-    ("space", "pause / resume the clock"),
-    ("ctrl+p", "command palette with every action"),
-    ("e", "end the session and see your debrief"),
-]
+from sim.tui import commands
 
 
 class BriefingScreen(Screen[None]):
     TITLE = "Briefing"
-    BINDINGS = [
-        Binding("enter", "start", "Start", id="briefing.start"),
-        Binding("escape", "back", "Back", id="briefing.back"),
-    ]
+    BINDINGS = commands.bindings("briefing")
 
     class Start(Message):
         pass
@@ -57,9 +41,9 @@ class BriefingScreen(Screen[None]):
                 id="briefing-title",
             )
             action = "continue your session" if self.resumed else "start the clock"
-            yield Static(
-                Content.assemble(("Press ", "dim"), ("Enter", "bold"), (f" to {action}.", "dim")), id="briefing-go"
-            )
+            go = commands.hint(self, "briefing.start")
+            go = go[:1].upper() + go[1:]  # "Press Enter"
+            yield Static(Content.assemble(("Press ", "dim"), (go, "bold"), (f" to {action}.", "dim")), id="briefing-go")
             yield Static(
                 Content.assemble(
                     ("You speak for ", "dim"),
@@ -83,8 +67,10 @@ class BriefingScreen(Screen[None]):
                     Content.assemble(("Your objectives\n", "bold"), *[f"• {o}\n" for o in sc.objectives]),
                     id="briefing-objectives",
                 )
+            rows = commands.briefing_keys(getattr(self.app, "keymap", None))
+            width = max(len(k) for k, _ in rows) + 2
             keys = Content.assemble(
-                ("Keys\n", "bold"), *[Content.assemble((f"{k:<14}", "bold"), f"{v}\n") for k, v in KEYS]
+                ("Keys\n", "bold"), *[Content.assemble((f"{k:<{width}}", "bold"), f"{v}\n") for k, v in rows]
             )
             yield Static(keys, id="briefing-keys")
         yield Footer()

@@ -7,7 +7,6 @@ from typing import Any
 
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -16,20 +15,22 @@ from textual.widgets import Button, Footer, Header, Input, Static, TabbedContent
 
 from sim.scenario.model import Post
 from sim.scenario.patterns import clock_label
+from sim.tui import commands
 from sim.tui.game import Game
+from sim.tui.options import SPEEDS
+from sim.tui.palette import BriefingsProvider, PostsProvider
 from sim.tui.widgets.composer import Composer, PlanDraft, PlanEditor
 from sim.tui.widgets.feed import FeedView
 from sim.tui.widgets.panels import BriefingsView, ChannelView, Panel, PostDetail, StatusBar
 
 FILTERS = ("all", "unanswered", "must-handle")
-SPEEDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question."""
 
-    BINDINGS = [Binding("y", "yes", "Yes"), Binding("n,escape", "no", "No")]
-    YES, NO = "Yes (y)", "No (n)"
+    BINDINGS = commands.bindings("confirm")
+    YES, NO = "confirm.yes", "confirm.no"  # the buttons: the commands' labels and keys
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical { width: 90%; max-width: 76; height: auto; border: thick $warning; background: $surface;
@@ -47,8 +48,9 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical():
             yield Static(Content(self.question), id="question")  # wraps; long journal paths fold
             with Horizontal():
-                yield Button(self.YES, variant="warning", id="yes")
-                yield Button(self.NO, id="no")
+                for command, variant in ((self.YES, "warning"), (self.NO, "default")):
+                    label = f"{commands.BY_ID[command].label} ({commands.hint(self, command)})"
+                    yield Button(label, variant=variant, id=command.rpartition(".")[2])  # type: ignore[arg-type]
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
@@ -65,8 +67,8 @@ class EndConfirmScreen(ConfirmScreen, inherit_bindings=False):
     """Ending is final, so it is not confirmed with a letter: text typed while the feed had focus
     ("...we're sorry about your...") would otherwise answer e(nd) and y(es) by itself."""
 
-    BINDINGS = [Binding("ctrl+e", "yes", "End now"), Binding("n,escape", "no", "Keep playing")]
-    YES, NO = "End now (ctrl+e)", "Keep playing (n)"
+    BINDINGS = commands.bindings("end")
+    YES, NO = "end.yes", "end.no"
 
 
 class ConsoleScreen(Screen[None]):
@@ -74,33 +76,11 @@ class ConsoleScreen(Screen[None]):
 
     # Short terminals (24 rows) give the selected post the room the composer and the tabs would take.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
-    # The one-key actions are priority bindings: the app runs them the moment the key arrives, so the
-    # keys typed right after "u" (a fast typist, or keys queued while a busy storm redraws) go to the
-    # text box, not to the feed where "e" would end the session. While a text field has focus they
+    BINDINGS = commands.bindings("console")
+    COMMANDS = {PostsProvider, BriefingsProvider}  # besides the app's: jump to a post, open a briefing
+    # The one-key commands are priority bindings (see commands.py): while a text field has focus they
     # are disabled (check_action) and the key is typed instead.
-    BINDINGS = [
-        Binding("r", "reply", "Reply", priority=True, id="console.reply"),
-        Binding("enter", "reply", "Reply", show=False, priority=True, id="console.enter"),
-        Binding("u", "update", "Update", priority=True, id="console.update"),
-        Binding("a", "plan", "Plan", tooltip="Write and publish the action plan", priority=True, id="console.plan"),
-        Binding("m", "private", "Private", tooltip="Move to private messages", priority=True, id="console.private"),
-        Binding("ctrl+s", "send", "Send", priority=True, id="console.send"),
-        Binding("escape", "to_feed", "Feed", show=False, id="console.to_feed"),
-        Binding("f", "cycle_filter", "Filter", priority=True, id="console.filter"),
-        Binding("t", "cycle_tag(1)", "Tag", show=False, priority=True, id="console.tag"),
-        Binding("T", "cycle_tag(-1)", "Previous tag", show=False, priority=True, id="console.tag_back"),
-        Binding("slash", "search", "Search", priority=True, id="console.search"),
-        Binding("space", "pause", "Pause", priority=True, id="console.pause"),
-        Binding("plus,equals_sign", "faster", "Faster", show=False, priority=True, id="console.faster"),
-        Binding("minus", "slower", "Slower", show=False, priority=True, id="console.slower"),
-        Binding("b", "briefings", "Briefings / channel", show=False, priority=True, id="console.briefings"),
-        Binding("e", "end", "End", priority=True, id="console.end"),
-    ]
-
-    # The actions of the one-key bindings (not ctrl+s, which works while typing).
-    _ONE_KEY_ACTIONS = frozenset(
-        b.action.partition("(")[0] for b in BINDINGS if isinstance(b, Binding) and b.priority and "ctrl+" not in b.key
-    )
+    _ONE_KEY_ACTIONS = commands.typed_actions("console")
 
     class Ended(Message):
         pass
@@ -201,7 +181,8 @@ class ConsoleScreen(Screen[None]):
         search = self.query_one("#search", Input).value.strip()
         if search:
             parts += [" ", ("search: ", "dim"), search]
-        parts += [("  f filter · t tag · / search", "dim")]
+        keys = [commands.hint(self, c) for c in ("console.filter", "console.tag", "console.search")]
+        parts += [(f"  {keys[0]} filter · {keys[1]} tag · {keys[2]} search", "dim")]
         new = feed.new_count
         if new:
             parts += ["  ", (f" {new} new ↓ (end) ", "bold reverse $warning")]
@@ -250,7 +231,12 @@ class ConsoleScreen(Screen[None]):
         # The feed's cursor is current even before its selection message arrives (keys typed fast).
         post = self.query_one(FeedView).current_post or self.selected
         if post is None:
-            self.notify("Select a post in the feed first (j/k, then r or m).", severity="warning", markup=False)
+            keys = [commands.hint(self, c) for c in ("feed.down", "feed.up", "console.reply", "console.private")]
+            self.notify(
+                f"Select a post in the feed first ({keys[0]}/{keys[1]}, then {keys[2]} or {keys[3]}).",
+                severity="warning",
+                markup=False,
+            )
         return post
 
     def action_reply(self) -> None:
@@ -381,6 +367,37 @@ class ConsoleScreen(Screen[None]):
         i = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - now))
         self.game.set_speed(SPEEDS[max(0, min(len(SPEEDS) - 1, i + step))])
         self.refresh_state()
+
+    def action_next_must(self) -> None:
+        """Select the next must-handle post that has no answer yet (after the selected one, wrapping)."""
+        feed = self.query_one(FeedView)
+        open_posts = [p for p in feed.posts if p.must_handle and self.game.status_of(p.id) == "open"]
+        if not open_posts:
+            self.notify("Every must-handle post so far has an answer.", timeout=4, markup=False)
+            return
+        current = feed.current_post
+        after = [p for p in open_posts if current is not None and p.t > current.t]
+        self.jump_to((after or open_posts)[0].id)
+
+    def jump_to(self, post_id: str) -> None:
+        """Select a delivered post in the feed, clearing the filters and the search if they hide it."""
+        feed = self.query_one(FeedView)
+        if not feed.shows(post_id):
+            self.filter_index, self.tag = 0, None
+            search = self.query_one("#search", Input)
+            search.value = ""
+            search.display = False
+            feed.set_search("")
+            self._apply_filter()
+        feed.select(post_id)
+        self.set_focus(feed)
+
+    def open_briefing(self, briefing_id: str) -> None:
+        """Show the briefings tab, scrolled to one briefing."""
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "tab-briefings"
+        view = self.query_one(BriefingsView)
+        self.call_after_refresh(lambda: view.scroll_to_briefing(briefing_id))
 
     def action_briefings(self) -> None:
         """Switch between the briefings and your channel."""

@@ -11,7 +11,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -22,6 +21,7 @@ from scoring.card import ScoreCard
 from scoring.record import SessionRecord
 from scoring.report import build_html
 from sim.scenario.patterns import clock_label, format_time
+from sim.tui import commands
 from sim.tui.widgets.panels import span
 
 
@@ -31,13 +31,14 @@ def _style(score: float) -> str:
 
 class DebriefScreen(Screen[None]):
     TITLE = "Debrief"
-    BINDINGS = [
-        Binding("r", "again", "Play again", id="debrief.again"),
-        Binding("p", "scenarios", "Scenarios", id="debrief.scenarios"),
-        Binding("h", "export_html", "Export HTML", id="debrief.html"),
-        Binding("j", "export_json", "Export JSON", id="debrief.json"),
-        Binding("q", "app.quit", "Quit", show=False, id="debrief.quit"),  # the footer shows ^q
-    ]
+    BINDINGS = commands.bindings("debrief")
+    # The tabs, each with the command that shows it (its key is in the tab's label).
+    TABS = {
+        "tab-overview": "debrief.overview",
+        "tab-evidence": "debrief.evidence",
+        "tab-replies": "debrief.replies",
+        "tab-must": "debrief.must",
+    }
 
     class Again(Message):
         """Play the same scenario again, in a new session."""
@@ -74,7 +75,7 @@ class DebriefScreen(Screen[None]):
                     Content.assemble((f"{name}\n", "dim"), (f"{value:.0f}", _style(value))), classes="score-box"
                 )
         with TabbedContent(id="debrief-tabs"):
-            with TabPane("Overview", id="tab-overview"), VerticalScroll():
+            with TabPane(self._tab_label("tab-overview"), id="tab-overview"), VerticalScroll():
                 yield Static(self._chart_title(), id="chart-title")
                 yield Sparkline([], id="volume")
                 yield Static(id="action-line")
@@ -82,13 +83,20 @@ class DebriefScreen(Screen[None]):
                 if len(self.history) > 1:
                     yield Static(self._progress(), id="progress")
                 yield Static(self._coaching(), id="coaching")
-            with TabPane("Evidence", id="tab-evidence"):
+            with TabPane(self._tab_label("tab-evidence"), id="tab-evidence"):
                 yield DataTable(id="evidence", cursor_type="row", zebra_stripes=True)
-            with TabPane("Replies", id="tab-replies"), VerticalScroll():
+            with TabPane(self._tab_label("tab-replies"), id="tab-replies"), VerticalScroll():
                 yield Static(self._replies(), id="replies")
-            with TabPane("Must-handle", id="tab-must"), VerticalScroll():
+            with TabPane(self._tab_label("tab-must"), id="tab-must"), VerticalScroll():
                 yield Static(self._must(), id="must")
         yield Footer()
+
+    def _tab_label(self, tab: str) -> Content:
+        command = self.TABS[tab]
+        return Content.assemble((commands.hint(self, command), "bold $accent"), " ", commands.BY_ID[command].label)
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#debrief-tabs", TabbedContent).active = tab
 
     def _chart_layout(self, width: int) -> tuple[int, int]:
         """(minutes per bar, cells per bar) so that the chart fits ``width`` columns of the screen."""

@@ -8,7 +8,6 @@ from pathlib import Path
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -22,6 +21,7 @@ from sim.scenario.patterns import format_time
 from sim.scenario.problems import ScenarioError
 from sim.scenario.text import clean_text
 from sim.store import best_scores
+from sim.tui import commands
 
 
 @dataclass
@@ -48,7 +48,7 @@ def load_library() -> list[Entry]:
 class OpenFileScreen(ModalScreen[str | None]):
     """Ask for the path of a scenario file."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = commands.bindings("open")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="open-dialog"):
@@ -76,11 +76,7 @@ class PickerScreen(Screen[None]):
 
     TITLE = "Stormdrill"
     SUB_TITLE = "Pick a scenario"
-    BINDINGS = [
-        Binding("enter", "choose", "Play", priority=True, id="picker.play"),  # over the table's own enter
-        Binding("o", "open_file", "Open file", id="picker.open"),
-        Binding("q", "app.quit", "Quit", show=False, id="picker.quit"),  # the footer shows ^q
-    ]
+    BINDINGS = commands.bindings("picker")  # enter is a priority key: over the table's own enter
 
     class Chosen(Message):
         def __init__(self, path: str) -> None:
@@ -125,7 +121,10 @@ class PickerScreen(Screen[None]):
 
     def _show(self, index: int) -> None:
         if not self.entries:
-            self.query_one("#library-summary", Static).update(Content("No scenarios found. Press o to open a file."))
+            key = commands.hint(self, "picker.open")
+            self.query_one("#library-summary", Static).update(
+                Content(f"No scenarios found. Press {key} to open a file.")
+            )
             return
         e = self.entries[index]
         if e.scenario is None:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -15,6 +14,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from sim.scenario.model import PlanStep
 from sim.scenario.text import clean_text
+from sim.tui import commands
 
 LIMIT = 280
 MODES = {
@@ -84,10 +84,12 @@ class Composer(Vertical):
             if target
             else Content.assemble((MODES[mode], "bold"))
         )
+        key = commands.hint
         if elsewhere:
-            tail = ("   not the selected post: r/m to answer that one instead", "bold $warning")
+            answer = f"{key(self, 'console.reply')}/{key(self, 'console.private')}"
+            tail = (f"   not the selected post: {answer} to answer that one instead", "bold $warning")
         else:
-            tail = ("   ctrl+s send · esc back to feed", "dim")
+            tail = (f"   {key(self, 'console.send')} send · {key(self, 'console.to_feed')} back to feed", "dim")
         self.query_one("#composer-head", Static).update(Content.assemble(head, tail))
         self._count()
 
@@ -137,11 +139,7 @@ class PlanDraft:
 class PlanEditor(ModalScreen[PlanDraft | None]):
     """The structured action-plan editor: an intro, steps (what, who, by when) and the next update time."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "publish", "Publish plan", priority=True, id="plan.publish"),
-        Binding("ctrl+n", "add_step", "Add step", priority=True, id="plan.add_step"),
-        Binding("escape", "cancel", "Cancel", id="plan.cancel"),
-    ]
+    BINDINGS = commands.bindings("plan")
     DEFAULT_CSS = """
     PlanEditor { align: center middle; }
     PlanEditor #plan-box { width: 96%; max-width: 110; height: 90%; border: thick $accent; background: $surface;
@@ -170,7 +168,8 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
             yield CleanTextArea(
                 self.draft.text if self.draft else "", id="plan-text", soft_wrap=True, tab_behavior="focus"
             )
-            yield Label("Steps: what will be done · who does it · by when   (ctrl+n adds a step)")
+            add = commands.hint(self, "plan.add_step")
+            yield Label(f"Steps: what will be done · who does it · by when   ({add} adds a step)")
             with VerticalScroll(id="plan-steps", can_focus=False):  # Tab goes to the fields, not the box
                 for i in range(self.initial_steps):
                     yield self._step_row(i)
@@ -178,9 +177,13 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
                 self.draft.next_update if self.draft else "", placeholder="Next update at (e.g. 10:30)", id="plan-next"
             )
             with Horizontal(id="plan-buttons"):
-                yield Button("Publish (ctrl+s)", variant="primary", id="plan-publish")
-                yield Button("Add step (ctrl+n)", id="plan-add")
-                yield Button("Cancel (esc)", id="plan-cancel")
+                for command, variant, button in (
+                    ("plan.publish", "primary", "plan-publish"),
+                    ("plan.add_step", "default", "plan-add"),
+                    ("plan.cancel", "default", "plan-cancel"),
+                ):
+                    label = commands.BY_ID[command].label
+                    yield Button(f"{label} ({commands.hint(self, command)})", variant=variant, id=button)  # type: ignore[arg-type]
 
     def _step_row(self, i: int) -> Horizontal:
         step = self.draft.steps[i] if self.draft and i < len(self.draft.steps) else PlanStep("")

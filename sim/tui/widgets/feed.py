@@ -13,7 +13,6 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -23,6 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from sim.scenario.model import Post
+from sim.tui import commands
 
 ROW = 2
 FILTERS = ("all", "unanswered", "must-handle")
@@ -52,17 +52,8 @@ def age(seconds: float) -> str:
 class FeedView(ScrollView, can_focus=True):
     """Incoming posts, newest at the bottom; follows new posts unless you scrolled up."""
 
-    # Priority, like the console's one-key actions: handled the moment the key arrives and in order,
-    # so "j r" typed fast replies to the post "j" moved to. Enter (reply) is the console's; a double
-    # click activates a post.
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, priority=True),
-        Binding("down,j", "cursor(1)", "Down", show=False, priority=True),
-        Binding("pageup", "page(-1)", "Page up", show=False, priority=True),
-        Binding("pagedown", "page(1)", "Page down", show=False, priority=True),
-        Binding("home,g", "first", "First", show=False, priority=True),
-        Binding("end,G", "last", "Newest", show=False, priority=True),
-    ]
+    # Priority keys (commands.py); enter (reply) is the console's; a double click activates a post.
+    BINDINGS = commands.bindings("feed")
     COMPONENT_CLASSES = {
         "feed--header",
         "feed--meta",
@@ -203,6 +194,11 @@ class FeedView(ScrollView, can_focus=True):
         # update the scrollbars.
         self.set_reactive(Widget.virtual_size, size)
         self._scroll_update(size)
+
+    def shows(self, post_id: str) -> bool:
+        """True when ``post_id`` is in the feed and not filtered out."""
+        i = self._index.get(post_id)
+        return i is not None and i in self.rows
 
     @property
     def current_post(self) -> Post | None:

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from sim.scenario.model import Briefing, Persona, Post
 from sim.scenario.patterns import clock_label
+from sim.tui import commands
 from sim.tui.widgets.feed import age, reach
 
 
@@ -113,7 +114,8 @@ class PostDetail(Panel):
         status: str = "open",
     ) -> None:
         if post is None:
-            self.put(Content("Select a post in the feed (j/k or the mouse) to see it here.").stylize("dim"))
+            keys = f"{commands.hint(self, 'feed.down')}/{commands.hint(self, 'feed.up')}"
+            self.put(Content(f"Select a post in the feed ({keys} or the mouse) to see it here.").stylize("dim"))
             return
         parts: list[Content | tuple[str, str] | str] = []
         for parent in thread:
@@ -143,7 +145,10 @@ class ChannelView(Static):
     def show(self, items: Sequence[tuple[float, str, str, str]], start_minutes: int, handle: str) -> None:
         """``items``: (time, kind, text, replying-to handle or '')."""
         if not items:
-            self.update(Content("Nothing posted yet. Press u for a public update, r to reply.").stylize("dim"))
+            update, reply = commands.hint(self, "console.update"), commands.hint(self, "console.reply")
+            self.update(
+                Content(f"Nothing posted yet. Press {update} for a public update, {reply} to reply.").stylize("dim")
+            )
             return
         parts: list[Content | tuple[str, str] | str] = []
         for t, kind, text, to in reversed(items):
@@ -161,12 +166,17 @@ class ChannelView(Static):
 class BriefingsView(Static):
     """Briefings as they arrive, the new ones marked."""
 
+    _parts: list[Content | tuple[str, str] | str] = []  # what is shown
+    _starts: dict[str, int] = {}  # briefing id -> where its parts start
+
     def show(self, briefings: Sequence[Briefing], seen: set[str], start_minutes: int) -> None:
+        self._parts, self._starts = [], {}
         if not briefings:
             self.update(Content("No briefings yet.").stylize("dim"))
             return
-        parts: list[Content | tuple[str, str] | str] = []
+        parts = self._parts
         for b in reversed(briefings):
+            self._starts[b.id] = len(parts)
             if b.id not in seen:
                 parts += [(" NEW ", "bold reverse $warning"), " "]
             parts += [(f"{clock_label(start_minutes, b.t)} {b.title}", "bold"), "\n", b.text, "\n"]
@@ -177,3 +187,12 @@ class BriefingsView(Static):
                 parts += [("Decided: ", "dim"), step.what, (who, "dim"), "\n"]
             parts += ["\n"]
         self.update(Content.assemble(*parts))
+
+    def scroll_to_briefing(self, briefing_id: str) -> None:
+        """Scroll the box around this view so that the briefing starts at its top."""
+        start = self._starts.get(briefing_id)
+        if start is None or self.parent is None or not self.is_mounted:
+            return
+        before = Content.assemble(*self._parts[:start])
+        y = len(before.wrap(max(1, self.content_region.width))) - 1 if start else 0
+        self.parent.scroll_to(y=y, animate=False)  # type: ignore[attr-defined]
