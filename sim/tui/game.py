@@ -26,7 +26,7 @@ from sim.scenario.load import load_scenario
 from sim.scenario.model import Briefing, PlanStep, Post, Scenario
 from sim.scenario.patterns import clock_label
 from sim.store import new_journal_path, record_result
-from sim.tui.options import GameOptions
+from sim.tui.options import SPEEDS, GameOptions
 from sim.tui.widgets.panels import Status
 
 __all__ = ["Game", "GameOptions"]
@@ -126,6 +126,16 @@ class Game:
     def set_speed(self, speed: float) -> None:
         if hasattr(self.clock, "set_speed"):
             self.clock.set_speed(speed)
+
+    def step_speed(self, step: int) -> float:
+        """The next speed up the ladder (``step`` > 0) or down it; the same speed at either end."""
+        now = self.speed
+        if step > 0:
+            speed = next((s for s in SPEEDS if s > now), now)
+        else:
+            speed = next((s for s in reversed(SPEEDS) if s < now), now)
+        self.set_speed(speed)
+        return self.speed
 
     def toggle_pause(self) -> None:
         if self.clock.paused:

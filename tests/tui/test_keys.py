@@ -30,6 +30,7 @@ from sim.tui.screens.debrief import DebriefScreen
 from sim.tui.screens.picker import PickerScreen
 from sim.tui.widgets.composer import Composer
 from sim.tui.widgets.feed import FeedView
+from sim.tui.widgets.panels import StatusBar
 from tests.tui.conftest import Harness
 from tests.tui.test_console import loaded, start, text_of
 from tests.tui.test_hostile import HOSTILE, hostile_scenario
@@ -230,6 +231,26 @@ async def test_esc_closes_the_keys_panel(harness: Make) -> None:
         assert console.query_one(Composer).query_one(TextArea).has_focus
         await pilot.press("escape")
         assert console.query_one(FeedView).has_focus
+
+
+async def test_the_speed_ladder_is_the_same_both_ways_and_named_on_screen(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console, _ = await at_feed(h, pilot)
+        h.clock.set_speed(4)  # --speed 4, off the ladder
+        ups, downs = [], []
+        for _ in range(5):
+            await pilot.press("plus")
+            ups.append(h.clock.speed)
+        assert "Speed 60x" in text_of(console.query_one(StatusBar))
+        for _ in range(6):
+            await pilot.press("minus")
+            downs.append(h.clock.speed)
+        assert ups == [5, 10, 30, 60, 60]
+        assert downs == [30, 10, 5, 2, 1, 1]
+        assert "Speed 1x" in text_of(console.query_one(StatusBar))
+        await pilot.press("space")
+        assert "PAUSED (1x)" in text_of(console.query_one(StatusBar))
 
 
 async def test_the_debrief_tabs_have_keys(harness: Make) -> None:

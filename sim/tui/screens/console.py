@@ -17,7 +17,6 @@ from sim.scenario.model import Post
 from sim.scenario.patterns import clock_label
 from sim.tui import commands
 from sim.tui.game import Game
-from sim.tui.options import SPEEDS
 from sim.tui.palette import BriefingsProvider, PostsProvider
 from sim.tui.widgets.composer import Composer, PlanDraft, PlanEditor
 from sim.tui.widgets.feed import FeedView
@@ -363,9 +362,11 @@ class ConsoleScreen(Screen[None]):
         self._speed(-1)
 
     def _speed(self, step: int) -> None:
-        now = self.game.speed
-        i = min(range(len(SPEEDS)), key=lambda k: abs(SPEEDS[k] - now))
-        self.game.set_speed(SPEEDS[max(0, min(len(SPEEDS) - 1, i + step))])
+        before = self.game.speed
+        after = self.game.step_speed(step)
+        if after == before:
+            end = "fastest" if step > 0 else "slowest"
+            self.notify(f"The clock is already at its {end} speed, {after:g}x.", timeout=3, markup=False)
         self.refresh_state()
 
     def action_next_must(self) -> None:

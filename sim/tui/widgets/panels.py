@@ -72,19 +72,29 @@ class StatusBar(Panel):
     """
 
     def show(self, s: Status) -> None:
+        line = self._line(s, short=False)
+        width = self.content_region.width if self.is_mounted else 0
+        if 0 < width < line.cell_length:
+            line = self._line(s, short=True)  # 80 columns: shorter words, the same figures
+        self.put(line, layout=False)  # one line, always: no layout pass
+
+    @staticmethod
+    def _line(s: Status, *, short: bool) -> Content:
         bar_w = 8
         filled = round(s.pressure / 100 * bar_w)
         p_style = "bold $error" if s.pressure >= 70 else "bold $warning" if s.pressure >= 40 else "bold $success"
+        speed = f"{s.speed:g}x"
         pieces: list[Content | tuple[str, str] | str] = [
             (f"⏱ {s.clock}", "bold"),
-            (" ⏸ PAUSED" if s.paused else f" ▶ {s.speed:g}x", "bold $warning" if s.paused else "dim"),
+            ("  ⏸ PAUSED", "bold $warning") if s.paused else ("  ▶ Speed ", "dim"),
+            (f" ({speed})", "dim") if s.paused else (speed, "bold"),
             "  Pressure ",
             ("█" * filled, p_style),
             ("░" * (bar_w - filled), "dim"),
             (f" {s.pressure:3.0f}", p_style),
         ]
         silence = s.silence if s.silence is not None else s.now
-        label = "No statement for" if s.silence is None else "Silent for"
+        label = ("No statement" if short else "No statement for") if s.silence is None else "Silent for"
         sil_style = (
             "bold $error" if silence > s.update_every else "bold $warning" if silence > s.update_every / 2 else ""
         )
@@ -93,10 +103,10 @@ class StatusBar(Panel):
             left = s.next_promise - s.now
             style = "bold $error" if left < 0 else "bold $warning" if left < 120 else "bold"
             text = f"overdue by {span(-left)}" if left < 0 else f"due in {span(left)}"
-            pieces += ["  Promised update ", (text, style)]
+            pieces += ["  Update " if short else "  Promised update ", (text, style)]
         if s.ended:
-            pieces += ["  ", ("SESSION ENDED", "bold $error")]
-        self.put(Content.assemble(*pieces), layout=False)  # one line, always: no layout pass
+            pieces += ["  ", ("ENDED" if short else "SESSION ENDED", "bold $error")]
+        return Content.assemble(*pieces)
 
 
 class PostDetail(Panel):
