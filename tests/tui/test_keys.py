@@ -253,6 +253,44 @@ async def test_the_speed_ladder_is_the_same_both_ways_and_named_on_screen(harnes
         assert "PAUSED (1x)" in text_of(console.query_one(StatusBar))
 
 
+async def test_the_first_j_selects_the_top_post(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console, feed = await at_feed(h, pilot, 130)
+        assert feed.cursor == -1 and len(feed.rows) >= 2 and feed.max_scroll_y == 0
+        await pilot.press("j")
+        assert feed.cursor == 0 and console.selected is feed.posts[feed.rows[0]]
+
+
+async def test_in_a_long_feed_the_first_j_and_k_select_the_top_and_bottom_posts_in_view(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        _, feed = await at_feed(h, pilot, 300)
+        assert feed.max_scroll_y > 0  # more posts than fit: the view follows the newest at the bottom
+        top = -(-int(feed.scroll_offset.y) // 2)
+        await pilot.press("j")
+        assert feed.cursor == top and 0 < top < len(feed.rows) - 1
+        feed.cursor = -1
+        await pilot.press("k")
+        assert feed.cursor == len(feed.rows) - 1
+
+
+async def test_after_a_search_j_moves_from_the_first_match_to_the_next(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console, feed = await at_feed(h, pilot, 300)
+        await pilot.press("j", "j")  # a post that the search will not match
+        await pilot.press("slash", *"sorry", "enter")
+        await pilot.pause()
+        matches = [feed.posts[i] for i in feed.rows]
+        assert len(matches) >= 2 and all("sorry" in p.text.lower() for p in matches)
+        assert feed.current_post is matches[0] and console.selected is matches[0]
+        await pilot.press("j")
+        assert feed.current_post is matches[1]
+        await pilot.press("k")
+        assert feed.current_post is matches[0]
+
+
 async def test_the_debrief_tabs_have_keys(harness: Make) -> None:
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:

@@ -177,8 +177,13 @@ class FeedView(ScrollView, can_focus=True):
         self._resize()
         if current is not None and self._index[current.id] in self.rows:
             self.cursor = self.rows.index(self._index[current.id])
+        elif current is not None or self.search:
+            # The selected post is filtered out, or a search: the first match, at the top.
+            self.cursor = 0 if self.rows else -1
         else:
-            self.cursor = len(self.rows) - 1
+            # Nothing was selected: nothing is, and the view follows new posts (the first j takes the top one).
+            self.cursor = -1
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         self.new_count = 0
         self._scroll_to_cursor()
         self._cache.clear()
@@ -314,10 +319,24 @@ class FeedView(ScrollView, can_focus=True):
         if post is not None:
             self.post_message(self.Selected(post))
 
+    def _visible_rows(self) -> tuple[int, int]:
+        """The first and last rows wholly in view."""
+        top = -(-int(self.scroll_offset.y) // ROW)
+        bottom = (int(self.scroll_offset.y) + self.scrollable_content_region.height) // ROW - 1
+        last = len(self.rows) - 1
+        return min(top, last), max(min(top, last), min(bottom, last))
+
     def action_cursor(self, delta: int) -> None:
-        self._move((self.cursor if self.cursor >= 0 else len(self.rows)) + delta)
+        if self.cursor < 0:  # nothing selected yet: j takes the top post in view, k the bottom one
+            top, bottom = self._visible_rows()
+            self._move(top if delta > 0 else bottom)
+            return
+        self._move(self.cursor + delta)
 
     def action_page(self, direction: int) -> None:
+        if self.cursor < 0:
+            self.action_cursor(direction)
+            return
         self._move(self.cursor + direction * max(1, self.scrollable_content_region.height // ROW - 1))
 
     def action_first(self) -> None:
