@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Footer, HelpPanel, Static, TabbedContent, TextArea
 from textual.widgets._footer import FooterKey
@@ -136,7 +137,7 @@ def test_keymap_forms_and_key_names() -> None:
 
 # ------------------------------------------------------------------ the keymap in the console
 async def test_a_remapped_key_runs_the_command_and_the_old_key_does_not(harness: Make, tmp_path: Path) -> None:
-    keymap_file(tmp_path, '"console.reply" = "R"\n"console.update" = "U"\n')
+    keymap_file(tmp_path, '"console.reply" = "R"\n"console.update" = "U"\n"app.palette" = "ctrl+k"\n')
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         await loaded(h, pilot)
@@ -159,7 +160,12 @@ async def test_a_remapped_key_runs_the_command_and_the_old_key_does_not(harness:
         await pilot.press("escape")
         await pilot.pause()
         shown = {k.action: k.key_display for k in console.query_one(Footer).query(FooterKey)}
-        assert shown["reply"] == "R" and shown["update"] == "U"
+        assert shown["reply"] == "R" and shown["update"] == "U" and shown["command_palette"] == "^k"
+        await pilot.press("ctrl+p")
+        assert not CommandPalette.is_open(h.app)
+        await pilot.press("ctrl+k")
+        assert CommandPalette.is_open(h.app)
+        await pilot.press("escape")
         titles = [c.title for c in h.app.get_system_commands(console)]
         assert "Post a public update to everyone (U)" in titles
 
