@@ -326,7 +326,7 @@ def hint(node: Any, command_id: str) -> str:
     """The first key of a command after the running app's keymap, for hints on screen ("ctrl+s send")."""
     try:
         keymap = getattr(node.app, "keymap", None)
-    except Exception:  # not mounted in an app (a widget built in a test)
+    except RuntimeError:  # Textual's NoActiveAppError: no app is running (a widget built on its own)
         keymap = None
     return shown(command_id, keymap, first=True)
 
