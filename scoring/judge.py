@@ -203,7 +203,8 @@ def stage2_features(score: np.ndarray, probs: np.ndarray, rules: np.ndarray) -> 
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+    return out
 
 
 def label_to_score(p: np.ndarray) -> np.ndarray:

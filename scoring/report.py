@@ -67,7 +67,10 @@ def timeline_svg(rec: SessionRecord, width: int = 960, height: int = 220) -> str
     left, right, top, bottom = 44, 24, 14, 46
     pw, ph = width - left - right, height - top - bottom
     bw = pw / minutes
-    x = lambda t: left + pw * (t / duration)  # noqa: E731
+
+    def x(t: float) -> float:
+        return left + pw * (t / duration)
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="Incoming volume per minute and your actions">'

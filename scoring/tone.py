@@ -373,7 +373,7 @@ class GateScan:
             key: frozenset(name for name, ks in gates.items() if any(key.startswith(k) for k in ks if k))
             for key in keys
         }
-        trie: dict[str, dict] = {}
+        trie: dict[str, Any] = {}
         for key in keys:
             node = trie
             for ch in key:
@@ -382,7 +382,7 @@ class GateScan:
         self.pattern = re.compile(f"(?=({self._build(trie)}))" if keys else "(?!)")
 
     @classmethod
-    def _build(cls, node: dict) -> str:
+    def _build(cls, node: dict[str, Any]) -> str:
         alts = [re.escape(ch) + cls._build(sub) for ch, sub in sorted(node.items()) if ch]
         if not alts:
             return ""

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sim.bots import BOTS
 from sim.engine.autoplay import run_autoplay as engine_autoplay
-from sim.engine.session import Judge, Session
+from sim.engine.reading import Judge
+from sim.engine.session import Session
 from sim.scenario.model import Scenario
 
 

@@ -11,6 +11,7 @@ author: must-handle posts it left unanswered and key points it missed.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -82,7 +83,7 @@ def gaps(card: ScoreCard) -> list[str]:
     return out
 
 
-def check(scores: dict[str, float]) -> list[str]:
+def check(scores: Mapping[str, float]) -> list[str]:
     """What is wrong with one scenario's bot scores (empty when calibrated)."""
     problems = []
     ideal = scores.get("ideal", 0.0)
@@ -96,7 +97,7 @@ def check(scores: dict[str, float]) -> list[str]:
     return problems
 
 
-def check_humans(scores: dict[str, float]) -> list[str]:
+def check_humans(scores: Mapping[str, float]) -> list[str]:
     """What is wrong with the human sessions' order (empty when it holds, or with no sessions)."""
     problems = []
     order = [p for p in HUMAN_ORDER if p in scores]

@@ -21,7 +21,8 @@ from sim.scenario.model import Scenario, Storm
 from .actions import Action, Refusal
 from .clock import VirtualClock
 from .journal import JournalEmpty
-from .session import Judge, ResumeError, Session
+from .reading import Judge
+from .session import ResumeError, Session
 
 Bot = Callable[[Session], Action | None]
 STEP = 10.0

@@ -37,7 +37,8 @@ from sim.scenario.model import PlanStep, Scenario
 
 from .actions import Action, EndAction, PlanAction, PrivateAction, Refusal, ReplyAction, UpdateAction
 from .autoplay import run_autoplay
-from .session import Judge, Session
+from .reading import Judge
+from .session import Session
 
 KINDS = ("update", "reply", "private", "plan", "end")
 

@@ -131,7 +131,8 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml: same nodes and pos
 def _compose_with(loader_class: Any, text: str) -> yaml.Node | None:
     loader = loader_class(text)
     try:
-        return loader.get_single_node()
+        node: yaml.Node | None = loader.get_single_node()
+        return node
     finally:
         loader.dispose()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from sim.engine.clock import VirtualClock
-from sim.engine.reading import JudgeRequest
+from sim.engine.reading import Judge, JudgeRequest
 from sim.engine.session import Session
 from sim.scenario.load import load_scenario
 from sim.scenario.model import Scenario
@@ -25,11 +25,11 @@ def fake_judge(req: JudgeRequest) -> Sequence[str]:
 
 @pytest.fixture
 def make_session(scenario: Scenario, tmp_path: Path) -> Callable[..., tuple[Session, VirtualClock]]:
-    def make(journal: bool = True, judge: object = fake_judge) -> tuple[Session, VirtualClock]:
+    def make(journal: bool = True, judge: Judge | None = fake_judge) -> tuple[Session, VirtualClock]:
         clock = VirtualClock()
         s = Session.create(
             scenario, clock, journal_path=tmp_path / "j.jsonl" if journal else None, judge=judge, trainee="tester"
-        )  # type: ignore[arg-type]
+        )
         return s, clock
 
     return make

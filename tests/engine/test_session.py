@@ -38,7 +38,7 @@ def test_posts_arrive_in_order_and_on_time(make_session: Maker) -> None:
     run_to(s, clock, 60)
     assert "p1" in [p.id for p in s.delivered]
     run_to(s, clock, 600)
-    times = [s.delivered_at(p.id) for p in s.delivered]
+    times = [s.delivered_at(p.id) or 0.0 for p in s.delivered]
     assert times == sorted(times)
     for p in s.delivered:
         assert s.delivered_at(p.id) == p.t  # delivered exactly at its scheduled second
@@ -279,9 +279,11 @@ def test_a_judgement_made_ahead_is_used_only_while_its_context_holds(make_sessio
     assert calls == [] and s._judged_ahead  # used as it was: no second judging
     stale = s.preview_request(ReplyAction("p1", "Another one."))
     s.act(UpdateAction("An update in between, next update at 09:30."))
+    assert stale is not None
     s.act(ReplyAction("p1", "Another one."), verdict=(stale, ["informs"]))  # the earlier texts changed
     assert calls == ["An update in between, next update at 09:30.", "Another one."]
     s.close()
+    assert s.journal_path is not None
     flags = [e.get("flags") for e in read_journal(s.journal_path).raw_events if e["type"] == "action"]
     assert flags[0] == ["informs"]
     assert s.preview_request(ReplyAction("nope", "x")) is None  # an action that would be refused

@@ -16,8 +16,8 @@ HOSTILE = '<script>alert(1)</script> [@click=app.quit]x "quoted" & <img src=http
 
 def _entry(trainee: str, actions: list[dict[str, object]]) -> tuple[object, object]:
     evs = events_until(1800) + actions + [{"type": "end", "t": 1800}]
-    evs.sort(key=lambda e: (e["t"], e["type"] != "post"))  # type: ignore[index,operator]
-    return analyse(SCENARIO, {**HEADER, "trainee": trainee}, evs)  # type: ignore[arg-type]
+    evs.sort(key=lambda e: (e["t"], e["type"] != "post"))
+    return analyse(SCENARIO, {**HEADER, "trainee": trainee}, evs)
 
 
 class _Collect(HTMLParser):
