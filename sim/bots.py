@@ -193,9 +193,28 @@ _DISTRESS = re.compile(
 )
 
 
+# Someone in immediate physical danger (trapped, water or smoke coming in, a smell of gas) needs the
+# emergency services first.
+_EMERGENCY = (
+    "If anyone is in danger right now, call the emergency services straight away and move somewhere safe while "
+    "you wait.",
+    "Please call the emergency services now if anyone is at risk, and don't put yourself in danger to help.",
+    "If a life could be at risk, ring the emergency services immediately; getting everyone somewhere safe comes first.",
+)
+_DANGER = re.compile(
+    r"trapped|can'?t get out|stuck (?:in|inside|upstairs|on)|coming under (?:the|her|his|my|our) door|"
+    r"water (?:is )?(?:coming|pouring|getting|rising) (?:in|under|through)|smell(?:s|ing)? (?:of )?gas|on fire|"
+    r"smoke (?:is )?coming",
+    re.IGNORECASE,
+)
+
+
 def _safety_line(post: Post, k: int) -> str:
-    """The safety instruction for this post: wellbeing help for a person in distress, else stop using it."""
-    return _nth(_WELLBEING if _DISTRESS.search(post.text) else _SAFETY, k)
+    """The safety instruction for this post: help for a person in distress, the emergency services for
+    someone in danger, else stop using the product and get medical advice."""
+    if _DISTRESS.search(post.text):
+        return _nth(_WELLBEING, k)
+    return _nth(_EMERGENCY if _DANGER.search(post.text) else _SAFETY, k)
 
 
 _PRIVATE_PUBLIC = (

@@ -79,3 +79,23 @@ def test_ideal_meets_distress_with_help_not_product_advice(make_session: Callabl
     assert not any(w in for_person for w in ("using it", "use it", "put it aside", "out of use"))
     assert any(w in for_product for w in ("using it", "use it", "put it aside", "out of use"))
     assert "emergency services" not in for_product
+
+
+def test_ideal_sends_someone_in_danger_to_the_emergency_services(
+    make_session: Callable[..., tuple[Session, object]],
+) -> None:
+    s, _ = make_session(journal=False)
+    flood = Post(
+        "e1",
+        60,
+        "p",
+        "Lee Ames",
+        "@leeames",
+        "family",
+        150,
+        "My nan is 84 and water is coming under her door. She can't get upstairs on her own. What do we do??",
+        ("safety", "question"),
+    )
+    text = _reply_text(s, flood)
+    assert "emergency services" in text
+    assert not any(w in text for w in ("using it", "use it", "put it aside", "out of use", "medical helpline"))
