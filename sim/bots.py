@@ -175,6 +175,48 @@ _SAFETY = (
     "For now, please keep it out of use, and if you notice any symptoms at all, ring a doctor or the "
     "medical helpline without waiting.",
 )
+# A person in distress (a safety post about someone's wellbeing, not about a product) needs
+# someone with them and the emergency services or a crisis line, never "stop using it".
+_WELLBEING = (
+    "Please stay with them if you can. If anyone might be in danger, call the emergency services now; a crisis "
+    "helpline can also listen, day or night.",
+    "What matters most right now is that nobody is alone with this: if anyone is at risk, call the emergency "
+    "services straight away, and a crisis helpline is there to talk any time.",
+    "Please don't carry this alone. If you think anyone is in danger, ring the emergency services now, or talk to "
+    "a doctor or a crisis helpline today.",
+)
+_DISTRESS = re.compile(
+    r"nothing to live for|no point (?:in )?(?:anything|living)|can'?t go on|end it all|"
+    r"hurt(?:ing)? (?:my|him|her|them)sel(?:f|ves)|suicid|self[- ]harm|don'?t want to be here|panic attack|"
+    r"kill(?:ing)? (?:my|him|her)self",
+    re.IGNORECASE,
+)
+
+
+# Someone in immediate physical danger (trapped, water or smoke coming in, a smell of gas) needs the
+# emergency services first.
+_EMERGENCY = (
+    "If anyone is in danger right now, call the emergency services straight away and move somewhere safe while "
+    "you wait.",
+    "Please call the emergency services now if anyone is at risk, and don't put yourself in danger to help.",
+    "If a life could be at risk, ring the emergency services immediately; getting everyone somewhere safe comes first.",
+)
+_DANGER = re.compile(
+    r"trapped|can'?t get out|stuck (?:in|inside|upstairs|on)|coming under (?:the|her|his|my|our) door|"
+    r"water (?:is )?(?:coming|pouring|getting|rising) (?:in|under|through)|smell(?:s|ing)? (?:of )?gas|on fire|"
+    r"smoke (?:is )?coming",
+    re.IGNORECASE,
+)
+
+
+def _safety_line(post: Post, k: int) -> str:
+    """The safety instruction for this post: help for a person in distress, the emergency services for
+    someone in danger, else stop using the product and get medical advice."""
+    if _DISTRESS.search(post.text):
+        return _nth(_WELLBEING, k)
+    return _nth(_EMERGENCY if _DANGER.search(post.text) else _SAFETY, k)
+
+
 _PRIVATE_PUBLIC = (
     "I've sent you a private message so we can sort out your case without sharing personal details here. "
     "Please never post card numbers or passwords publicly.",
@@ -271,12 +313,12 @@ def _reply_text(s: Session, post: Post) -> str:
     if "scam" in tags:  # someone asking about, or hit by, a scam
         parts.append(_nth(_SCAM_VICTIM, i // 3).format(c=s.scenario.company.handle))
         if "safety" in tags:
-            parts.append(_nth(_SAFETY, i // 7))
+            parts.append(_safety_line(post, i // 7))
     elif "misinformation" in tags:
         parts = [_nth(_MISINFO, i).format(n=n), _nth(_MISINFO_BRIDGE, i // 5)]
         parts.append(fact or "We will only share confirmed facts, from this account.")
     elif "safety" in tags:
-        parts.append(_nth(_SAFETY, i // 7))
+        parts.append(_safety_line(post, i // 7))
         if fact:
             parts.append(fact)
     elif "media" in tags or post.role in ("journalist", "regulator", "politician"):
