@@ -543,7 +543,7 @@ def calibrate(scenarios: tuple[str, ...], seed: int | None, as_json: bool, quiet
     sys.exit(1 if failures else 0)
 
 
-from sim.workshop.cli import workshop  # noqa: E402 - the command group (its heavy modules load per command)
+from sim.workshop_cli import workshop  # noqa: E402 - the command group (its heavy modules load per command)
 
 cli.add_command(workshop)
 
