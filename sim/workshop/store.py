@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
+from sim.scenario.patterns import format_time
 from sim.store import data_dir
 
 from .models import ActionRow, Participant, PushedPost, ScoreCardRow, SessionRow, Workshop
@@ -496,7 +497,7 @@ class Store:
             s.execute(
                 update(SessionRow)
                 .where(SessionRow.id == session_id)
-                .values(last_action=f"{kind} at {t:.0f}", last_seen=_now())
+                .values(last_action=f"{kind} at {format_time(t)}", last_seen=_now())
             )
 
         self._write(add)

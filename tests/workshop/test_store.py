@@ -116,7 +116,7 @@ def test_actions_roster_and_score_cards(store_url: str) -> None:
     roster = {r.name: r for r in store.roster(wid)}
     assert roster["Ana"].actions == 2 and roster["Bo"].actions == 0
     assert roster["Ana"].progress == 140 and roster["Ana"].live_score == 61.5 and roster["Ana"].silence == 10
-    assert roster["Ana"].last_action == "update at 130"
+    assert roster["Ana"].last_action == "update at 2m10s"
     assert store.actions(seat.session_id) == [(1, 95.5, "reply", "Sorry, Dana"), (2, 130.0, "update", "We are on it")]
     card = {"total": 72.4, "speed": {"score": 80}, "tone": {"score": 70}, "plan": {"score": 60}, "trainee": "Ana"}
     store.finish(seat.session_id, card)
