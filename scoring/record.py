@@ -111,19 +111,7 @@ def _post_from_event(ev: PostEvent, known: dict[str, Post]) -> Post:
             base = known[m.group("base")]
     if base is not None:
         return replace(base, id=ev.id, t=int(ev.t), text=ev.text, reply_to=ev.reply_to, source=ev.source)
-    return Post(
-        id=ev.id,
-        t=int(ev.t),
-        author=ev.author,
-        name=ev.name,
-        handle=ev.author,
-        role=ev.role,
-        followers=ev.followers,
-        text=ev.text,
-        tags=ev.tags,
-        reply_to=ev.reply_to,
-        source=ev.source,
-    )
+    return ev.to_post()
 
 
 def build_record(

@@ -105,6 +105,7 @@ def cli() -> None:
     Author:     stormdrill new NAME; validate PATH...; preview SCENARIO; schema
     Score:      stormdrill score JOURNAL; report JOURNAL...; tone < replies.txt
     Calibrate:  stormdrill autoplay SCENARIO --bot ideal --out J.jsonl; calibrate SCENARIO...
+    Workshops:  stormdrill workshop serve SCENARIO; workshop console; workshop report --html F
 
     SCENARIO is a YAML file or the id of a shipped scenario (e.g. empty-ovens).
     """
@@ -540,6 +541,11 @@ def calibrate(scenarios: tuple[str, ...], seed: int | None, as_json: bool, quiet
     for n in notes:
         click.echo(f"calibration (human order, reported only): {n}", err=True)
     sys.exit(1 if failures else 0)
+
+
+from sim.workshop_cli import workshop  # noqa: E402 - the command group (its heavy modules load per command)
+
+cli.add_command(workshop)
 
 
 def _width() -> int:

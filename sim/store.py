@@ -77,10 +77,12 @@ def results(scenario_id: str | None = None) -> list[dict[str, Any]]:
     return out
 
 
-def best_scores() -> dict[str, float]:
-    """The best total per scenario id."""
+def best_scores(trainee: str | None = None) -> dict[str, float]:
+    """The best total per scenario id (of one trainee's sessions, when ``trainee`` is given)."""
     best: dict[str, float] = {}
     for row in results():
+        if trainee is not None and row.get("trainee") != trainee:
+            continue
         total = row.get("total")
         sid = row.get("scenario")
         if isinstance(total, int | float) and isinstance(sid, str):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.scenario.model import PlanStep
+from sim.scenario.model import PlanStep, Post
 
 from .reading import action_text
 
@@ -173,7 +173,7 @@ class PostEvent:
     tags: tuple[str, ...] = ()
     reply_to: str | None = None
     must_handle: bool = False
-    source: str = "wave"  # wave | script | inject
+    source: str = "wave"  # wave | script | inject | pushed (a workshop facilitator's)
 
     def to_json(self) -> dict[str, Any]:
         ev: dict[str, Any] = {
@@ -194,6 +194,22 @@ class PostEvent:
         if self.source != "wave":
             ev["source"] = self.source
         return ev
+
+    def to_post(self) -> Post:
+        """The post as the journal has it (reach, expectations and the like come from the scenario)."""
+        return Post(
+            id=self.id,
+            t=int(self.t),
+            author=self.author,
+            name=self.name,
+            handle=self.author,
+            role=self.role,
+            followers=self.followers,
+            text=self.text,
+            tags=self.tags,
+            reply_to=self.reply_to,
+            source=self.source,
+        )
 
 
 @dataclass(frozen=True)

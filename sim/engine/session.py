@@ -58,6 +58,9 @@ MAX_FIELD = 500
 _HIDDEN = Expectation()
 
 
+PUSHED = "pushed"  # the source of a post pushed by a facilitator (Session.push)
+
+
 class ResumeError(ValueError):
     """A journal cannot be continued with this scenario."""
 
@@ -185,6 +188,9 @@ class Session(Queries):
         vclock = VirtualClock()
         s = cls(storm, vclock, trainee=head.trainee, judge=judge, bot=head.bot, header=head)
         s._replay = []
+        for ev in done:  # posts pushed from outside the scenario come back at the times they came
+            if isinstance(ev, PostEvent) and ev.source == PUSHED:
+                s.push(ev.to_post(), ev.t)
         for ev in done:
             if isinstance(ev, ActionEvent):
                 t = ev.t
@@ -309,6 +315,13 @@ class Session(Queries):
                 post.source,
             )
         )
+
+    def push(self, post: Post, at: float | None = None) -> None:
+        """Deliver a post from outside the scenario (a workshop facilitator's) at ``at``, or now if
+        that has passed. The journal marks it (source ``pushed``), so a resumed session has it again."""
+        t = _r(max(self.now, self.now if at is None else float(at)))
+        self._inj_seq += 1
+        heapq.heappush(self._injected, (t, self._inj_seq, replace(post, t=int(t), source=PUSHED)))
 
     def _schedule(self, firings: list[Firing]) -> None:
         for f in firings:

@@ -84,6 +84,9 @@ class Game:
         """Advance the session to the clock's time; True when the scenario is over."""
         if self.finished:
             return True
+        if self.options.room is not None:
+            for post in self.options.room.take_pushed():
+                self.session.push(post, post.t)
         self.session.advance()
         self._sync_status()
         if self.session.ended:
@@ -108,6 +111,8 @@ class Game:
         card, rec = analyse(self.scenario, journal.header, journal.events, journal.warnings)
         if self.options.record_results:
             record_result(self.scenario.id, self.options.trainee, self.journal_path, card.to_json())
+        if self.options.room is not None:
+            self.options.room.finished(card.to_json())
         return card, rec
 
     # ------------------------------------------------------------------ state for the screens
@@ -231,6 +236,12 @@ class Game:
         if isinstance(result, A.Refusal):
             return False, result.reason
         self.channel_version += 1
+        if self.options.room is not None:
+            # In a workshop an action is acknowledged once the results store has it too.
+            problem = self.options.room.acted(self.session.actions[-1])
+            if problem:
+                self._sync_status()
+                return False, problem
         self._sync_status()
         self.promise_note = self._promise_note(action, self.session.commitments[promises:])
         return True, ""

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from sim.engine.clock import Clock
+    from sim.scenario.model import Post
+
+
+class RoomLink(Protocol):
+    """What a game in a workshop reports to the room and takes from it (``sim.workshop.room.Room``)."""
+
+    def acted(self, action: Any) -> str:
+        """Store an action the journal has; "" once stored, else why it is not (yet)."""
+        ...
+
+    def take_pushed(self) -> Sequence[Post]:
+        """Posts the facilitator pushed since the last call."""
+        ...
+
+    def finished(self, card: dict[str, Any]) -> None: ...
 
 
 # The speed ladder of + and -: the same steps both ways, from any speed (--speed 4 goes up to 5, down to 2).
@@ -21,5 +37,7 @@ class GameOptions:
     trainee: str = "trainee"
     resume: Path | None = None
     journal: Path | None = None
-    clock: Clock | None = None  # tests pass a virtual clock
+    clock: Clock | None = None  # tests pass a virtual clock; a workshop passes the room's
     record_results: bool = True
+    allow_open_file: bool = True  # the picker's "open any file" (off when served to browsers)
+    room: RoomLink | None = None  # set when playing in a workshop

@@ -96,7 +96,8 @@ class PickerScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Scenario", "Difficulty", "Crisis type", "Length", "Posts", "Your best")
-        best = best_scores()
+        options = getattr(self.app, "options", None)
+        best = best_scores(getattr(options, "trainee", None))  # this trainee's own, never another's
         for i, e in enumerate(self.entries):
             sc = e.scenario
             if sc is None:
@@ -151,9 +152,20 @@ class PickerScreen(Screen[None]):
             return
         self.post_message(self.Chosen(str(e.path)))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Served to browsers: no file of the server can be opened.
+        return action != "open_file" or _options_allow_files(self)
+
     def action_open_file(self) -> None:
+        if not _options_allow_files(self):
+            return
+
         def opened(path: str | None) -> None:
             if path:
                 self.post_message(self.Chosen(path))
 
         self.app.push_screen(OpenFileScreen(), opened)
+
+
+def _options_allow_files(screen: Screen[None]) -> bool:
+    return bool(getattr(getattr(screen.app, "options", None), "allow_open_file", True))

@@ -1,0 +1,155 @@
+"""A real browser (Debian's chromium, headless, driven by selenium and chromedriver) against a real
+``stormdrill workshop serve``: the page opens, a wrong code is refused, the right code and a name
+get the trainee in, and the feed shows the storm so far.
+
+The terminal in the page draws on a canvas, so the test reads what the app sends: a script added
+before the page loads keeps the text of every websocket frame, and the test strips the escape codes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from sim.workshop.store import open_store
+
+CODE = "BRWS-4R7K"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+TAP = """
+window.__sd = [];
+const Native = window.WebSocket;
+window.WebSocket = function (...args) {
+  const ws = new Native(...args);
+  const decoder = new TextDecoder();
+  ws.addEventListener("message", (e) => {
+    if (typeof e.data !== "string") window.__sd.push(decoder.decode(new Uint8Array(e.data), {stream: true}));
+  });
+  return ws;
+};
+window.WebSocket.prototype = Native.prototype;
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = os.environ | {"STORMDRILL_HOME": str(tmp_path / "home")}
+    cmd = [sys.executable, "-m", "sim", "workshop", "serve", "empty-ovens", "--port", str(port), "--code", CODE]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    assert r.status == 200
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"stormdrill workshop serve did not start: {proc.stdout.read() if proc.stdout else ''}")
+                time.sleep(0.3)
+        # The facilitator started the clock five minutes ago: the storm so far is in the feed.
+        store = open_store(None)
+        store.control(store.find_workshop().id, "start", wall=time.time() - 300)  # type: ignore[union-attr]
+        store.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": TAP})
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def screen_text(driver: object) -> str:
+    raw = "".join(driver.execute_script("return window.__sd || []"))  # type: ignore[attr-defined]
+    return " ".join(ANSI.sub(" ", raw).split())
+
+
+def wait_for(driver: object, what: Callable[[str], bool], timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = screen_text(driver)
+        if what(text):
+            return text
+        time.sleep(0.2)
+    raise AssertionError(f"not on screen after {timeout} s; the screen said: {screen_text(driver)[-1500:]}")
+
+
+def type_in(driver: object, *keys: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    box = driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea")  # type: ignore[attr-defined]
+    for k in keys:
+        box.send_keys(k)
+        time.sleep(0.15)
+
+
+def test_a_browser_joins_a_served_workshop_and_sees_the_feed(served: str, browser: object) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(served)  # type: ignore[attr-defined]
+    wait_for(browser, lambda t: "Join the workshop" in t and "Join code" in t)
+    type_in(browser, "WRONG-CODE", Keys.TAB, "Mallory", Keys.ENTER)
+    wait_for(browser, lambda t: "That code is not right" in t)
+    assert "Empty Ovens" not in screen_text(browser)
+    time.sleep(1.2)  # the wait after one wrong code
+    browser.get(served)  # type: ignore[attr-defined]  # a fresh tab: a new console process
+    wait_for(browser, lambda t: "Join the workshop" in t)
+    type_in(browser, CODE.lower(), Keys.TAB, "Bea Browser", Keys.ENTER)
+    wait_for(browser, lambda t: "Empty Ovens" in t and "Press Enter" in t, timeout=60)
+    type_in(browser, Keys.ENTER)
+    # The console: the status bar and the storm so far (five minutes of posts) in the feed.
+    text = wait_for(browser, lambda t: "Pressure" in t and "Thanks a lot @crumblys" in t, timeout=60)
+    assert "09:0" in text  # the room's clock, five minutes in
+    store = open_store(None)
+    [seat] = store.roster(store.find_workshop().id)  # type: ignore[union-attr]
+    assert seat.name == "Bea Browser"  # the wrong code seated nobody
