@@ -384,9 +384,12 @@ _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 
 def keyword_step(what: str) -> bool:
     """A list of keywords rather than something done: a comma list of one- and two-word bits
-    ("Freeze, monitoring, phone line, safety"), or no function word and mostly plan keywords."""
-    bits = [b.split() for b in re.split(r"[,;/]| and ", what) if b.strip()]
+    ("Freeze, monitoring, phone line, safety"; "Empathy, apology and care"), or no function word and
+    mostly plan keywords."""
+    bits = [b.split() for b in re.split(r"[,;/&]| and | or ", what) if b.strip()]
     if len(bits) >= 4 and sum(1 for b in bits if len(b) <= 2) >= 0.75 * len(bits):
+        return True
+    if len(bits) >= 3 and all(len(b) <= 2 for b in bits):  # "Empathy, apology and care"
         return True
     words = [w.lower().strip("'") for w in _WORD_RX.findall(what)]
     if len(words) < 2 or any(w in _FUNCTION for w in words):
