@@ -168,6 +168,15 @@ COMMANDS: tuple[Command, ...] = (
         typing=True,
         brief=True,
     ),
+    C(
+        "console.check",
+        "ctrl+t",
+        "check_draft",
+        "Check draft",
+        "Coaching: what the judge would say of your draft (flags, band, what would lift it), without sending it",
+        priority=True,
+        typing=True,
+    ),
     C("console.to_feed", "escape", "to_feed", "Feed", "Back to the feed (and close the search box)", typing=True),
     C(
         "console.filter",

@@ -14,11 +14,10 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from sim.scenario.library import library_files
-from sim.scenario.load import load_scenario
+from sim.progress import path_key
+from sim.scenario.library import load_library as shipped
 from sim.scenario.model import Scenario
 from sim.scenario.patterns import format_time
-from sim.scenario.problems import ScenarioError
 from sim.scenario.text import clean_text
 from sim.store import best_scores
 from sim.tui import commands
@@ -32,17 +31,9 @@ class Entry:
 
 
 def load_library() -> list[Entry]:
-    entries = []
-    for f in library_files():
-        if f.stem == "stress":
-            continue
-        try:
-            entries.append(Entry(f, load_scenario(f)))
-        except ScenarioError as exc:
-            entries.append(
-                Entry(f, None, clean_text(str(exc.problems[0]), visible=True) if exc.problems else "invalid")
-            )
-    return entries
+    """The shipped scenarios on the learning path: intro, then standard, then hard."""
+    entries = [Entry(f, sc, clean_text(problem, visible=True) if problem else "") for f, sc, problem in shipped()]
+    return sorted(entries, key=lambda e: (0, *path_key(e.scenario)) if e.scenario else (1, 0, e.path.stem, ""))
 
 
 class OpenFileScreen(ModalScreen[str | None]):
