@@ -386,15 +386,12 @@ def recommend(steps: Iterable[PathStep], attempts: Sequence[Attempt]) -> Recomme
     scores = {p: basis.pillar(p) for p in PILLARS}
     strong = max(scores, key=lambda p: (scores[p], -PILLARS.index(p)))
     weak = min(scores, key=lambda p: (scores[p], PILLARS.index(p)))
+    where = "" if basis.scenario == target.id else f"on {basis.scenario_title or basis.scenario}, "
     if scores[strong] >= STRONG:
-        opening = f"your {strong} is strong ({scores[strong]:.0f})"
+        opening = f"{where}your {strong} is strong ({scores[strong]:.0f})"
     else:
-        opening = f"your {strong} is your best pillar ({scores[strong]:.0f})"
+        opening = f"{where}your {strong} was your best pillar ({scores[strong]:.0f})"
     try_ = f"try {target.title} again" if again else f"try {target.title}"
-    if not again and basis.scenario != target.id and best.get(basis.scenario, 0.0) >= MASTERED:
-        try_ += f" (you have {best[basis.scenario]:.0f} on {basis.scenario_title or basis.scenario})"
-    if weak == strong:
+    if weak == strong or scores[weak] >= STRONG:
         return Recommendation(target.id, target.title, f"{opening}: {try_}", again)
-    return Recommendation(
-        target.id, target.title, f"{opening}; {weak_point(basis.card, weak)} ({weak} {scores[weak]:.0f}): {try_}", again
-    )
+    return Recommendation(target.id, target.title, f"{opening}; {weak_point(basis.card, weak)}: {try_}", again)
