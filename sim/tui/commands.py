@@ -35,6 +35,7 @@ SCOPES: dict[str, Scope] = {
     "app": Scope("everywhere"),
     "help": Scope("while the Keys panel is open"),
     "picker": Scope("the scenario picker"),
+    "history": Scope("the history screen"),
     "open": Scope("the open-file dialog"),
     "briefing": Scope("the briefing"),
     "console": Scope("the console", ("feed",)),
@@ -117,7 +118,16 @@ COMMANDS: tuple[Command, ...] = (
     # The scenario picker.
     C("picker.play", "enter", "choose", "Play", "Play the selected scenario", footer=True, priority=True),
     C("picker.open", "o", "open_file", "Open file", "Open a scenario file by its path", footer=True),
+    C(
+        "picker.history",
+        "h",
+        "history",
+        "History",
+        "Your past sessions: trends, best and latest, what changed",
+        footer=True,
+    ),
     C("picker.quit", "q", "app.quit", "Quit", "Quit Stormdrill"),  # the footer shows ctrl+q
+    C("history.back", "escape,h,q", "back", "Back", "Back to the scenario picker", footer=True),
     C("open.cancel", "escape", "cancel", "Cancel", "Close the dialog without opening a file", footer=True, typing=True),
     # The briefing.
     C("briefing.start", "enter", "start", "Start", "Start the clock (or continue a resumed session)", footer=True),

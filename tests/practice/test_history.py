@@ -87,13 +87,13 @@ def test_import_keeps_each_trainees_sessions_and_history_shows_trends(sessions: 
 def test_what_changed_is_read_from_the_cards_evidence(sessions: dict[str, Path]) -> None:
     run("history", "--import", str(sessions["Sam-canned"]), str(sessions["Sam-expert"]))
     canned, expert = Store().attempts("Sam")
-    up, down = changes(canned.card, expert.card)
+    up, _down = changes(canned.card, expert.card)
     assert any(u.startswith("tone up") for u in up)
     flags = canned.card["tone"]["flags"]
     if flags.get("copy_paste") and not expert.card["tone"]["flags"].get("copy_paste"):
         assert f"no texts read as copies of each other this time (was {flags['copy_paste']})" in up
     # Reversed, the same differences read as slips.
-    up2, down2 = changes(expert.card, canned.card)
+    _up2, down2 = changes(expert.card, canned.card)
     assert any(d.startswith("tone down") for d in down2) and len(down2) >= len(up) - 1
 
 

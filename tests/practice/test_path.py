@@ -70,7 +70,9 @@ def test_a_mastered_scenario_moves_the_path_on() -> None:
     done = attempt("empty-ovens", 80, card(85, 80, 40, plan={"posted": False}), 0)
     rec = recommend(STEPS, [done])
     assert rec is not None and rec.scenario == "blue-monday" and not rec.again
-    assert rec.why.startswith("on Empty Ovens, your speed is strong (85); you published no action plan: try Blue Monday")
+    assert rec.why.startswith(
+        "on Empty Ovens, your speed is strong (85); you published no action plan: try Blue Monday"
+    )
 
 
 def test_the_latest_attempt_on_the_recommended_scenario_is_the_basis() -> None:
