@@ -21,8 +21,14 @@ HINT_SECONDS = 12  # how long a hint stays on screen (wall time)
 def show_hints(screen: Screen[None], game: Game) -> None:
     """Show the hints the game's coach raised since the last call."""
     for hint in game.take_hints():
-        severity = "warning" if hint.rule in ("coach.flagged", "coach.must_handle", "coach.silence") else "information"
-        screen.notify(hint.text, title="Coach", severity=severity, timeout=HINT_SECONDS, markup=False)
+        urgent = hint.rule in ("coach.flagged", "coach.must_handle", "coach.silence")
+        screen.notify(
+            hint.text,
+            title="Coach",
+            severity="warning" if urgent else "information",
+            timeout=HINT_SECONDS,
+            markup=False,
+        )
 
 
 def check_draft(screen: Screen[None], game: Game, mode: str, text: str, post_id: str | None) -> DraftCheck | None:
