@@ -14,7 +14,6 @@ from typing import Any
 
 from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Input, Static
@@ -23,7 +22,8 @@ from scoring.replay import Moment, Replay
 from sim.scenario.model import Post, Scenario
 from sim.scenario.patterns import clock_label, format_time
 from sim.scenario.text import clean_text
-from sim.tui.screens.console import SPEEDS
+from sim.tui import commands
+from sim.tui.options import SPEEDS
 
 TICK = 0.1  # seconds of wall time between frames
 FEED_ROWS = 60  # the newest posts drawn in a pane's feed
@@ -140,19 +140,7 @@ class ReplayApp(App[None]):
     #scrubber { height: 3; padding: 0 1; background: $panel; }
     #goto { display: none; }
     """
-    BINDINGS = [
-        Binding("q,ctrl+q", "quit", "Quit", id="replay.quit"),
-        Binding("space", "pause", "Play/pause", id="replay.pause"),
-        Binding("left", "seek(-60)", "-1 min", id="replay.back"),
-        Binding("right", "seek(60)", "+1 min", id="replay.forward"),
-        Binding("left_square_bracket", "step(-1)", "Prev action", id="replay.prev_action"),
-        Binding("right_square_bracket", "step(1)", "Next action", id="replay.next_action"),
-        Binding("g", "goto", "Go to minute", id="replay.goto"),
-        Binding("plus,equals_sign", "faster", "Faster", show=False, id="replay.faster"),
-        Binding("minus", "slower", "Slower", show=False, id="replay.slower"),
-        Binding("home", "seek_to(0)", "Start", show=False, id="replay.start"),
-        Binding("end", "seek_to(-1)", "End", show=False, id="replay.end"),
-    ]
+    BINDINGS = commands.bindings("replay")
 
     def __init__(self, replays: Sequence[Replay], *, speed: float = 10.0, auto_tick: bool = True) -> None:
         super().__init__()
