@@ -111,6 +111,7 @@ def analyse(
         coaching=[],
         must_handle=[],
         warnings=rec.warnings,
+        coached=rec.header.coached,
     )
     card.must_handle = must_handle_table(rec)
     card.coaching = coaching_points(card, rec)

@@ -67,6 +67,12 @@ class ScoreCard:
     coaching: list[str]
     must_handle: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    coached: bool = False  # played with coaching hints: marked in history and reports
+
+    @property
+    def who(self) -> str:
+        """The trainee as reports name them, marked when the session was coached."""
+        return (self.trainee or "trainee") + (" (coached)" if self.coached else "")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +80,7 @@ class ScoreCard:
             "scenario": self.scenario,
             "scenario_title": self.scenario_title,
             "trainee": self.trainee,
+            "coached": self.coached,
             "seed": self.seed,
             "total": round(self.total, 1),
             "weights": self.weights,

@@ -93,7 +93,7 @@ class SessionRecord:
 _SUFFIX = re.compile(r"^(?P<base>.+?)(?:[#@~]\d+|[#@~][A-Za-z0-9_-]+)$")
 
 
-def _lookup(storm: Storm) -> dict[str, Post]:
+def lookup(storm: Storm) -> dict[str, Post]:
     table: dict[str, Post] = {p.id: p for p in storm.posts}
     for posts in storm.held.values():
         for p in posts:
@@ -101,14 +101,20 @@ def _lookup(storm: Storm) -> dict[str, Post]:
     return table
 
 
+def base_post(known: dict[str, Post], post_id: str) -> Post | None:
+    """The scenario's own post behind a delivered one (with its expectation), if there is one."""
+    base = known.get(post_id)
+    if base is None:
+        m = _SUFFIX.match(post_id)
+        if m and m.group("base") in known:
+            base = known[m.group("base")]
+    return base
+
+
 def _post_from_event(ev: PostEvent, known: dict[str, Post]) -> Post:
     """The post as delivered, with the details the journal does not carry (reach, expectations)
     from the scenario's own expansion."""
-    base = known.get(ev.id)
-    if base is None:
-        m = _SUFFIX.match(ev.id)
-        if m and m.group("base") in known:
-            base = known[m.group("base")]
+    base = base_post(known, ev.id)
     if base is not None:
         return replace(base, id=ev.id, t=int(ev.t), text=ev.text, reply_to=ev.reply_to, source=ev.source)
     return ev.to_post()
@@ -126,7 +132,7 @@ def build_record(
     rec = SessionRecord(scenario=scenario, storm=storm, header=head, warnings=list(warnings or ()))
     if head.scenario_hash and scenario.content_hash and head.scenario_hash != scenario.content_hash:
         rec.warnings.append("the scenario file changed since this session was played; scores may differ")
-    known = _lookup(storm)
+    known = lookup(storm)
     for ev in as_events(events):
         rec.end_t = max(rec.end_t, ev.t)
         if isinstance(ev, PostEvent):

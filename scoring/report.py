@@ -215,7 +215,7 @@ def _evidence(card: ScoreCard) -> str:
 
 
 def _session(card: ScoreCard, rec: SessionRecord) -> str:
-    who = card.trainee or "trainee"
+    who = card.who
     parts = [
         f"<h2>{_e(who)}: {card.total:.0f}/100</h2>",
         _summary_cards(card),
@@ -249,7 +249,7 @@ def _comparison(entries: Sequence[Entry]) -> str:
     for card, _ in sorted(entries, key=lambda e: -e[0].total):
         fs = card.speed.details.get("first_statement_s")
         out.append(
-            f"<tr><td>{_e(card.trainee or '-')}</td><td class=num>{card.total:.0f}</td>"
+            f"<tr><td>{_e(card.who)}</td><td class=num>{card.total:.0f}</td>"
             f"<td class=num>{card.speed.score:.0f}</td><td class=num>{card.tone.score:.0f}</td>"
             f"<td class=num>{card.plan.score:.0f}</td><td>{format_time(fs) if fs is not None else 'none'}</td>"
             f"<td>{'on time' if card.plan.details.get('on_time') else 'late or none'}</td></tr>"
@@ -304,14 +304,14 @@ def build_markdown(entries: Sequence[Entry]) -> str:
         lines += ["| trainee | total | speed | tone | plan |", "|---|---:|---:|---:|---:|"]
         for card, _ in sorted(entries, key=lambda e: -e[0].total):
             lines.append(
-                f"| {_md(card.trainee or '-')} | {card.total:.0f} | {card.speed.score:.0f} | "
+                f"| {_md(card.who)} | {card.total:.0f} | {card.speed.score:.0f} | "
                 f"{card.tone.score:.0f} | {card.plan.score:.0f} |"
             )
         lines.append("")
     for card, _rec in entries:
         lines += (
             [
-                f"## {_md(card.trainee or 'trainee')}: {card.total:.0f}/100",
+                f"## {_md(card.who)}: {card.total:.0f}/100",
                 "",
                 f"Speed {card.speed.score:.0f} · Tone {card.tone.score:.0f} · Plan {card.plan.score:.0f}",
                 "",

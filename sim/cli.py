@@ -13,6 +13,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from sim import __version__
+from sim.practice_cli import speed_option
 from sim.scenario.text import clean_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,7 +102,7 @@ def cli() -> None:
     """Stormdrill: practise answering a social-media crisis, and get scored on it.
 
     \b
-    Play:       stormdrill play [SCENARIO]; keys
+    Play:       stormdrill play [SCENARIO] [--coach]; keys; history; replay JOURNAL
     Author:     stormdrill new NAME; validate PATH...; preview SCENARIO; schema
     Score:      stormdrill score JOURNAL; report JOURNAL...; tone < replies.txt
     Calibrate:  stormdrill autoplay SCENARIO --bot ideal --out J.jsonl; calibrate SCENARIO...
@@ -116,13 +117,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("scenario", required=False)
-@click.option(
-    "--speed",
-    type=click.FloatRange(0.1, 600),
-    default=1.0,
-    show_default=True,
-    help="Scenario minutes per real minute (5 = five times faster).",
-)
+@speed_option(1.0, "Scenario minutes per real minute (5 = five times faster).")
 @click.option("--seed", type=int, default=None, help="Seed for the crowd (default: the scenario's).")
 @click.option("--trainee", default=None, help="Your name, for the journal and the leaderboard.")
 @click.option(
@@ -134,8 +129,19 @@ def cli() -> None:
     default=None,
     help="Where to write the journal (default: your Stormdrill data folder).",
 )
+@click.option(
+    "--coach",
+    is_flag=True,
+    help="Coaching: hints from the scoring rules while you play; ctrl+t checks a draft (marks the session coached).",
+)
 def play(
-    scenario: str | None, speed: float, seed: int | None, trainee: str | None, resume: str | None, journal: str | None
+    scenario: str | None,
+    speed: float,
+    seed: int | None,
+    trainee: str | None,
+    resume: str | None,
+    journal: str | None,
+    coach: bool,
 ) -> None:
     """Play a scenario in the trainee console. Without SCENARIO, pick one from the library."""
     if resume and scenario:
@@ -164,9 +170,16 @@ def play(
         trainee=name,
         resume=Path(resume) if resume else None,
         journal=Path(journal) if journal else None,
+        coach=coach,
     )
+    from sim.workshop.history import LocalHistory
+
+    options.history = LocalHistory()
     app = StormdrillApp(options, scenario=scenario)
-    app.run()
+    try:
+        app.run()
+    finally:
+        options.history.close()
     if app.keymap_problems:  # the console said so too, and played with the default keys
         report_problems(app.keymap_problems)
         click.echo("stormdrill: warning: your keymap was not used (run `stormdrill keys` to check it)", err=True)
@@ -543,8 +556,11 @@ def calibrate(scenarios: tuple[str, ...], seed: int | None, as_json: bool, quiet
     sys.exit(1 if failures else 0)
 
 
+from sim.practice_cli import history, replay  # noqa: E402 - practising alone (heavy modules load per command)
 from sim.workshop_cli import workshop  # noqa: E402 - the command group (its heavy modules load per command)
 
+cli.add_command(history)
+cli.add_command(replay)
 cli.add_command(workshop)
 
 

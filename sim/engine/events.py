@@ -87,7 +87,9 @@ class _Fields:
 
 @dataclass(frozen=True)
 class Header:
-    """The journal's first line: which scenario, file version, seed and trainee."""
+    """The journal's first line: which scenario, file version, seed and trainee (and whether coached).
+
+    Keys this version does not know are left alone, so a header written by a later version reads."""
 
     scenario: str
     seed: int | None  # None: not recorded (the scenario's own seed)
@@ -98,9 +100,10 @@ class Header:
     stormdrill: str = ""
     bot: str | None = None
     format: int = FORMAT
+    coached: bool = False  # played with coaching hints (``stormdrill play --coach``)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "type": "header",
             "format": self.format,
             "scenario": self.scenario,
@@ -112,6 +115,11 @@ class Header:
             "started": self.started,
             "bot": self.bot,
         }
+        if self.coached:
+            # Written only when true, so uncoached journals are as before. Readers take the header
+            # keys they know and leave the rest (format 1 readers ignore this one).
+            out["coached"] = True
+        return out
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any], what: str = "header") -> Header:
@@ -126,6 +134,7 @@ class Header:
             stormdrill=f.text("stormdrill"),
             bot=f.opt_text("bot"),
             format=f.whole("format", FORMAT),
+            coached=f.flag("coached"),
         )
 
 

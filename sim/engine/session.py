@@ -90,6 +90,7 @@ class Session(Queries):
     journal_path: Path | None = None
     bot: str | None = None
     header: Header | None = None
+    coached: bool = False  # marked in the journal's header
     ended: bool = False
     pressure: float = 10.0
     _t: float = -1.0
@@ -132,10 +133,11 @@ class Session(Queries):
         trainee: str = "",
         judge: Judge | None = None,
         bot: str | None = None,
+        coached: bool = False,
     ) -> Session:
         """Expand ``scenario`` with ``seed`` (default: the scenario's) and start a session."""
         storm = expand(scenario, scenario.seed if seed is None else seed)
-        return cls(storm, clock, trainee=trainee, judge=judge, journal_path=journal_path, bot=bot)
+        return cls(storm, clock, trainee=trainee, judge=judge, journal_path=journal_path, bot=bot, coached=coached)
 
     def _make_header(self) -> Header:
         sc = self.scenario
@@ -148,6 +150,7 @@ class Session(Queries):
             started=datetime.now(UTC).isoformat(timespec="seconds"),
             stormdrill=__version__,
             bot=self.bot,
+            coached=self.coached,
         )
 
     @classmethod

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .problems import Problem, ScenarioError
+
+if TYPE_CHECKING:
+    from .model import Scenario
 
 DEFAULT_SCENARIO = "empty-ovens"
 SUFFIXES = (".yaml", ".yml")
@@ -48,3 +52,18 @@ def resolve(arg: str) -> Path:
             return candidate
     known = ", ".join(f.stem for f in library_files())
     raise ScenarioError([Problem(arg, 0, 0, "no such file or library scenario", f"library: {known}")])
+
+
+def load_library() -> list[tuple[Path, Scenario | None, str]]:
+    """Every shipped scenario (not the stress test) loaded: (file, scenario or None, its first problem)."""
+    from .load import load_scenario
+
+    out: list[tuple[Path, Scenario | None, str]] = []
+    for f in library_files():
+        if f.stem == "stress":
+            continue
+        try:
+            out.append((f, load_scenario(f), ""))
+        except ScenarioError as exc:
+            out.append((f, None, str(exc.problems[0]) if exc.problems else "invalid"))
+    return out

@@ -260,6 +260,8 @@ class StormdrillApp(App[None]):
 
             history = [r for r in results(game.scenario.id) if r.get("trainee") == game.options.trainee]
         self.switch_screen(DebriefScreen(card, rec, game.journal_path, history))
+        if game.history_note:
+            self.notify(game.history_note, title="History", severity="warning", timeout=10, markup=False)
 
     def on_debrief_screen_again(self) -> None:
         """A new session of the same scenario, with a new journal (and the same seed, so the same storm)."""

@@ -35,6 +35,8 @@ SCOPES: dict[str, Scope] = {
     "app": Scope("everywhere"),
     "help": Scope("while the Keys panel is open"),
     "picker": Scope("the scenario picker"),
+    "history": Scope("the history screen"),
+    "replay": Scope("a replay (stormdrill replay)"),
     "open": Scope("the open-file dialog"),
     "briefing": Scope("the briefing"),
     "console": Scope("the console", ("feed",)),
@@ -117,7 +119,28 @@ COMMANDS: tuple[Command, ...] = (
     # The scenario picker.
     C("picker.play", "enter", "choose", "Play", "Play the selected scenario", footer=True, priority=True),
     C("picker.open", "o", "open_file", "Open file", "Open a scenario file by its path", footer=True),
+    C(
+        "picker.history",
+        "h",
+        "history",
+        "History",
+        "Your past sessions: trends, best and latest, what changed",
+        footer=True,
+    ),
     C("picker.quit", "q", "app.quit", "Quit", "Quit Stormdrill"),  # the footer shows ctrl+q
+    C("history.back", "escape,h,q", "back", "Back", "Back to the scenario picker", footer=True),
+    # A replay: read-only, its own clock.
+    C("replay.quit", "q", "quit", "Quit", "Leave the replay", footer=True),
+    C("replay.pause", "space", "pause", "Play/pause", "Play or pause the replay", footer=True),
+    C("replay.back", "left", "seek(-60)", "-1 min", "Back a minute", footer=True),
+    C("replay.forward", "right", "seek(60)", "+1 min", "On a minute", footer=True),
+    C("replay.prev_action", "left_square_bracket", "step(-1)", "Prev action", "To the previous action", footer=True),
+    C("replay.next_action", "right_square_bracket", "step(1)", "Next action", "To the next action", footer=True),
+    C("replay.goto", "g", "goto", "Go to", "Go to a minute (type 12 or 12:30)", footer=True),
+    C("replay.faster", "plus,equals_sign", "faster", "Faster", "Play back faster"),
+    C("replay.slower", "minus", "slower", "Slower", "Play back slower"),
+    C("replay.start", "home", "seek_to(0)", "Start", "To the start"),
+    C("replay.end", "end", "seek_to(-1)", "End", "To the end"),
     C("open.cancel", "escape", "cancel", "Cancel", "Close the dialog without opening a file", footer=True, typing=True),
     # The briefing.
     C("briefing.start", "enter", "start", "Start", "Start the clock (or continue a resumed session)", footer=True),
@@ -167,6 +190,15 @@ COMMANDS: tuple[Command, ...] = (
         priority=True,
         typing=True,
         brief=True,
+    ),
+    C(
+        "console.check",
+        "ctrl+t",
+        "check_draft",
+        "Check",
+        "Coaching: judge your draft before sending",
+        priority=True,
+        typing=True,
     ),
     C("console.to_feed", "escape", "to_feed", "Feed", "Back to the feed (and close the search box)", typing=True),
     C(

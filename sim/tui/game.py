@@ -13,6 +13,7 @@ from typing import Any
 
 from scoring import analyse
 from scoring.card import ScoreCard
+from scoring.coach import Coach, DraftCheck, Hint, check_draft
 from scoring.judge import tone_judge
 from scoring.record import SessionRecord
 from sim.engine import actions as A
@@ -44,6 +45,9 @@ class Game:
     finished: bool = False
     channel_version: int = 0
     promise_note: str = ""  # a warning about what the last action promised, or ""
+    history_note: str = ""  # why the finished session could not be kept in the history, or ""
+    _coach: Coach | None = None
+    _hints: list[Hint] = field(default_factory=list)
     _post_cursor: int = 0
     _status: dict[str, str] = field(default_factory=dict)
     _status_changes: list[tuple[str, str]] = field(default_factory=list)
@@ -57,7 +61,9 @@ class Game:
         clock.pause()
         clock.set(0.0)  # a new session starts at scenario time 0, even on a clock reused from the last one
         path = options.journal or new_journal_path(scenario.id, options.trainee)
-        session = Session(storm, clock, journal_path=path, trainee=options.trainee, judge=tone_judge)
+        session = Session(
+            storm, clock, journal_path=path, trainee=options.trainee, judge=tone_judge, coached=options.coach
+        )
         return cls(scenario, session, clock, path, options)
 
     @classmethod
@@ -89,6 +95,8 @@ class Game:
                 self.session.push(post, post.t)
         self.session.advance()
         self._sync_status()
+        if self.coach is not None:
+            self._hints += self.coach.check()
         if self.session.ended:
             self._finish()
             return True
@@ -113,7 +121,36 @@ class Game:
             record_result(self.scenario.id, self.options.trainee, self.journal_path, card.to_json())
         if self.options.room is not None:
             self.options.room.finished(card.to_json())
+        if self.options.history is not None and self.options.record_results:
+            self.history_note = self.options.history.record(
+                self.journal_path,
+                card.to_json(),
+                trainee=self.options.trainee,
+                difficulty=self.scenario.difficulty,
+                coached=self.coached,
+            )
         return card, rec
+
+    # ------------------------------------------------------------------ coaching
+    @property
+    def coached(self) -> bool:
+        """Coaching is on (``--coach``, or a resumed session that was coached)."""
+        header = self.session.header
+        return self.options.coach or bool(header and header.coached)
+
+    @property
+    def coach(self) -> Coach | None:
+        if self._coach is None and self.coached:
+            self._coach = Coach(self.session)
+        return self._coach
+
+    def take_hints(self) -> list[Hint]:
+        hints, self._hints = self._hints, []
+        return hints
+
+    def check_draft(self, mode: str, text: str, post_id: str | None) -> DraftCheck:
+        """What the judge would say of this draft if it were sent now (the composer's check key)."""
+        return check_draft(self.session, self.make_action(mode, text, post_id), tone_judge)
 
     # ------------------------------------------------------------------ state for the screens
     @property
@@ -244,6 +281,8 @@ class Game:
                 return False, problem
         self._sync_status()
         self.promise_note = self._promise_note(action, self.session.commitments[promises:])
+        if self.coach is not None:
+            self._hints += self.coach.after(self.session.actions[-1])
         return True, ""
 
     def _promise_note(self, action: Any, made: Sequence[Any]) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from sim.engine.clock import Clock
+    from sim.progress import Attempt
     from sim.scenario.model import Post
 
 
@@ -30,6 +31,16 @@ class RoomLink(Protocol):
 SPEEDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
+class HistoryLink(Protocol):
+    """The trainee's history in the results store (``sim.workshop.history.LocalHistory``)."""
+
+    def record(self, journal: Path, card: dict[str, Any], *, trainee: str, difficulty: str, coached: bool) -> str:
+        """Keep a finished session; "" once kept, else why it is not."""
+        ...
+
+    def attempts(self, trainee: str | None = None, scenario: str | None = None) -> Sequence[Attempt]: ...
+
+
 @dataclass
 class GameOptions:
     speed: float = 1.0
@@ -41,3 +52,5 @@ class GameOptions:
     record_results: bool = True
     allow_open_file: bool = True  # the picker's "open any file" (off when served to browsers)
     room: RoomLink | None = None  # set when playing in a workshop
+    history: HistoryLink | None = None  # where finished sessions are kept, per trainee (the CLI sets it)
+    coach: bool = False  # coaching hints while playing, and the journal marked as coached

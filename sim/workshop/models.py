@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -105,3 +105,31 @@ class PushedPost(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     text: Mapped[str] = mapped_column(Text)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PracticeRow(Base):
+    """One finished session in a trainee's history: played here, in a workshop, or imported.
+
+    Kept once per journal content (``content_hash``, the sha256 of the journal's intact bytes), so
+    importing the same journal twice, or importing one the console already recorded, adds nothing.
+    """
+
+    __tablename__ = "practice_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trainee: Mapped[str] = mapped_column(String(100))
+    trainee_key: Mapped[str] = mapped_column(String(100), index=True)  # the name case-folded, spaces collapsed
+    scenario: Mapped[str] = mapped_column(String(200), index=True)
+    scenario_title: Mapped[str] = mapped_column(String(500), default="")
+    difficulty: Mapped[str] = mapped_column(String(32), default="")
+    seed: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    journal: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started: Mapped[str] = mapped_column(String(40), default="")  # the journal header's ISO time
+    finished: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    total: Mapped[float] = mapped_column(Float)
+    speed: Mapped[float] = mapped_column(Float)
+    tone: Mapped[float] = mapped_column(Float)
+    plan: Mapped[float] = mapped_column(Float)
+    coached: Mapped[bool] = mapped_column(Boolean, default=False)
+    imported_from: Mapped[str] = mapped_column(Text, default="")  # "" when recorded by this machine's console
+    card: Mapped[str] = mapped_column(Text)  # the score card's JSON (docs/scoring.md)

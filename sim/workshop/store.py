@@ -35,10 +35,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
+from sim.progress import Attempt
 from sim.scenario.patterns import format_time
 from sim.store import data_dir
 
-from .models import ActionRow, Participant, PushedPost, ScoreCardRow, SessionRow, Workshop
+from .models import ActionRow, Participant, PracticeRow, PushedPost, ScoreCardRow, SessionRow, Workshop
 
 T = TypeVar("T")
 DB_FILE = "workshops.db"
@@ -641,11 +642,97 @@ class Store:
             for name, sess, card in rows
         ]
 
+    # ------------------------------------------------------------------ practice history
+    def add_attempts(self, attempts: list[Attempt]) -> list[bool]:
+        """Keep finished sessions in the history, in one transaction; for each, whether it was new
+        (False: a session with the same journal content is there already, and is left as it was)."""
+
+        def add(s: OrmSession) -> list[bool]:
+            out = []
+            for a in attempts:
+                if s.scalar(select(PracticeRow.id).where(PracticeRow.content_hash == a.content_hash)) is not None:
+                    out.append(False)
+                    continue
+                s.add(
+                    PracticeRow(
+                        trainee=clean_name(a.trainee) or "trainee",
+                        trainee_key=name_key(clean_name(a.trainee) or "trainee"),
+                        scenario=a.scenario,
+                        scenario_title=a.scenario_title,
+                        difficulty=a.difficulty,
+                        seed=a.seed,
+                        journal=a.journal,
+                        content_hash=a.content_hash,
+                        started=a.started,
+                        finished=a.finished,
+                        total=float(a.total),
+                        speed=float(a.speed),
+                        tone=float(a.tone),
+                        plan=float(a.plan),
+                        coached=a.coached,
+                        imported_from=a.imported_from,
+                        card=json.dumps(a.card, ensure_ascii=False),
+                    )
+                )
+                s.flush()
+                out.append(True)
+            return out
+
+        try:
+            return self._write(add)
+        except IntegrityError:
+            # The same journal recorded by another process at the same moment: it is there now.
+            return [False] * len(attempts) if all(self.has_attempt(a.content_hash) for a in attempts) else []
+
+    def has_attempt(self, content_hash: str) -> bool:
+        with self._read() as s:
+            return s.scalar(select(PracticeRow.id).where(PracticeRow.content_hash == content_hash)) is not None
+
+    def attempts(self, trainee: str | None = None, scenario: str | None = None) -> list[Attempt]:
+        """Finished sessions in the history (of one trainee, of one scenario), oldest first."""
+        q = select(PracticeRow).order_by(PracticeRow.finished, PracticeRow.id)
+        if trainee is not None:
+            q = q.where(PracticeRow.trainee_key == name_key(clean_name(trainee)))
+        if scenario is not None:
+            q = q.where(PracticeRow.scenario == scenario)
+        with self._read() as s:
+            rows = list(s.scalars(q))
+        return [
+            Attempt(
+                trainee=r.trainee,
+                scenario=r.scenario,
+                scenario_title=r.scenario_title,
+                difficulty=r.difficulty,
+                seed=r.seed,
+                journal=r.journal,
+                content_hash=r.content_hash,
+                started=r.started,
+                finished=_aware(r.finished) or _now(),
+                total=r.total,
+                speed=r.speed,
+                tone=r.tone,
+                plan=r.plan,
+                coached=bool(r.coached),
+                imported_from=r.imported_from,
+                card=json.loads(r.card),
+                id=r.id,
+            )
+            for r in rows
+        ]
+
+    def trainees(self) -> list[str]:
+        """The names in the history, as first written."""
+        with self._read() as s:
+            rows = s.execute(
+                select(PracticeRow.trainee_key, func.min(PracticeRow.trainee)).group_by(PracticeRow.trainee_key)
+            )
+            return sorted(name for _key, name in rows)
+
     def count_rows(self) -> dict[str, int]:
         """How many rows each table holds (the bench checks none were lost)."""
         out = {}
         with self._read() as s:
-            for model in (Workshop, Participant, SessionRow, ActionRow, ScoreCardRow, PushedPost):
+            for model in (Workshop, Participant, SessionRow, ActionRow, ScoreCardRow, PushedPost, PracticeRow):
                 out[model.__tablename__] = int(s.scalar(select(func.count()).select_from(model)) or 0)
         return out
 

@@ -68,10 +68,12 @@ async def test_picker_lists_the_library_and_opens_a_scenario(harness: Make) -> N
         table = h.app.screen.query_one(DataTable)
         playable = [f for f in library_files() if f.stem != "stress"]
         assert table.row_count == len(playable)
+        first = h.app.screen.entries[0]  # the first on the learning path: an intro scenario
+        assert first.scenario is not None and first.scenario.difficulty == "intro"
         await pilot.press("enter")
         await loaded(h, pilot)
         assert isinstance(h.app.screen, BriefingScreen)
-        assert h.app.screen.scenario.source.endswith(playable[0].name)
+        assert h.app.screen.scenario.source.endswith(first.path.name)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(h.app.screen, PickerScreen)

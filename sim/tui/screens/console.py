@@ -16,6 +16,7 @@ from textual.widgets import Button, Footer, Header, Input, Static, TabbedContent
 from sim.scenario.model import Post
 from sim.scenario.patterns import clock_label
 from sim.tui import commands
+from sim.tui.coaching import check_draft, show_hints
 from sim.tui.game import Game
 from sim.tui.palette import BriefingsProvider, PostsProvider
 from sim.tui.widgets.composer import Composer, PlanDraft, PlanEditor
@@ -98,6 +99,7 @@ class ConsoleScreen(Screen[None]):
         self.seen_briefings: set[str] = {b.id for b in game.scenario.briefings if b.t == 0}
         self.plan_draft: PlanDraft | None = None
         self._judging = False  # a text is being judged in a worker before it is sent
+        self.last_check: Any = None  # the last draft check (coaching)
         self.channel_version = -1
         self.briefing_count = -1
 
@@ -166,6 +168,8 @@ class ConsoleScreen(Screen[None]):
             if tabs.active == "tab-briefings":
                 self._mark_briefings_seen()
         self.query_one(StatusBar).show(game.status())
+        if game.coached:
+            show_hints(self, game)
         if self.selected is not None:
             self._show_selected()
         self._feed_bar()
@@ -303,6 +307,11 @@ class ConsoleScreen(Screen[None]):
             self.notify(
                 self.game.promise_note, title="Check your promise", severity="warning", timeout=10, markup=False
             )
+
+    def action_check_draft(self) -> None:
+        """The judge's reading of the draft in the composer, before it is sent (coaching)."""
+        composer = self.query_one(Composer)
+        self.last_check = check_draft(self, self.game, composer.mode, composer.text, composer.post_id)
 
     def action_plan(self) -> None:
         editor = PlanEditor(self.plan_draft)

@@ -122,7 +122,9 @@ class DebriefScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._draw_chart(self.app.size.width)
-        self.sub_title = f"{self.card.scenario_title}: {self.card.total:.0f}/100"
+        self.sub_title = f"{self.card.scenario_title}: {self.card.total:.0f}/100" + (
+            " (coached)" if self.card.coached else ""
+        )
         table = self.query_one("#evidence", DataTable)
         table.add_columns("time", "part", "what happened", "rule", "points")
         for e in sorted(self.card.evidence, key=lambda e: (e.t, e.part)):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -14,14 +14,14 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from sim.scenario.library import library_files
-from sim.scenario.load import load_scenario
+from sim.progress import PathStep, Recommendation, path_key, recommend
+from sim.scenario.library import load_library as shipped
 from sim.scenario.model import Scenario
 from sim.scenario.patterns import format_time
-from sim.scenario.problems import ScenarioError
 from sim.scenario.text import clean_text
 from sim.store import best_scores
 from sim.tui import commands
+from sim.tui.options import HistoryLink
 
 
 @dataclass
@@ -32,17 +32,9 @@ class Entry:
 
 
 def load_library() -> list[Entry]:
-    entries = []
-    for f in library_files():
-        if f.stem == "stress":
-            continue
-        try:
-            entries.append(Entry(f, load_scenario(f)))
-        except ScenarioError as exc:
-            entries.append(
-                Entry(f, None, clean_text(str(exc.problems[0]), visible=True) if exc.problems else "invalid")
-            )
-    return entries
+    """The shipped scenarios on the learning path: intro, then standard, then hard."""
+    entries = [Entry(f, sc, clean_text(problem, visible=True) if problem else "") for f, sc, problem in shipped()]
+    return sorted(entries, key=lambda e: (0, *path_key(e.scenario)) if e.scenario else (1, 0, e.path.stem, ""))
 
 
 class OpenFileScreen(ModalScreen[str | None]):
@@ -76,6 +68,7 @@ class PickerScreen(Screen[None]):
 
     TITLE = "Stormdrill"
     SUB_TITLE = "Pick a scenario"
+    DEFAULT_CSS = "PickerScreen #path-next { height: auto; padding: 0 2; background: $boost; }"
     BINDINGS = commands.bindings("picker")  # enter is a priority key: over the table's own enter
 
     class Chosen(Message):
@@ -86,9 +79,11 @@ class PickerScreen(Screen[None]):
     def __init__(self, entries: list[Entry] | None = None) -> None:
         super().__init__()
         self.entries = load_library() if entries is None else entries
+        self.recommendation: Recommendation | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(id="path-next")
         yield DataTable(id="library", cursor_type="row", zebra_stripes=True)
         yield Static(id="library-summary")
         yield Footer()
@@ -119,6 +114,44 @@ class PickerScreen(Screen[None]):
             )
         table.focus()
         self._show(0)
+        self.query_one("#path-next", Static).display = False
+        if _history(self) is not None:
+            self._recommend()
+
+    # ------------------------------------------------------------------ the learning path
+    @work(thread=True, exclusive=True, group="path")
+    def _recommend(self) -> None:
+        link, trainee = _history(self), _trainee(self)
+        if link is None:
+            return
+        attempts = list(link.attempts(trainee))
+        steps = [PathStep(e.scenario.id, e.scenario.title, e.scenario.difficulty) for e in self.entries if e.scenario]
+        rec = recommend(steps, attempts)
+        self.app.call_from_thread(self._show_recommendation, rec)
+
+    def _show_recommendation(self, rec: Recommendation | None) -> None:
+        self.recommendation = rec
+        line = self.query_one("#path-next", Static)
+        if rec is None:
+            return
+        line.update(Content.assemble(("Next on your path: ", "bold"), (rec.title, "bold $accent"), f"  ({rec.why})"))
+        line.display = True
+        row = next((i for i, e in enumerate(self.entries) if e.scenario and e.scenario.id == rec.scenario), None)
+        if row is not None:
+            self.query_one(DataTable).move_cursor(row=row)
+
+    @work(thread=True, exclusive=True, group="path")
+    def action_history(self) -> None:
+        from sim.tui.screens.history import HistoryScreen
+
+        link, trainee = _history(self), _trainee(self)
+        if link is None:
+            self.app.call_from_thread(
+                self.notify, "No history is kept here.", title="History", severity="warning", markup=False
+            )
+            return
+        attempts = list(link.attempts(trainee))
+        self.app.call_from_thread(self.app.push_screen, HistoryScreen(trainee, attempts, self.recommendation))
 
     def _show(self, index: int) -> None:
         if not self.entries:
@@ -165,6 +198,14 @@ class PickerScreen(Screen[None]):
                 self.post_message(self.Chosen(path))
 
         self.app.push_screen(OpenFileScreen(), opened)
+
+
+def _history(screen: Screen[None]) -> HistoryLink | None:
+    return getattr(getattr(screen.app, "options", None), "history", None)
+
+
+def _trainee(screen: Screen[None]) -> str:
+    return str(getattr(getattr(screen.app, "options", None), "trainee", "trainee"))
 
 
 def _options_allow_files(screen: Screen[None]) -> bool:
