@@ -528,9 +528,11 @@ def score_plan(
             )
         )
         return PartScore(0.0, {"posted": False, "posted_s": None, "on_time": False, "elements": {}}), ev
-    # The best plan before the deadline counts; otherwise the first late one.
-    on_time = [p for p in plans if p.t <= deadline]
-    candidates = on_time or plans
+    # The best plan before the deadline counts; otherwise the first late one (or, format 2, an early one).
+    early = too_early(plans, sc.scoring.plan_not_before)
+    in_window = [p for p in plans if p not in early]
+    on_time = [p for p in in_window if p.t <= deadline]
+    candidates = on_time or in_window or early
 
     def known_at(t: float) -> list[Briefing]:
         return [b for b in sc.briefings if rec.briefing_times.get(b.id, 1e18) <= t]
@@ -575,7 +577,9 @@ def score_plan(
             elements[name] = False
             ev.append(Evidence(best.t, "plan", f"plan.{name}", f"Plan is missing {_MISSING[name]}.", -share, best.ref))
     # Consistency: decided actions of briefings known at the time are reflected; no contradictions.
-    known: list[Briefing] = [b for b in sc.briefings if rec.briefing_times.get(b.id, 1e18) <= best.t]
+    known: list[Briefing] = [
+        b for b in sc.briefings if rec.briefing_times.get(b.id, 1e18) <= best.t and not b.embargoed(best.t)
+    ]
     decided = [s for b in known for s in b.actions]
     words = _words(best.full_text())
     reflected = sum(1 for s in decided if _reflects(s.what, words))
@@ -682,6 +686,9 @@ def score_plan(
             )
         )
         total *= LATE_FACTOR
+    if best in early:
+        ev.append(early_evidence(best, sc.scoring.plan_not_before or 0, total))
+        total *= LATE_FACTOR
     details = {
         "posted": True,
         "posted_s": round(best.t, 1),
@@ -692,6 +699,23 @@ def score_plan(
         "updated_after_new_facts": bool(pts_current) if later_facts else None,
     }
     return PartScore(max(0.0, min(100.0, total)), details), ev
+
+
+def too_early(plans: list[Act], not_before: int | None) -> list[Act]:
+    """Format 2: the plans posted before `scoring.plan.not_before` (the remedy was not decided yet)."""
+    return [p for p in plans if not_before is not None and p.t < not_before]
+
+
+def early_evidence(best: Act, not_before: int, total: float) -> Evidence:
+    return Evidence(
+        best.t,
+        "plan",
+        "plan.early",
+        f"Plan published at {format_time(best.t)}, before {format_time(not_before)}, when the remedy could be "
+        f"decided; no plan came after it, so it keeps {int(LATE_FACTOR * 100)}% of its points.",
+        -total * (1 - LATE_FACTOR),
+        best.ref,
+    )
 
 
 _MISSING = {

@@ -116,8 +116,24 @@ def _post_from_event(ev: PostEvent, known: dict[str, Post]) -> Post:
     from the scenario's own expansion."""
     base = base_post(known, ev.id)
     if base is not None:
-        return replace(base, id=ev.id, t=int(ev.t), text=ev.text, reply_to=ev.reply_to, source=ev.source)
+        return replace(
+            base,
+            id=ev.id,
+            t=int(ev.t),
+            text=ev.text,
+            reply_to=ev.reply_to,
+            source=ev.source,
+            quote=ev.quote,
+            expect=_fired_expect(base, ev),
+        )
     return ev.to_post()
+
+
+def _fired_expect(base: Post, ev: PostEvent) -> Expectation | None:
+    """Format 2: a held post's time-bounded expectations count from the moment it was fired."""
+    if base.expect is None or base.source != "inject":
+        return base.expect
+    return base.expect.shifted(int(ev.t) - base.t)
 
 
 def build_record(
@@ -157,7 +173,9 @@ def build_record(
             "storm counts as unanswered"
         )
         for post in storm.posts:
-            if post.t > rec.end_t and post.id not in rec.posts:
+            # A responsive wave's extra posts come only if play feeds the crowd: the rest of the storm
+            # is counted at its scripted volume.
+            if post.t > rec.end_t and post.id not in rec.posts and not post.extra:
                 rec.posts[post.id] = Delivered(post, float(post.t))
         rec.end_t = duration
     return rec

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from sim.engine.reading import Earlier, judge_request
+from sim.scenario.model import Expectation
 from sim.scenario.patterns import asserted, compile_pattern, format_time
 from sim.scenario.text import clean_text
 
@@ -145,6 +146,81 @@ def describe_key_point(idea: str, model_answer: str = "") -> str:
     return "a mention of " + " or ".join(f'"{w}"' for w in words)
 
 
+def answers_in_window(exp: Expectation, field: str, pattern: str, answers: list[Act]) -> list[Act]:
+    """The answers a must_mention / must_not_say item applies to (format 2 bounds it in time)."""
+    window = exp.window(field, pattern)
+    return answers if window is None else [a for a in answers if window.holds(a.t)]
+
+
+EMBARGO_POINTS, EMBARGO_REPEAT_POINTS = 8.0, 2.0
+
+
+def embargo_penalties(rec: SessionRecord, judged: list[Judged]) -> tuple[float, list[Evidence]]:
+    """Format 2: a fact said publicly while it was under embargo (known, but not to be said before
+    its `public_from`): charged in full once per fact, a little more each time after."""
+    points, ev = 0.0, []
+    embargoed = [b for b in rec.scenario.briefings if b.public_from is not None and b.reveals]
+    broken: set[str] = set()
+    for j in judged:
+        a = j.act
+        if not a.public:
+            continue
+        for b in embargoed:
+            under_embargo = rec.briefing_times.get(b.id, 1e18) <= a.t < (b.public_from or 0)
+            said = asserted(b.reveals, a.full_text()) if under_embargo else None
+            if not said:
+                continue
+            again = b.id in broken
+            broken.add(b.id)
+            cost = EMBARGO_REPEAT_POINTS if again else EMBARGO_POINTS
+            points += cost
+            ev.append(
+                Evidence(
+                    a.t,
+                    "tone",
+                    "tone.embargo",
+                    f'Said "{said}" at {format_time(a.t)}{" again" if again else ""}, before "{b.title}" could be '
+                    f"made public ({format_time(b.public_from or 0)}): your team knew it, but it was under embargo.",
+                    -cost,
+                    a.post_id or a.ref,
+                )
+            )
+    return points, ev
+
+
+CRISIS_POINTS = 6.0
+_OWNING = frozenset({"apologises", "owns_it"})
+
+
+def crisis_type_penalties(rec: SessionRecord, judged: list[Judged]) -> tuple[float, list[Evidence]]:
+    """Format 2: once the crisis becomes preventable, the public expects the company to apologise and
+    take responsibility in a public statement within the update cadence."""
+    sc = rec.scenario
+    points, ev = 0.0, []
+    window = float(sc.scoring.update_every)
+    for change in sc.crisis_type_changes:
+        if change.to != "preventable" or change.t >= rec.end_t:
+            continue
+        owned = any(
+            j.act.statement and change.t <= j.act.t <= change.t + window and _OWNING & set(j.result.flags)
+            for j in judged
+        )
+        if owned:
+            continue
+        points += CRISIS_POINTS
+        ev.append(
+            Evidence(
+                float(change.t),
+                "tone",
+                "tone.crisis_type",
+                f"From {format_time(change.t)} the public saw this crisis as preventable, but no public statement "
+                f"in the {format_time(window)} after that apologised and took responsibility.",
+                -CRISIS_POINTS,
+            )
+        )
+    return points, ev
+
+
 def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, list[Evidence], list[ReplyTone]]:
     ev: list[Evidence] = []
     sc = rec.scenario
@@ -220,27 +296,32 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
         answers = rec.responses_to(d.id)
         if not answers:
             continue
-        text = " ".join(a.text for a in answers)
-        if exp.must_mention:
-            flags = {f for a in answers if a.seq in by_seq for f in by_seq[a.seq].result.flags}
-            went_private = any(a.kind == "private" for a in answers)
-            hit = [m for m in exp.must_mention if key_point_met(m, text, flags, went_private)]
-            cov = len(hit) / len(exp.must_mention)
+        required = [m for m in exp.must_mention if answers_in_window(exp, "must_mention", m, answers)]
+        if required:
+            hit = []
+            for idea in required:
+                within = answers_in_window(exp, "must_mention", idea, answers)
+                flags = {f for a in within if a.seq in by_seq for f in by_seq[a.seq].result.flags}
+                went_private = any(a.kind == "private" for a in within)
+                if key_point_met(idea, " ".join(a.text for a in within), flags, went_private):
+                    hit.append(idea)
+            cov = len(hit) / len(required)
             coverage.append(cov)
-            missing = [describe_key_point(m, exp.model_answer) for m in exp.must_mention if m not in hit]
+            missing = [describe_key_point(m, exp.model_answer) for m in required if m not in hit]
             ev.append(
                 Evidence(
                     answers[0].t,
                     "tone",
                     "tone.must_mention",
-                    f"Answer to {d.post.handle} covers {len(hit)} of {len(exp.must_mention)} key points"
+                    f"Answer to {d.post.handle} covers {len(hit)} of {len(required)} key points"
                     + (f"; missing {'; '.join(missing)}." if missing else "."),
                     round(100 * W_CONTENT * (cov - 1) / max(1, n_content), 2),
                     d.id,
                 )
             )
         for bad in exp.must_not_say:
-            m = compile_pattern(bad).search(text)
+            said_then = answers_in_window(exp, "must_not_say", bad, answers)
+            m = compile_pattern(bad).search(" ".join(a.text for a in said_then)) if said_then else None
             if m:
                 penalties += MUST_NOT_POINTS
                 ev.append(
@@ -316,6 +397,9 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                 worst[0].act.post_id or worst[0].act.ref,
             )
         )
+    for points, evidence in (embargo_penalties(rec, judged), crisis_type_penalties(rec, judged)):
+        penalties += points
+        ev += evidence
     penalties = min(penalties, 40.0)
     content = sum(coverage) / len(coverage) if coverage else None
     blended = mean if content is None else (1 - W_CONTENT) * mean + W_CONTENT * 100 * content

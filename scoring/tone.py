@@ -1000,7 +1000,7 @@ def _norm(text: str) -> str:
 _CLOCK = re.compile(r"(?<![£$€\d.,])\b\d{1,2}[:.][0-5]\d(?!\d|[.,]\d)(\s?[ap]\.?m\b\.?)?|\b\d{1,2}\s?[ap]\.?m\b\.?")
 _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"\d[\d,.:]*(\s?[ap]m\b)?")
-_HANDLE = re.compile(r"@\w+")
+_HANDLE = re.compile(r"@\w(?:[\w.-]*\w)?")  # format 2 handles may hold dots and hyphens inside
 SHORT_TEXT = 12  # words: below this, copy-paste is also judged on the set of words
 
 

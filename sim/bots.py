@@ -42,9 +42,14 @@ _PROBLEMS = (
 _PROBLEM = re.compile(rf"\b(?:(?P<my>my|our) )?(?:\w+'s )?(?P<w>(?:{_PROBLEMS})s?)\b", re.IGNORECASE)
 
 
-def _topic(post: Post) -> str:
-    """What the post is about, as a noun phrase ("your order", "the outage"), or "this"."""
+def _topic(post: Post, quoted: Post | None = None) -> str:
+    """What the post is about, as a noun phrase ("your order", "the outage"), or "this". A post with a
+    video or a picture is about that (format 2); a quote post with no topic of its own, about what it quotes."""
+    if post.media is not None:
+        return f"the {post.media.kind}"
     m = _PROBLEM.search(post.text)
+    if m is None and quoted is not None:
+        return _topic(quoted)
     return ("your " if m.group("my") else "the ") + m.group("w").lower() if m else "this"
 
 
@@ -59,7 +64,25 @@ def _next_update_label(s: Session, every: float) -> tuple[float, str]:
 
 
 def _facts(s: Session) -> list[Briefing]:
-    return [b for b in s.briefings_so_far() if b.public_line]
+    """Briefings with a line the company may say now (format 2: not while under embargo)."""
+    return [b for b in s.briefings_so_far() if b.public_line and not b.embargoed(s.now)]
+
+
+def _decided(s: Session) -> list[Briefing]:
+    """Briefings whose facts may be acted on in public now (format 2: not while under embargo)."""
+    return [b for b in s.briefings_so_far() if not b.embargoed(s.now)]
+
+
+def _quoted(s: Session, post: Post) -> Post | None:
+    return s.post(post.quote) if post.quote else None
+
+
+def _owns_now(s: Session) -> bool:
+    """Format 2: the crisis has become preventable during the storm, so the company owns it in public."""
+    return bool(s.scenario.crisis_type_changes) and s.crisis_type == "preventable"
+
+
+OWNING = "This should not have happened, and it is our responsibility: we are sorry, and we are putting it right."
 
 
 def _latest_fact(s: Session) -> str:
@@ -309,6 +332,9 @@ def _reply_text(s: Session, post: Post) -> str:
     when = f" Our next public update is at {clock_label(s.scenario.start_minutes, nxt)}." if nxt else ""
     if post.role == "scammer":
         return _nth(_SCAM, i).format(h=post.handle) + f" Updates only come from {s.scenario.company.handle}."
+    quoted = _quoted(s, post)
+    if quoted is not None:  # a quote post spreads what it quotes: answer that too
+        tags |= set(quoted.tags)
     parts = [_nth(_OPENERS, i).format(n=n)]
     if "scam" in tags:  # someone asking about, or hit by, a scam
         parts.append(_nth(_SCAM_VICTIM, i // 3).format(c=s.scenario.company.handle))
@@ -326,7 +352,7 @@ def _reply_text(s: Session, post: Post) -> str:
         parts.append(fact or "We are investigating and will share confirmed facts as soon as we have them.")
         parts.append("We're sorry to everyone affected.")
     else:
-        parts.append(_nth(_TOPIC, i // 7).format(t=_topic(post)))
+        parts.append(_nth(_TOPIC, i // 7).format(t=_topic(post, quoted)))
         if "question" in tags and fact:
             parts.append(fact)
     if _personal(post):
@@ -410,11 +436,12 @@ def _update(s: Session, every: float) -> UpdateAction:
         known = [b.public_line for b in _facts(s)]
         recap = _nth(_REMINDER, k).format(f=_nth(known, k)) if known else ""
         news = f"{_nth(_NO_NEWS, k)} {recap}".strip()
-    return UpdateAction(f"Update: {news} {_nth(_UPDATE_HELP, k)} Next update at {label}.")
+    owning = f"{OWNING} " if _owns_now(s) else ""
+    return UpdateAction(f"Update: {owning}{news} {_nth(_UPDATE_HELP, k)} Next update at {label}.")
 
 
 def _plan(s: Session, every: float) -> PlanAction:
-    briefings = s.briefings_so_far()
+    briefings = _decided(s)
     steps = [PlanStep(a.what, a.who, a.when) for b in briefings for a in b.actions]
     if len(steps) < 2:
         steps.append(PlanStep("Investigate the cause and share what we find", "Our incident team", "within 24 hours"))
@@ -431,6 +458,15 @@ def _plan(s: Session, every: float) -> PlanAction:
     return PlanAction(text, tuple(steps[:8]), f"{label} on this account")
 
 
+def _changed_at(s: Session) -> float:
+    """When the crisis type last changed (format 2), or 0."""
+    return max((float(c.t) for c in s.scenario.crisis_type_changes if c.t <= s.now), default=0.0)
+
+
+def _stated_since(s: Session, t: float) -> bool:
+    return any(a.statement and a.t >= t for a in s.actions)
+
+
 def ideal(s: Session) -> Action | None:
     every = float(min(s.scenario.scoring.update_every, 15 * 60))
     if s.now < HOLDING_AFTER:
@@ -438,10 +474,13 @@ def ideal(s: Session) -> Action | None:
     if s.last_statement is None:
         return _holding(s, every)
     deadline = s.scenario.scoring.plan_deadline or s.duration
-    briefings = s.briefings_so_far()
+    briefings = _decided(s)
     facts_allow = any(b.actions or b.confirms_cause for b in briefings)
-    if not s.plan_posted and (facts_allow or s.now >= deadline - 180) and s.now >= 240:
+    not_before = s.scenario.scoring.plan_not_before or 0  # format 2: not before the remedy is decided
+    if not s.plan_posted and (facts_allow or s.now >= deadline - 180) and s.now >= max(240, not_before):
         return _plan(s, every)
+    if _owns_now(s) and not _stated_since(s, _changed_at(s)):
+        return _update(s, every)
     due = s.next_promise()
     if (due is not None and s.now >= due - 90) or (s.now - (s.last_statement or 0) >= every):
         return _update(s, every)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.scenario.model import PlanStep, Post
+from sim.scenario.model import Media, PlanStep, Post
 
 from .reading import action_text
 
@@ -183,6 +183,9 @@ class PostEvent:
     reply_to: str | None = None
     must_handle: bool = False
     source: str = "wave"  # wave | script | inject | pushed (a workshop facilitator's)
+    quote: str | None = None  # format 2 scenarios: the id of the post it quotes
+    pinned: bool = False  # format 2
+    media: tuple[str, str] | None = None  # format 2: (kind, caption)
 
     def to_json(self) -> dict[str, Any]:
         ev: dict[str, Any] = {
@@ -202,6 +205,12 @@ class PostEvent:
             ev["must_handle"] = True
         if self.source != "wave":
             ev["source"] = self.source
+        if self.quote:
+            ev["quote"] = self.quote
+        if self.pinned:
+            ev["pinned"] = True
+        if self.media is not None:
+            ev["media"] = {"kind": self.media[0], "caption": self.media[1]}
         return ev
 
     def to_post(self) -> Post:
@@ -218,6 +227,9 @@ class PostEvent:
             tags=self.tags,
             reply_to=self.reply_to,
             source=self.source,
+            quote=self.quote,
+            pinned=self.pinned,
+            media=Media(*self.media) if self.media else None,
         )
 
 
@@ -318,6 +330,13 @@ class EndEvent:
 Event = PostEvent | BriefingEvent | InjectEvent | ActionEvent | CommitmentEvent | PressureEvent | EndEvent
 
 
+def _media(raw: dict[str, Any] | None, what: str) -> tuple[str, str] | None:
+    if raw is None:
+        return None
+    f = _Fields(raw, what)
+    return f.text("kind"), f.text("caption")
+
+
 def _steps(raw: Any, what: str) -> tuple[PlanStep, ...]:
     if raw is None:
         return ()
@@ -378,6 +397,9 @@ def parse_event(obj: Mapping[str, Any], line: int = 0, seq: int = 0) -> Event | 
             reply_to=f.opt_text("reply_to"),
             must_handle=f.flag("must_handle"),
             source=f.text("source", "wave"),
+            quote=f.opt_text("quote"),
+            pinned=f.flag("pinned"),
+            media=_media(f.obj_or_none("media"), what),
         )
     if kind == "briefing":
         return BriefingEvent(t, f.text("id"), f.text("title"))

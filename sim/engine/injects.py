@@ -2,8 +2,11 @@
 
 Timed conditions (``no_statement_by``, ``no_plan_by``, ``silence``, ``unanswered``) each have one
 deadline, so the session processes them at exactly that instant without scanning posts. Event
-conditions (``said``, ``reply_flagged``, ``promise_missed``) are checked when an action arrives
-or a promise breaks. Only ``silence`` and the event conditions can hold anew (``repeat: true``).
+conditions (``said``, ``reply_flagged``, ``promise_missed``, ``embargo_broken``) are checked when an
+action arrives or a promise breaks. Only ``silence`` and the event conditions can hold anew
+(``repeat: true``). A firing may also move the mood (format 2): ``pressure`` points on the pressure
+index, ``crowd`` on the multiplier of the waves whose volume responds to play; and a held wave with
+``current`` is sized when it fires, from the volume arriving then.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from sim.scenario.expand import sized_wave
 from sim.scenario.model import DEFAULT_FLAGGED, Inject, Post, Storm
 from sim.scenario.patterns import asserted
 
 from .events import InjectEvent
 
-_REPEATABLE = frozenset({"silence", "said", "reply_flagged", "promise_missed"})
+_REPEATABLE = frozenset({"silence", "said", "reply_flagged", "promise_missed", "embargo_broken"})
 
 
 class Facts(Protocol):
@@ -31,12 +35,21 @@ class Facts(Protocol):
     def responded(self, post_id: str) -> bool: ...
 
 
+class Volume(Protocol):
+    """What sizing a held wave with ``current`` reads from the session."""
+
+    def crowd_rate(self, t: float, over: float) -> float: ...
+
+
 @dataclass
 class Firing:
-    """One firing: its journal event and the posts it schedules (absolute delivery times)."""
+    """One firing: its journal event, the posts it schedules (absolute delivery times), and how it
+    moves the mood (format 2)."""
 
     event: InjectEvent
     posts: list[tuple[float, Post]] = field(default_factory=list)
+    pressure: float = 0.0
+    crowd: float = 0.0
 
 
 @dataclass
@@ -52,8 +65,10 @@ def _r(t: float) -> float:
 class InjectBook:
     """The scenario's injects and their state."""
 
-    def __init__(self, storm: Storm) -> None:
+    def __init__(self, storm: Storm, volume: Volume | None = None) -> None:
         self.storm = storm
+        self.volume = volume
+        self._sized = {w.id: w for w in storm.scenario.waves if w.current is not None}
         self.injects = storm.scenario.injects
         self._state = {i.id: _State() for i in self.injects}
         self._fired_targets: dict[str, int] = {}
@@ -114,8 +129,9 @@ class InjectBook:
         persona: str | None = None,
         flags: Sequence[str] = (),
         text: str = "",
+        briefing: str | None = None,
     ) -> list[Firing]:
-        """Fire the injects an event satisfies (``said``, ``reply_flagged``, ``promise_missed``)."""
+        """Fire the injects an event satisfies (``said``, ``reply_flagged``, ``promise_missed``, ``embargo_broken``)."""
         out = []
         for inj in self.injects:
             c = inj.when
@@ -130,6 +146,9 @@ class InjectBook:
                 words = None if c.at is not None and t > c.at else asserted(c.pattern, text)
                 if words:  # "it is not fixed yet" does not spring an "all fixed" trap
                     out.append(self._fire(inj, t, {**cause, "condition": kind, "words": words}))
+            elif kind == "embargo_broken":
+                if c.briefing == briefing:
+                    out.append(self._fire(inj, t, {**cause, "condition": kind, "briefing": briefing}))
             else:
                 out.append(self._fire(inj, t, {**cause, "condition": kind}))
         return out
@@ -138,21 +157,30 @@ class InjectBook:
         st = self._state[inj.id]
         st.fired += 1
         st.anchor = t
-        firing = Firing(InjectEvent(_r(t), inj.id, cause, tuple(inj.fires)))
+        firing = Firing(InjectEvent(_r(t), inj.id, cause, tuple(inj.fires)), pressure=inj.pressure, crowd=inj.crowd)
         batch: list[Post] = []
         for target in inj.fires:
             n = self._fired_targets.get(target, 0) + 1
             self._fired_targets[target] = n
-            for post in self.storm.held.get(target, ()):
+            for post in self._held(target, t, n):
                 self._latest_id[post.id] = post.id if n == 1 else f"{post.id}#{n}"
                 batch.append(post)
         for post in batch:  # ids first, so a reply in the batch points at its parent's new id
             reply_to = self._latest_id.get(post.reply_to, post.reply_to) if post.reply_to else None
+            quote = self._latest_id.get(post.quote, post.quote) if post.quote else None
             # Scripted held posts come as source "inject"; a fired crowd keeps "wave".
-            fired = replace(post, id=self._latest_id[post.id], t=int(t + post.t), reply_to=reply_to)
+            fired = replace(post, id=self._latest_id[post.id], t=int(t + post.t), reply_to=reply_to, quote=quote)
             firing.posts.append((t + post.t, fired))
         firing.event = replace(firing.event, posts=len(firing.posts))
         return firing
+
+    def _held(self, target: str, t: float, n: int) -> tuple[Post, ...] | list[Post]:
+        """The posts a target delivers: as expanded, or (a held wave with ``current``) sized now."""
+        wave = self._sized.get(target)
+        if wave is None or self.volume is None:
+            return self.storm.held.get(target, ())
+        rate = self.volume.crowd_rate(t, float(wave.current_over))
+        return sized_wave(self.storm.scenario, wave, self.storm.seed, rate, n)
 
     def held_ids(self) -> set[str]:
         return {p.id for posts in self.storm.held.values() for p in posts}

@@ -7,6 +7,7 @@ happens: that is what makes resuming from a journal exact.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import json
 from collections import deque
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from sim import __version__
-from sim.scenario.expand import expand
-from sim.scenario.model import Expectation, PlanStep, Post, Scenario, Storm
+from sim.scenario.expand import derive_seed, expand
+from sim.scenario.model import POSITIVE_TONE_FLAGS, Expectation, PlanStep, Post, Scenario, Storm
+from sim.scenario.patterns import asserted, clock_label, fill_live
 from sim.scenario.text import clean_text
 
 from . import pressure as P
@@ -36,6 +38,7 @@ from .actions import (
 )
 from .clock import Clock, VirtualClock
 from .commitments import GRACE, Commitment, promised_due
+from .crowd import Crowd
 from .events import (
     ActionEvent,
     BriefingEvent,
@@ -106,7 +109,10 @@ class Session(Queries):
         self._next_briefing = 0
         self._injected: list[tuple[float, int, Post]] = []  # heap of (time, order, post) fired by injects
         self._inj_seq = 0
-        self._book = InjectBook(self.storm)
+        self._book = InjectBook(self.storm, self)
+        self._crowd = Crowd(self.scenario)
+        self._pushes: deque[tuple[float, float]] = deque()  # (time, points) of inject pressure, last 10 minutes
+        self._pinned: list[Post] = []
         self._open: list[Commitment] = []
         self._next_sample = 0.0
         self._recent_posts: deque[tuple[float, float]] = deque()  # (time, heat) of the last minute
@@ -297,10 +303,19 @@ class Session(Queries):
             self._next_sample = float((int(t // 60) + 1) * 60)
 
     def _deliver(self, post: Post, t: float) -> None:
+        if not self._crowd.lets(post, t):
+            return  # a responsive wave's post the state of play keeps away (format 2)
+        if post.live:
+            post = replace(post, text=clean_text(fill_live(post.text, self._live_values(post, t))))
         if post.expect is not None:
             post = replace(post, expect=_HIDDEN)
         self._add_post(post, t)
         heat = P.post_heat(post)
+        quoted = self.post(post.quote) if post.quote else None
+        if quoted is not None:
+            heat += P.QUOTE_SHARE * P.post_heat(quoted)
+        if post.pinned:
+            self._pinned.append(post)
         self._recent_posts.append((t, heat))
         self._recent_heat += heat
         self._emit(
@@ -316,6 +331,9 @@ class Session(Queries):
                 post.reply_to or None,
                 post.must_handle,
                 post.source,
+                post.quote,
+                post.pinned,
+                (post.media.kind, post.media.caption) if post.media else None,
             )
         )
 
@@ -326,9 +344,41 @@ class Session(Queries):
         self._inj_seq += 1
         heapq.heappush(self._injected, (t, self._inj_seq, replace(post, t=int(t), source=PUSHED)))
 
+    def _live_values(self, post: Post, t: float) -> dict[str, str]:
+        """Format 2 placeholders, from the state of play when ``post`` is delivered."""
+        sc = self.scenario
+        due = [c.due for c in self.commitments if c.due <= t] or [c.due for c in self.commitments]
+        values = {
+            "promised_time": clock_label(sc.start_minutes, max(due)) if due else "the time they gave",
+            "trainee_name": self.trainee or "you",
+            "minutes_silent": str(int((t - (self.last_statement or 0.0)) // 60)),
+            "company": sc.company.name,
+            "company_handle": sc.company.handle,
+        }
+        for name, choices in sc.variables:
+            values[name] = choices[derive_seed(self.storm.seed, post.id, name) % len(choices)]
+        return values
+
+    def crowd_rate(self, t: float, over: float) -> float:
+        """Posts per minute delivered in the ``over`` seconds up to ``t`` (the current volume)."""
+        over = max(60.0, over)
+        n = bisect.bisect_right(self._times, t) - bisect.bisect_right(self._times, t - over)
+        return n / (over / 60)
+
+    @property
+    def crisis_type(self) -> str:
+        """The crisis type the public sees now (format 2 scenarios can change it during the storm)."""
+        return self.scenario.crisis_type_at(self.now)
+
     def _schedule(self, firings: list[Firing]) -> None:
         for f in firings:
             self._emit(f.event)
+            if f.pressure:
+                self._pushes.append((f.event.t, f.pressure))
+                self.pressure = P.clamp(self.pressure + f.pressure)
+                self._emit(PressureEvent(f.event.t, self.pressure))
+            if f.crowd:
+                self._crowd.event("inject", f.event.t, f.crowd)
             for at, post in f.posts:
                 self._inj_seq += 1
                 heapq.heappush(self._injected, (at, self._inj_seq, post))
@@ -345,13 +395,18 @@ class Session(Queries):
         for dq in (self._flagged, self._statements, self._good_high):
             while dq and dq[0] <= t - P.WINDOW:
                 dq.popleft()
+        while self._pushes and self._pushes[0][0] <= t - P.WINDOW:
+            self._pushes.popleft()
+        # A pinned post left unanswered keeps drawing eyes: its heat counts again every minute.
+        pinned = sum(P.post_heat(p) for p in self._pinned if not self.responded(p.id))
         goal = P.target(
-            max(0.0, self._recent_heat),
+            max(0.0, self._recent_heat) + pinned,
             t - (self.last_statement or 0.0),
             float(self.scenario.scoring.update_every),
             len(self._flagged),
             len(self._statements),
             len(self._good_high),
+            sum(v for _, v in self._pushes),
         )
         self.pressure = P.step(self.pressure, goal)
         self._emit(PressureEvent(_r(t), self.pressure))
@@ -487,10 +542,24 @@ class Session(Queries):
         self._promise(a, "public" if a.statement or post is None else post.author)
         if not a.public:
             return
+        self._move_crowd(a, flags, update)
         self._schedule(self._book.on_event("said", t, {"action": a.seq}, text=a.full_text()))
+        for b in self._briefings:
+            if b.embargoed(t) and b.reveals and asserted(b.reveals, a.full_text()):
+                self._schedule(self._book.on_event("embargo_broken", t, {"action": a.seq}, briefing=b.id))
         if a.kind == "reply" and post is not None:
             cause = {"action": a.seq, "post": post.id}
             self._schedule(self._book.on_event("reply_flagged", t, cause, persona=post.author, flags=flags))
+
+    def _move_crowd(self, a: TraineeAction, flags: Sequence[str], update: bool) -> None:
+        """Format 2: a public text moves the waves whose volume responds to play."""
+        negative = bool(set(flags) & P.NEGATIVE)
+        if a.kind == "reply":
+            good = not negative and bool(set(flags) & set(POSITIVE_TONE_FLAGS))
+            if negative or good:
+                self._crowd.event("flagged_reply" if negative else "good_reply", a.t)
+        elif update and not negative:
+            self._crowd.event("good_statement", a.t)
 
     def _promise(self, a: TraineeAction, audience: str) -> None:
         """A time given for the next update (statements) or the next contact (replies, private messages)."""

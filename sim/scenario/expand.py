@@ -14,11 +14,12 @@ import random
 import re
 import string
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 
 from faker import Faker
 
-from .model import Post, Scenario, Storm, Wave
+from .model import LIVE_PLACEHOLDERS, Post, Scenario, Storm, Wave
 from .text import clean_text
 
 _POOL = 96
@@ -63,13 +64,20 @@ def _handle(first: str, last: str, rng: random.Random) -> str:
 class _Fill(dict[str, str]):
     """Placeholder values for one post, computed only when a template asks for them."""
 
-    def __init__(self, post_ctx: dict[str, str], variables: dict[str, tuple[str, ...]], rng: random.Random) -> None:
+    def __init__(
+        self, post_ctx: dict[str, str], variables: dict[str, tuple[str, ...]], rng: random.Random, live: bool = False
+    ) -> None:
         super().__init__(post_ctx)
         self.variables = variables
         self.rng = rng
+        self.live = live  # format 2: live placeholders stay in the text, filled when the post is delivered
+        self.asked_live = False
 
     def __missing__(self, key: str) -> str:
         rng = self.rng
+        if self.live and key in LIVE_PLACEHOLDERS:
+            self.asked_live = True
+            return "{" + key + "}"
         if key in self.variables:
             value = rng.choice(self.variables[key])
         elif key == "order":
@@ -96,9 +104,17 @@ def _weighted(items: Iterable[tuple[str, float]]) -> tuple[list[str], list[float
     return names, cum
 
 
-def expand_wave(scenario: Scenario, wave: Wave, seed: int) -> list[Post]:
-    """Generate the posts of one wave (times absolute, or relative when the wave is held)."""
-    wseed = derive_seed(seed, scenario.id, "wave", wave.id)
+def expand_wave(scenario: Scenario, wave: Wave, seed: int, *, salt: str = "", prefix: str = "") -> list[Post]:
+    """Generate the posts of one wave (times absolute, or relative when the wave is held).
+
+    ``salt`` draws another, independent crowd for the same wave (format 2: the extra posts of a
+    responsive wave, a held wave sized when it fires), its ids starting ``WAVE-{prefix}``.
+    """
+    wseed = (
+        derive_seed(seed, scenario.id, "wave", wave.id, salt)
+        if salt
+        else derive_seed(seed, scenario.id, "wave", wave.id)
+    )
     rng = random.Random(wseed)
     pools = _Pools(scenario.locale, wseed)
     variables = dict(scenario.variables)
@@ -107,6 +123,7 @@ def expand_wave(scenario: Scenario, wave: Wave, seed: int) -> list[Post]:
     lo, hi = wave.followers
     log_lo, log_hi = math.log(lo + 1), math.log(hi + 1)
     company = {"company": scenario.company.name, "company_handle": scenario.company.handle}
+    live = scenario.format >= 2
     posts: list[Post] = []
     n = 0
     for minute, count in enumerate(wave.per_minute):
@@ -131,13 +148,14 @@ def expand_wave(scenario: Scenario, wave: Wave, seed: int) -> list[Post]:
                 },
                 variables,
                 rng,
+                live,
             )
             text = clean_text(tpl.text.format_map(fill))
             role = rng.choices(roles, cum_weights=role_cum)[0]
             followers = int(math.exp(log_lo + (log_hi - log_lo) * rng.random())) - 1
             posts.append(
                 Post(
-                    id=f"{wave.id}-{n:05d}",
+                    id=f"{wave.id}-{prefix}{n:05d}",
                     t=t,
                     author=f"crowd:{handle}",
                     name=f"{first} {last}",
@@ -148,8 +166,51 @@ def expand_wave(scenario: Scenario, wave: Wave, seed: int) -> list[Post]:
                     tags=tpl.tags,
                     source="wave",
                     wave=wave.id,
+                    media=tpl.media,
+                    live=fill.asked_live,
                 )
             )
+    return posts
+
+
+def _carry(rates: Iterable[float]) -> tuple[int, ...]:
+    """Whole counts per minute for fractional rates, keeping the fractions across minutes."""
+    out, carry = [], 0.0
+    for rate in rates:
+        carry += max(0.0, rate)
+        n = int(carry)
+        carry -= n
+        out.append(n)
+    return tuple(out)
+
+
+def responsive_posts(scenario: Scenario, wave: Wave, seed: int, base: list[Post]) -> list[Post]:
+    """Format 2: the levels of a responsive wave's posts, and its extra posts.
+
+    Each scripted post gets a level in [0, 1) and each extra post one in [1, cap), drawn from
+    their own generators (the scripted crowd is the one format 1 would draw). The engine delivers
+    a post only while the wave's multiplier is above its level: 1 delivers the scripted volume,
+    0.5 about half of it, 1.5 half as much again.
+    """
+    assert wave.responds is not None
+    rng = random.Random(derive_seed(seed, scenario.id, "wave", wave.id, "levels"))
+    leveled = [replace(p, level=rng.random()) for p in base]
+    cap = wave.responds.cap
+    if cap > 1:
+        more = replace(wave, per_minute=_carry(n * (cap - 1) for n in wave.per_minute))
+        extra = expand_wave(scenario, more, seed, salt="extra", prefix="x")
+        leveled += [replace(p, level=1 + rng.random() * (cap - 1)) for p in extra]
+    return leveled
+
+
+def sized_wave(scenario: Scenario, wave: Wave, seed: int, rate: float, firing: int) -> list[Post]:
+    """Format 2: the posts of a held wave with ``current``, fired when ``rate`` posts a minute were arriving."""
+    assert wave.current is not None
+    minutes = max(1, math.ceil((wave.end - wave.start) / 60))
+    counts = _carry(min(2000.0, rate * wave.current) for _ in range(minutes))
+    posts = expand_wave(scenario, replace(wave, per_minute=counts), seed, salt=f"fired-{firing}")
+    if wave.responds is not None:
+        posts = responsive_posts(scenario, replace(wave, per_minute=counts), seed, posts)
     return posts
 
 
@@ -174,13 +235,22 @@ def expand(scenario: Scenario, seed: int | None = None) -> Storm:
             reply_to=sp.reply_to,
             expect=sp.expect,
             source="inject" if sp.held else "script",
+            quote=sp.quote,
+            pinned=sp.pinned,
+            media=sp.media,
+            live=sp.live,
         )
         if sp.held:
             held[sp.id] = (post,)
         else:
             scheduled.append(post)
     for wave in scenario.waves:
+        if wave.current is not None:
+            held[wave.id] = ()  # sized when it fires (sim.engine.injects)
+            continue
         posts = expand_wave(scenario, wave, seed)
+        if wave.responds is not None:
+            posts = responsive_posts(scenario, wave, seed, posts)
         if wave.held:
             held[wave.id] = tuple(posts)
         else:

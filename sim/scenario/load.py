@@ -18,15 +18,19 @@ from .model import (
     Briefing,
     Company,
     Condition,
+    CrisisChange,
     Expectation,
     Inject,
+    Media,
     Persona,
     PlanStep,
+    Responds,
     Scenario,
     ScoringSettings,
     ScriptedPost,
     Template,
     Wave,
+    Window,
 )
 from .patterns import to_seconds
 from .problems import Problem, ScenarioError
@@ -163,16 +167,51 @@ def _shape(volume: dict[str, Any], start: int, end: int) -> tuple[int, ...]:
     return tuple(counts)
 
 
+def _items(e: dict[str, Any], key: str) -> tuple[tuple[str, ...], list[Window]]:
+    """A must_mention / must_not_say list: its patterns, and (format 2) the bounds of bounded items."""
+    patterns, windows = [], []
+    for item in e.get(key) or ():
+        if isinstance(item, dict):
+            pattern = _s(item["say"])
+            start = to_seconds(item["from"]) if "from" in item else None
+            end = to_seconds(item["until"]) if "until" in item else None
+            windows.append(Window(key, pattern, start, end))
+        else:
+            pattern = _s(item)
+        patterns.append(pattern)
+    return tuple(patterns), windows
+
+
 def _expectation(e: dict[str, Any] | None) -> Expectation | None:
     if e is None:
         return None
+    must_mention, w1 = _items(e, "must_mention")
+    must_not_say, w2 = _items(e, "must_not_say")
     return Expectation(
         reply_within=to_seconds(e["reply_within"]) if "reply_within" in e else None,
-        must_mention=_strs(e.get("must_mention")),
+        must_mention=must_mention,
         should_mention=_strs(e.get("should_mention")),
-        must_not_say=_strs(e.get("must_not_say")),
+        must_not_say=must_not_say,
         private=bool(e.get("private", False)),
         model_answer=_s(e.get("model_answer", "")).strip(),
+        windows=tuple(w1 + w2),
+    )
+
+
+def _media(m: dict[str, Any] | None) -> Media | None:
+    return Media(m["kind"], _s(m["caption"], True)) if m else None
+
+
+def _responds(r: dict[str, Any] | None) -> Responds | None:
+    if r is None:
+        return None
+    d = Responds()
+    return Responds(
+        good_statement=float(r.get("good_statement", d.good_statement)),
+        good_reply=float(r.get("good_reply", d.good_reply)),
+        flagged_reply=float(r.get("flagged_reply", d.flagged_reply)),
+        half_life=_t(r.get("half_life"), d.half_life),
+        cap=float(r.get("cap", d.cap)),
     )
 
 
@@ -190,11 +229,14 @@ def _condition(w: dict[str, Any]) -> Condition:
     if kind == "said":
         said = w[kind]
         return Condition(kind, pattern=_s(said["pattern"]), at=to_seconds(said["before"]) if "before" in said else None)
+    if kind == "embargo_broken":
+        return Condition(kind, briefing=w[kind])
     return Condition(kind)  # promise_missed
 
 
 def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> Scenario:
     """Build the model from validated data (call only when validation found no errors)."""
+    v2 = data.get("format") == 2
     company = data["company"]
     variables = tuple(
         (k, tuple(_s(x, True) for x in v) if isinstance(v, list) else (_s(v, True),))
@@ -217,7 +259,7 @@ def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> 
             (
                 Briefing(
                     id=b["id"],
-                    t=_t(b["at"]),
+                    t=_t(b["known_at"] if v2 else b["at"]),
                     title=_s(b["title"], True),
                     text=_s(b["text"]).strip(),
                     public_line=_s(b.get("public_line", "")).strip(),
@@ -227,6 +269,8 @@ def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> 
                         PlanStep(_s(a["what"], True), _s(a.get("who", ""), True), _s(a.get("when", ""), True))
                         for a in b.get("actions") or ()
                     ),
+                    public_from=to_seconds(b["public_from"]) if "public_from" in b else None,
+                    reveals=_s(b.get("reveals", "")),
                 )
                 for b in data.get("briefings") or ()
             ),
@@ -243,6 +287,10 @@ def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> 
             reply_to=p.get("reply_to"),
             expect=_expectation(p.get("expect")),
             held=bool(p.get("held", False)),
+            quote=p.get("quote"),
+            pinned=bool(p.get("pinned", False)),
+            media=_media(p.get("media")),
+            live=v2 and "{" in str(p["text"]),
         )
         for p in data.get("posts") or ()
     )
@@ -252,28 +300,37 @@ def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> 
         authors = w.get("authors") or {}
         roles = authors.get("roles") or {"customer": 1}
         followers = authors.get("followers") or [20, 2000]
+        volume = w["volume"]
+        current = float(volume["current"]) if "current" in volume else None
         waves.append(
             Wave(
                 id=w["id"],
                 start=start,
                 end=end,
-                per_minute=_shape(w["volume"], start, end),
+                per_minute=() if current is not None else _shape(volume, start, end),
                 templates=tuple(
-                    Template(_s(t["text"]), tuple(t.get("tags") or ()), float(t.get("weight", 1.0)))
+                    Template(
+                        _s(t["text"]), tuple(t.get("tags") or ()), float(t.get("weight", 1.0)), _media(t.get("media"))
+                    )
                     for t in w["templates"]
                 ),
                 roles=tuple((r, float(x)) for r, x in roles.items()),
                 followers=(int(followers[0]), int(followers[1])),
                 held=bool(w.get("held", False)),
+                responds=_responds(volume.get("responds")),
+                current=current,
+                current_over=_t(volume.get("current_over"), 300),
             )
         )
     injects = tuple(
         Inject(
             id=i["id"],
             when=_condition(i["when"]),
-            fires=tuple(i["fires"]),
+            fires=tuple(i.get("fires") or ()),
             repeat=bool(i.get("repeat")),
             note=_s(i.get("note", "")),
+            pressure=float(i.get("pressure", 0.0)),
+            crowd=float(i.get("crowd", 0.0)),
         )
         for i in data.get("injects") or ()
     )
@@ -304,6 +361,7 @@ def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> 
         plan_deadline=to_seconds(plan["deadline"]) if "deadline" in plan else None,
         plan_require=tuple(plan.get("require") or PLAN_ELEMENTS),
         avoid=tuple(avoid),
+        plan_not_before=to_seconds(plan["not_before"]) if "not_before" in plan else None,
     )
     return Scenario(
         id=data["id"],
@@ -326,4 +384,9 @@ def build(data: dict[str, Any], *, source: str = "", content_hash: str = "") -> 
         scoring=scoring,
         source=source,
         content_hash=content_hash,
+        format=2 if v2 else 1,
+        crisis_type_changes=tuple(
+            CrisisChange(_t(c["at"]), c["to"])
+            for c in sorted(data.get("crisis_type_changes") or (), key=lambda c: _t(c["at"]))
+        ),
     )

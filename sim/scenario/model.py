@@ -7,10 +7,11 @@ Text fields are already cleaned of escape sequences and control characters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest format; format 1 files (no `format` key, or `format: 1`) load unchanged
+FORMATS = (1, 2)
 
 DIFFICULTIES = ("intro", "standard", "hard")
 CRISIS_TYPES = ("victim", "accidental", "preventable")
@@ -66,6 +67,7 @@ CONDITION_KINDS = (
     "reply_flagged",
     "promise_missed",
     "said",
+    "embargo_broken",
 )
 DEFAULT_FLAGGED = ("defensive", "dismissive", "blames", "hostile")
 # Tone flags the scoring model can raise (kept here so scenarios can name them without importing scoring).
@@ -121,6 +123,10 @@ PLACEHOLDERS = (
     "company_handle",
 )
 
+# Placeholders of format 2 filled when a post is delivered, from the state of play at that moment.
+LIVE_PLACEHOLDERS = ("promised_time", "trainee_name", "minutes_silent")
+MEDIA_KINDS = ("video", "image", "audio", "link")
+
 Difficulty = Literal["intro", "standard", "hard"]
 CrisisType = Literal["victim", "accidental", "preventable"]
 
@@ -164,6 +170,30 @@ class Briefing:
     confirms_cause: bool = False  # from now on the cause is confirmed
     contradicts: tuple[str, ...] = ()  # patterns that contradict this fact once known
     actions: tuple[PlanStep, ...] = ()  # plan steps the team has decided
+    public_from: int | None = None  # format 2: an embargo; the fact may be said publicly only from then
+    reveals: str = ""  # format 2: the pattern that gives the fact away (what the embargo forbids)
+
+    def embargoed(self, t: float) -> bool:
+        """Whether the fact is known but may not be said publicly yet at ``t``."""
+        return self.public_from is not None and self.t <= t < self.public_from
+
+    def sayable(self, t: float) -> bool:
+        """Whether the fact may be said publicly at ``t`` (known, and not under embargo)."""
+        return self.t <= t and not self.embargoed(t)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Format 2: a ``must_mention`` or ``must_not_say`` item that applies only to answers sent in
+    [start, end) (scenario seconds; None = unbounded)."""
+
+    field: str  # must_mention | must_not_say
+    pattern: str
+    start: int | None = None
+    end: int | None = None
+
+    def holds(self, t: float) -> bool:
+        return (self.start is None or t >= self.start) and (self.end is None or t < self.end)
 
 
 @dataclass(frozen=True)
@@ -176,6 +206,37 @@ class Expectation:
     must_not_say: tuple[str, ...] = ()
     private: bool = False  # belongs in private messages
     model_answer: str = ""
+    windows: tuple[Window, ...] = ()  # format 2: items of must_mention / must_not_say bounded in time
+
+    def window(self, field: str, pattern: str) -> Window | None:
+        """The time bounds of one item (None: it applies to every answer)."""
+        return next((w for w in self.windows if w.field == field and w.pattern == pattern), None)
+
+    def shifted(self, offset: int) -> Expectation:
+        """The expectation of a held post fired ``offset`` seconds into the scenario (its bounds count from then)."""
+        if not self.windows or not offset:
+            return self
+        moved = tuple(
+            Window(
+                w.field,
+                w.pattern,
+                None if w.start is None else w.start + offset,
+                None if w.end is None else w.end + offset,
+            )
+            for w in self.windows
+        )
+        return replace(self, windows=moved)
+
+
+@dataclass(frozen=True)
+class Media:
+    """Format 2: what a post carries besides its words, described in text (never rendered)."""
+
+    kind: str  # video | image | audio | link
+    caption: str
+
+    def label(self) -> str:
+        return f"[{self.kind}: {self.caption}]"
 
 
 @dataclass(frozen=True)
@@ -188,6 +249,10 @@ class ScriptedPost:
     reply_to: str | None = None
     expect: Expectation | None = None
     held: bool = False  # only delivered when an inject fires it; t is then relative
+    quote: str | None = None  # format 2: the post this one quotes
+    pinned: bool = False  # format 2: the author pinned it; it keeps drawing attention while unanswered
+    media: Media | None = None  # format 2
+    live: bool = False  # format 2: the text holds placeholders filled at delivery
 
 
 @dataclass(frozen=True)
@@ -195,6 +260,25 @@ class Template:
     text: str
     tags: tuple[str, ...] = ()
     weight: float = 1.0
+    media: Media | None = None  # format 2
+
+
+@dataclass(frozen=True)
+class Responds:
+    """Format 2: how a wave's volume answers play. Each event adds its effect to the wave's
+    multiplier (1 = as scripted), fading with ``half_life``; the multiplier stays in [0, cap]."""
+
+    good_statement: float = 0.0
+    good_reply: float = 0.0
+    flagged_reply: float = 0.0
+    half_life: int = 600
+    cap: float = 2.0
+
+    def effect(self, kind: str) -> float:
+        return float(getattr(self, kind, 0.0)) if kind in CROWD_EVENTS else 0.0
+
+
+CROWD_EVENTS = ("good_statement", "good_reply", "flagged_reply")
 
 
 @dataclass(frozen=True)
@@ -209,6 +293,9 @@ class Wave:
     roles: tuple[tuple[str, float], ...] = (("customer", 1.0),)
     followers: tuple[int, int] = (20, 2000)
     held: bool = False
+    responds: Responds | None = None  # format 2: the volume answers play
+    current: float | None = None  # format 2, held waves: this many times the volume when it fires
+    current_over: int = 300  # ... measured over this many seconds before the firing
 
     @property
     def total(self) -> int:
@@ -225,6 +312,7 @@ class Condition:
     persona: str | None = None  # reply_flagged (None = anyone)
     flags: tuple[str, ...] = ()  # reply_flagged
     pattern: str = ""  # said
+    briefing: str | None = None  # embargo_broken
 
 
 @dataclass(frozen=True)
@@ -234,6 +322,8 @@ class Inject:
     fires: tuple[str, ...]
     repeat: bool = False
     note: str = ""
+    pressure: float = 0.0  # format 2: points the firing adds to the pressure index (negative: calms it)
+    crowd: float = 0.0  # format 2: added to the multiplier of every wave whose volume responds to play
 
 
 @dataclass(frozen=True)
@@ -257,6 +347,15 @@ class ScoringSettings:
     plan_deadline: int | None = None
     plan_require: tuple[str, ...] = PLAN_ELEMENTS
     avoid: tuple[Avoid, ...] = ()
+    plan_not_before: int | None = None  # format 2: a plan before this time is too early
+
+
+@dataclass(frozen=True)
+class CrisisChange:
+    """Format 2: from ``t`` on, the public sees the crisis as ``to``."""
+
+    t: int
+    to: str
 
 
 @dataclass(frozen=True)
@@ -268,7 +367,7 @@ class Scenario:
     crisis_type: str
     duration: int
     company: Company
-    format: int = FORMAT_VERSION
+    format: int = 1
     start_clock: str = "09:00"
     locale: str = "en_US"
     seed: int = 1
@@ -282,6 +381,15 @@ class Scenario:
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     source: str = ""  # file path it was loaded from
     content_hash: str = ""  # sha256 of the file's bytes
+    crisis_type_changes: tuple[CrisisChange, ...] = ()  # format 2, in time order
+
+    def crisis_type_at(self, t: float) -> str:
+        """The crisis type the public sees at ``t`` (``crisis_type`` until the first change)."""
+        current = self.crisis_type
+        for change in self.crisis_type_changes:
+            if change.t <= t:
+                current = change.to
+        return current
 
     def persona(self, persona_id: str) -> Persona | None:
         for p in self.personas:
@@ -313,10 +421,20 @@ class Post:
     expect: Expectation | None = None
     source: str = "script"  # script | wave | inject
     wave: str | None = None
+    quote: str | None = None  # format 2: the id of the post this one quotes
+    pinned: bool = False  # format 2
+    media: Media | None = None  # format 2
+    live: bool = False  # format 2: placeholders in the text are filled when it is delivered
+    level: float | None = None  # format 2, responsive waves: delivered only while the wave's multiplier exceeds it
 
     @property
     def must_handle(self) -> bool:
         return self.expect is not None
+
+    @property
+    def extra(self) -> bool:
+        """A post of a responsive wave beyond its scripted volume: delivered only when play feeds the crowd."""
+        return self.level is not None and self.level >= 1.0
 
 
 @dataclass(frozen=True)

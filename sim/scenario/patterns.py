@@ -2,7 +2,9 @@
 
 A *pattern* is one or more phrases separated by ``|``. A phrase matches case-insensitively
 where a word starts (``apolog`` matches "apologise" and "apology"); spaces in a phrase match
-any run of white space. Patterns are never regular expressions, so they cannot fail or be slow.
+any run of white space. The token ``<number>`` matches any number, in digits ("2,400", "12.5",
+"40%") or in words ("twelve", "hundreds", "a dozen"). Patterns are never regular expressions, so
+they cannot fail or be slow.
 """
 
 from __future__ import annotations
@@ -14,6 +16,22 @@ from .schema import DURATION_RE
 
 _DURATION = re.compile(DURATION_RE)
 
+NUMBER_TOKEN = "<number>"
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a dozen|dozens?|"
+    "hundreds?|thousands?|millions?|billions?|tens of thousands"
+)
+# Digits with separators, a decimal part, a percent or a k/m suffix; or a number in words.
+_NUMBER_RX = rf"(?:\d[\d,.]*(?:\s?%|\s?percent|[km]\b)?|(?:{_NUMBER_WORDS})(?![a-z]))"
+
+
+def _word(w: str) -> str:
+    """One word of a phrase as a regular expression: the number token, or the word as written."""
+    if w.lower() == NUMBER_TOKEN:
+        return _NUMBER_RX
+    return re.escape(w)
+
 
 @lru_cache(maxsize=4096)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
@@ -23,7 +41,7 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
         words = phrase.strip().split()
         if not words:
             continue
-        body = r"\s+".join(re.escape(w) for w in words)
+        body = r"\s+".join(_word(w) for w in words)
         alternatives.append(rf"(?<![\w]){body}")
     if not alternatives:
         return re.compile(r"(?!x)x")  # matches nothing
@@ -63,6 +81,21 @@ def asserted(pattern: str, text: str) -> str | None:
         if not negated(text[max(0, m.start() - 60) : m.start()]):
             return m.group(0)
     return None
+
+
+_LIVE_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+
+
+def live_fields(text: str) -> list[str]:
+    """The ``{name}`` placeholders in a format 2 post's text (``{{name}}`` is literal)."""
+    return _LIVE_FIELD.findall(text)
+
+
+def fill_live(text: str, values: dict[str, str]) -> str:
+    """Fill the known ``{name}`` placeholders of a format 2 post; others stay as written, and
+    ``{{`` / ``}}`` become single braces."""
+    filled = _LIVE_FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    return filled.replace("{{", "{").replace("}}", "}")
 
 
 def to_seconds(value: object) -> int | None:

@@ -11,13 +11,14 @@ _MEDIA_ROLES = ("journalist", "regulator", "politician")
 
 
 def priority(post: Post) -> int:
-    """Safety 5, media or regulator 4, influencer or high reach 3, must-handle 2, pii/question/scam 1, else 0."""
+    """Safety 5, media or regulator 4, influencer, high reach or pinned 3, must-handle 2, pii/question/scam 1,
+    else 0."""
     tags = set(post.tags)
     if "safety" in tags:
         return 5
     if tags & {"media", "regulator"} or post.role in _MEDIA_ROLES:
         return 4
-    if "influencer" in tags or post.role == "influencer" or post.followers >= HIGH_REACH:
+    if "influencer" in tags or post.role == "influencer" or post.followers >= HIGH_REACH or post.pinned:
         return 3
     if post.must_handle:
         return 2

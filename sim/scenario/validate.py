@@ -5,6 +5,7 @@ Every problem is collected (never just the first), each with the line and column
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator
 from typing import Any
@@ -12,14 +13,18 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .model import PLACEHOLDERS
-from .patterns import format_time, to_seconds
+from .model import LIVE_PLACEHOLDERS, PLACEHOLDERS
+from .patterns import format_time, live_fields, to_seconds
 from .problems import Problem, did_you_mean
-from .schema import SCHEMA
+from .schema import FORMAT2_KEYS, HANDLE2_RE, SCHEMA
 from .yamlpos import Parsed, Path
 
 MAX_STORM_POSTS = 100_000
 _VALIDATOR = Draft202012Validator(SCHEMA)
+MIGRATE_HINT = "add `format: 2` at the top, or run `stormdrill migrate FILE`"
+# Placeholders a format 2 scripted post may hold (filled when it is delivered).
+POST_PLACEHOLDERS = (*LIVE_PLACEHOLDERS, "company", "company_handle")
+_CONDITIONS = "no_statement_by, silence, unanswered, no_plan_by, reply_flagged, promise_missed, said"
 _TYPE_NAMES = {
     "string": "a text",
     "integer": "a whole number",
@@ -71,6 +76,8 @@ class _Checker:
         self.parsed = parsed
         self.filename = filename
         self.problems: list[Problem] = list(parsed.problems)
+        data = parsed.data
+        self.v2 = isinstance(data, dict) and data.get("format") == 2
 
     def add(self, path: Path, message: str, hint: str = "", *, key: bool = False, warning: bool = False) -> None:
         line, col = self.parsed.where(path, key=key)
@@ -92,6 +99,10 @@ class _Checker:
             allowed = list(schema.get("properties", {}))
             for extra in sorted(set(inst) - set(allowed), key=str):
                 hint = did_you_mean(str(extra), allowed) or ("allowed here: " + ", ".join(allowed) if allowed else "")
+                if not self.v2 and extra in FORMAT2_KEYS:
+                    hint = f"`{extra}` is new in format 2: {MIGRATE_HINT}"
+                elif self.v2 and extra == "at" and path[:1] == ("briefings",):
+                    hint = "in format 2 a briefing says `known_at` (and `public_from` for an embargo)"
                 self.add((*path, extra), f"unknown key `{extra}`", hint, key=True)
         elif v == "required" and isinstance(inst, dict):
             missing = [k for k in vv if k not in inst]
@@ -112,7 +123,10 @@ class _Checker:
             hint = did_you_mean(str(inst), choices) if isinstance(inst, str) else ""
             self.add(path, f"{_describe(inst)} is not a valid `{name}`", hint or "one of: " + ", ".join(choices))
         elif v in ("type", "anyOf", "const", "pattern"):
-            self.add(path, f"`{name}` should be {_expected(err)}, got {_describe(inst)}")
+            hint = ""
+            if v == "pattern" and name == "handle" and not self.v2 and re.match(HANDLE2_RE, str(inst)):
+                hint = f"dots and hyphens in handles are new in format 2: {MIGRATE_HINT}"
+            self.add(path, f"`{name}` should be {_expected(err)}, got {_describe(inst)}", hint)
         elif v in ("minimum", "exclusiveMinimum"):
             self.add(
                 path,
@@ -133,7 +147,7 @@ class _Checker:
                 self.add(
                     path,
                     "`when` needs a condition",
-                    "one of: no_statement_by, silence, unanswered, no_plan_by, reply_flagged, promise_missed, said",
+                    "one of: " + _CONDITIONS + (", embargo_broken" if self.v2 else ""),
                 )
             else:
                 self.add(path, f"`{name}` must not be empty")
@@ -173,10 +187,13 @@ class _Checker:
         for i, p in self.items(data, "personas"):
             self.unique(personas, p.get("id"), ("personas", i, "id"), "persona")
         briefings: dict[str, Path] = {}
+        known_key = "known_at" if self.v2 else "at"
         for i, b in self.items(data, "briefings"):
             self.unique(briefings, b.get("id"), ("briefings", i, "id"), "briefing")
-            self.time(("briefings", i, "at"), b.get("at"), duration)
-            self.at_before_end(("briefings", i, "at"), b.get("at"), duration)
+            self.time(("briefings", i, known_key), b.get(known_key), duration)
+            self.at_before_end(("briefings", i, known_key), b.get(known_key), duration)
+            if self.v2:
+                self.embargo(i, b, duration)
         items: dict[str, Path] = {}  # posts and waves share one namespace
         held: dict[str, Path] = {}
         post_times: dict[str, tuple[int | None, bool]] = {}
@@ -203,25 +220,21 @@ class _Checker:
                 rw = to_seconds(expect["reply_within"])
                 if rw == 0:
                     self.add((*path, "expect", "reply_within"), "`reply_within` must be more than 0")
+            if self.v2 and isinstance(expect, dict):
+                self.windows(path, expect, duration, is_held)
         for i, p in self.items(data, "posts"):
-            parent = p.get("reply_to")
-            if not isinstance(parent, str):
-                continue
-            path = ("posts", i, "reply_to")
-            if parent not in post_times:
-                self.add(path, f"`reply_to` names unknown post `{parent}`", did_you_mean(parent, post_times))
-                continue
-            pt, p_held = post_times[parent]
-            own = post_times.get(str(p.get("id")), (None, False))
-            if parent == p.get("id"):
-                self.add(path, "a post cannot reply to itself")
-            elif not p_held and not own[1] and pt is not None and own[0] is not None and pt > own[0]:
-                self.add(
-                    path, f"`reply_to` names post `{parent}`, which arrives later", f"it arrives at {format_time(pt)}"
-                )
+            for key, what in (("reply_to", "reply to"), ("quote", "quote")):
+                parent = p.get(key)
+                if isinstance(parent, str):
+                    self.earlier_post(("posts", i, key), key, what, parent, str(p.get("id")), post_times)
         storm_total = len([1 for _, p in self.items(data, "posts")])
         raw_vars = data.get("variables")
         variables: dict[str, Any] = raw_vars if isinstance(raw_vars, dict) else {}
+        if self.v2:
+            post_known = set(POST_PLACEHOLDERS) | set(variables)
+            for i, p in self.items(data, "posts"):
+                if isinstance(p.get("text"), str):
+                    self.live_placeholders(("posts", i, "text"), p["text"], post_known)
         for name in variables:
             if name in PLACEHOLDERS:
                 self.add(
@@ -230,7 +243,7 @@ class _Checker:
                     "choose another name",
                     key=True,
                 )
-        known_placeholders = set(PLACEHOLDERS) | set(variables)
+        known_placeholders = set(PLACEHOLDERS) | set(variables) | (set(LIVE_PLACEHOLDERS) if self.v2 else set())
         for i, w in self.items(data, "waves"):
             storm_total += self.wave(i, w, duration, items, held, known_placeholders)
         if storm_total > MAX_STORM_POSTS:
@@ -242,6 +255,105 @@ class _Checker:
         self.injects(data, duration, items, held, personas)
         self.scoring(data, duration, briefings)
         self.patterns(data, ())
+        if self.v2:
+            self.crisis_changes(data, duration)
+
+    def earlier_post(
+        self, path: Path, key: str, what: str, parent: str, own_id: str, post_times: dict[str, tuple[int | None, bool]]
+    ) -> None:
+        """A post named by ``reply_to`` or ``quote`` must exist, not be the post itself, and arrive earlier."""
+        if parent not in post_times:
+            self.add(path, f"`{key}` names unknown post `{parent}`", did_you_mean(parent, post_times))
+            return
+        pt, p_held = post_times[parent]
+        own = post_times.get(own_id, (None, False))
+        if parent == own_id:
+            self.add(path, f"a post cannot {what} itself")
+        elif not p_held and not own[1] and pt is not None and own[0] is not None and pt > own[0]:
+            self.add(path, f"`{key}` names post `{parent}`, which arrives later", f"it arrives at {format_time(pt)}")
+
+    def embargo(self, i: int, b: dict[str, Any], duration: int | None) -> None:
+        """Format 2: `public_from` comes with `reveals`, and not before the fact is known."""
+        path: Path = ("briefings", i)
+        known = to_seconds(b.get("known_at"))
+        if "public_from" in b:
+            pf = self.time((*path, "public_from"), b["public_from"], duration)
+            if pf is not None and known is not None and pf < known:
+                self.add(
+                    (*path, "public_from"),
+                    f"`public_from` ({format_time(pf)}) is before the fact is known (`known_at` {format_time(known)})",
+                )
+            if "reveals" not in b:
+                self.add(
+                    path,
+                    "an embargo needs `reveals`: the words that would give the fact away",
+                    'e.g. reveals: "supplier|battery cells"',
+                )
+        elif "reveals" in b:
+            self.add(
+                (*path, "reveals"), "`reveals` only matters with `public_from`", "add the embargo's end", warning=True
+            )
+
+    def embargo_ref(self, path: Path, briefing: str, data: dict[str, Any]) -> None:
+        embargoed = {b.get("id"): "public_from" in b for _, b in self.items(data, "briefings")}
+        if briefing not in embargoed:
+            self.add(path, f"unknown briefing `{briefing}`", did_you_mean(briefing, [str(k) for k in embargoed]))
+        elif not embargoed[briefing]:
+            self.add(path, f"briefing `{briefing}` has no embargo", "give it `public_from` and `reveals`")
+
+    def windows(self, path: Path, expect: dict[str, Any], duration: int | None, held: bool) -> None:
+        """Format 2: the bounds of must_mention / must_not_say items fall inside the scenario, in order."""
+        for key in ("must_mention", "must_not_say"):
+            for j, item in self.items(expect, key):
+                where: Path = (*path, "expect", key, j)
+                start = self.time((*where, "from"), item["from"], duration, relative=held) if "from" in item else None
+                end = self.time((*where, "until"), item["until"], duration, relative=held) if "until" in item else None
+                if start is not None and end is not None and end <= start:
+                    self.add(
+                        (*where, "until"), f"`until` ({format_time(end)}) is not after `from` ({format_time(start)})"
+                    )
+
+    def wave_v2(self, path: Path, volume: dict[str, Any], held: bool) -> bool:
+        """Format 2 volume keys; True when the volume is `current` (set when the wave fires)."""
+        responds = volume.get("responds")
+        if isinstance(responds, dict) and "half_life" in responds and to_seconds(responds["half_life"]) == 0:
+            self.add((*path, "volume", "responds", "half_life"), "`half_life` must be more than 0")
+        if "current_over" in volume and "current" not in volume:
+            self.add((*path, "volume", "current_over"), "`current_over` only goes with `current`", key=True)
+        if "current" not in volume:
+            return False
+        if not held:
+            self.add(
+                (*path, "volume", "current"),
+                "`current` is for held waves: it scales the volume at the moment an inject fires the wave",
+                "add `held: true`, or give `per_minute` or a shape",
+            )
+        if any(k in volume for k in ("per_minute", "start", "peak", "end", "peak_at", "peak_until")):
+            self.add((*path, "volume"), "give either `current` or a volume (per_minute, or a shape), not both")
+        if "current_over" in volume and to_seconds(volume["current_over"]) == 0:
+            self.add((*path, "volume", "current_over"), "`current_over` must be more than 0")
+        return True
+
+    def live_placeholders(self, path: Path, text: str, known: set[str]) -> None:
+        """Format 2 posts: `{name}` is filled when the post is delivered; an unknown one is shown as written."""
+        for f in live_fields(text):
+            if f not in known:
+                hint = did_you_mean(f, known) or "in posts: " + ", ".join(sorted(known))
+                self.add(path, f"unknown placeholder `{{{f}}}`: it will be shown as written", hint, warning=True)
+
+    def crisis_changes(self, data: dict[str, Any], duration: int | None) -> None:
+        current = data.get("crisis_type")
+        last: int | None = None
+        for i, ch in self.items(data, "crisis_type_changes"):
+            path: Path = ("crisis_type_changes", i)
+            t = self.time((*path, "at"), ch.get("at"), duration)
+            if t is not None and last is not None and t <= last:
+                self.add((*path, "at"), "crisis type changes must be in time order, each after the one before")
+            last = t if t is not None else last
+            to = ch.get("to")
+            if isinstance(to, str) and to == current:
+                self.add((*path, "to"), f"the crisis type is already `{to}` here", "drop this change", warning=True)
+            current = to
 
     def at_before_end(self, path: Path, value: Any, duration: int | None) -> None:
         seconds = to_seconds(value)
@@ -282,6 +394,8 @@ class _Checker:
             self.add((*path, "to"), f"the wave ends ({format_time(end)}) before it starts ({format_time(start)})")
             return 0
         volume = w.get("volume")
+        if self.v2 and isinstance(volume, dict) and self.wave_v2(path, volume, is_held):
+            volume = None  # `current`: the volume is set when the wave fires
         if isinstance(volume, dict) and start is not None and end is not None:
             minutes = -(-(end - start) // 60)
             per_minute = volume.get("per_minute")
@@ -317,6 +431,11 @@ class _Checker:
                 peak = volume.get("peak")
                 if isinstance(peak, int | float) and not isinstance(peak, bool):
                     total = int(peak * minutes)
+            responds = volume.get("responds")
+            if isinstance(responds, dict):
+                cap = responds.get("cap", 2)
+                if isinstance(cap, int | float) and not isinstance(cap, bool):
+                    total = int(total * max(1.0, float(cap)))
         authors = w.get("authors")
         if isinstance(authors, dict):
             f = authors.get("followers")
@@ -396,6 +515,11 @@ class _Checker:
                     )
                 if "silence" in when and to_seconds(when["silence"]) == 0:
                     self.add((*path, "when", "silence"), "`silence` must be more than 0")
+                eb = when.get("embargo_broken")
+                if isinstance(eb, str):
+                    self.embargo_ref((*path, "when", "embargo_broken"), eb, data)
+            if self.v2 and not inj.get("fires") and not inj.get("pressure") and not inj.get("crowd"):
+                self.add(path, "this inject does nothing", "give it `fires`, `pressure` or `crowd`")
             fires = inj.get("fires")
             if isinstance(fires, list):
                 for j, target in enumerate(fires):
@@ -426,8 +550,15 @@ class _Checker:
             for key, value in node.items():
                 if key in _PATTERN_LISTS and isinstance(value, list):
                     for i, item in enumerate(value):
-                        self.pattern((*path, key, i), item)
-                elif (key == "pattern" and path[-1:] == ("said",)) or (key == "say" and "avoid" in path):
+                        if isinstance(item, dict):
+                            self.pattern((*path, key, i, "say"), item.get("say"))
+                        else:
+                            self.pattern((*path, key, i), item)
+                elif (
+                    (key == "pattern" and path[-1:] == ("said",))
+                    or (key == "say" and "avoid" in path)
+                    or (key == "reveals" and path[:1] == ("briefings",))
+                ):
                     self.pattern((*path, key), value)
                 else:
                     self.patterns(value, (*path, key))
@@ -457,6 +588,15 @@ class _Checker:
         plan = sc.get("plan")
         if isinstance(plan, dict) and "deadline" in plan:
             self.time(("scoring", "plan", "deadline"), plan["deadline"], duration)
+        if isinstance(plan, dict) and "not_before" in plan:
+            nb = self.time(("scoring", "plan", "not_before"), plan["not_before"], duration)
+            dl = to_seconds(plan.get("deadline"))
+            if nb is not None and dl is not None and nb >= dl:
+                self.add(
+                    ("scoring", "plan", "not_before"),
+                    f"`not_before` ({format_time(nb)}) is not before the deadline ({format_time(dl)})",
+                    "the plan needs a window: make `not_before` earlier than `deadline`",
+                )
         weights = sc.get("weights")
         if (
             isinstance(weights, dict)

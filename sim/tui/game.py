@@ -219,6 +219,15 @@ class Game:
     def briefings(self) -> list[Briefing]:
         return list(self.session.briefings_so_far())
 
+    def quoted(self, post: Post) -> Post | None:
+        """The post a quote post quotes, if it has arrived (format 2)."""
+        return self.session.post(post.quote) if post.quote else None
+
+    def crisis_changes(self) -> list[tuple[float, str, str]]:
+        """The crisis type changes so far (format 2): (time, before, after)."""
+        sc = self.scenario
+        return [(c.t, sc.crisis_type_at(c.t - 1), c.to) for c in sc.crisis_type_changes if c.t <= self.now]
+
     def thread(self, post_id: str) -> list[Post]:
         return list(self.session.thread(post_id))[:-1]
 

@@ -102,6 +102,7 @@ class ConsoleScreen(Screen[None]):
         self.last_check: Any = None  # the last draft check (coaching)
         self.channel_version = -1
         self.briefing_count = -1
+        self.briefing_key: tuple[int, int, int] | None = None
 
     @property
     def tags(self) -> list[str]:
@@ -155,13 +156,16 @@ class ConsoleScreen(Screen[None]):
             self.channel_version = game.channel_version
             self.query_one(ChannelView).show(game.channel(), game.start_minutes, game.scenario.company.handle)
         briefings = game.briefings()
-        if len(briefings) != self.briefing_count or force:
+        # Format 2: an embargo lifting or the crisis type changing redraws the briefings too.
+        key = (len(briefings), sum(1 for b in briefings if b.embargoed(game.now)), len(game.crisis_changes()))
+        if key != self.briefing_key or force:
+            self.briefing_key = key
             fresh = [b for b in briefings if b.id not in self.seen_briefings]
             if fresh and self.briefing_count >= 0:
                 for b in fresh:
                     self.notify(f"{b.title}: {b.text}", title="New briefing", timeout=8, markup=False)
             self.briefing_count = len(briefings)
-            self.query_one(BriefingsView).show(briefings, self.seen_briefings, game.start_minutes)
+            self._show_briefings(self.seen_briefings)
             unseen = sum(1 for b in briefings if b.id not in self.seen_briefings)
             tabs = self.query_one(TabbedContent)
             tabs.get_tab("tab-briefings").label = Content(f"Briefings ({unseen} new)" if unseen else "Briefings")
@@ -203,6 +207,7 @@ class ConsoleScreen(Screen[None]):
             persona=self.game.scenario.persona(post.author),
             answers=self.game.answers_to(post.id),
             status=self.game.status_of(post.id),
+            quoted=self.game.quoted(post),
         )
 
     @on(FeedView.Selected)
@@ -222,11 +227,16 @@ class ConsoleScreen(Screen[None]):
         if event.pane.id == "tab-briefings":
             self._mark_briefings_seen()
 
+    def _show_briefings(self, seen: set[str]) -> None:
+        game = self.game
+        view = self.query_one(BriefingsView)
+        view.show(game.briefings(), seen, game.start_minutes, now=game.now, crisis_changes=game.crisis_changes())
+
     def _mark_briefings_seen(self) -> None:
         briefings = self.game.briefings()
         if any(b.id not in self.seen_briefings for b in briefings):
             self.seen_briefings |= {b.id for b in briefings}
-            self.query_one(BriefingsView).show(briefings, set(), self.game.start_minutes)
+            self._show_briefings(set())
             self.query_one(TabbedContent).get_tab("tab-briefings").label = Content("Briefings")
 
     # ------------------------------------------------------------------ keys -> actions

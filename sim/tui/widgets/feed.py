@@ -263,13 +263,20 @@ class FeedView(ScrollView, can_focus=True):
             text.append(post.name[:28], s("feed--header"))
             text.append(f" {post.handle[:24]}", s("feed--meta"))
             text.append(f" · {reach(post.followers)} · {age(self.now - post.t)}", s("feed--meta"))
+            if post.pinned:
+                text.append(" PINNED", s("feed--must"))
             if post.must_handle:
                 text.append(" MUST", s("feed--must"))
             for tag in post.tags[:4]:
                 text.append(f" #{tag}", s("feed--tag"))
         else:
             text.append("  ")
+            if post.media is not None:  # what the post carries, in words: never rendered or opened
+                text.append(post.media.label() + " ", s("feed--tag"))
             text.append(" ".join(post.text.split()), s("feed--text"))
+            quoted = self.posts[self._index[post.quote]] if post.quote in self._index else None
+            if quoted is not None:
+                text.append(f"  ❝ {quoted.handle}: " + " ".join(quoted.text.split()), s("feed--meta"))
         text.truncate(width, overflow="ellipsis", pad=True)
         base = self.rich_style
         cursor = s("feed--cursor") if selected else Style()

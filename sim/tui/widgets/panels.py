@@ -122,6 +122,7 @@ class PostDetail(Panel):
         persona: Persona | None = None,
         answers: Sequence[tuple[float, str, str]] = (),
         status: str = "open",
+        quoted: Post | None = None,
     ) -> None:
         if post is None:
             keys = f"{commands.hint(self, 'feed.down')}/{commands.hint(self, 'feed.up')}"
@@ -134,7 +135,17 @@ class PostDetail(Panel):
         when = "just now" if ago == "now" else f"{ago} ago"
         meta = f"{post.role} · {reach(post.followers)} followers · {clock_label(start_minutes, post.t)} ({when})"
         # The words first: on a short terminal they are what must stay in view.
-        parts += [(post.name, "bold"), " ", (post.handle, "$accent"), "\n", post.text, "\n", (meta, "dim")]
+        parts += [(post.name, "bold"), " ", (post.handle, "$accent"), "\n", post.text, "\n"]
+        if post.media is not None:  # described in words, never rendered or opened
+            parts += [(post.media.label(), "italic $secondary"), "\n"]
+        if quoted is not None:
+            parts += [("❝ quoting ", "dim"), (f"{quoted.name} {quoted.handle}: ", "dim bold"), (quoted.text, "dim")]
+            parts += [("\n" + quoted.media.label(), "dim italic") if quoted.media else "", "\n"]
+        elif post.quote:
+            parts += [("❝ quoting a post that is not in your feed", "dim"), "\n"]
+        parts += [(meta, "dim")]
+        if post.pinned:
+            parts += ["  ", (" PINNED ", "bold reverse $warning")]
         if post.must_handle:
             parts += ["  ", (" MUST-HANDLE ", "bold reverse $error")]
         for tag in post.tags:
@@ -179,18 +190,34 @@ class BriefingsView(Static):
     _parts: list[Content | tuple[str, str] | str] = []  # what is shown
     _starts: dict[str, int] = {}  # briefing id -> where its parts start
 
-    def show(self, briefings: Sequence[Briefing], seen: set[str], start_minutes: int) -> None:
+    def show(
+        self,
+        briefings: Sequence[Briefing],
+        seen: set[str],
+        start_minutes: int,
+        *,
+        now: float = 0.0,
+        crisis_changes: Sequence[tuple[float, str, str]] = (),
+    ) -> None:
         self._parts, self._starts = [], {}
-        if not briefings:
+        if not briefings and not crisis_changes:
             self.update(Content("No briefings yet.").stylize("dim"))
             return
         parts = self._parts
+        for t, before, after in reversed(crisis_changes):  # format 2: the public's view changed
+            parts += [(f"{clock_label(start_minutes, t)} The crisis is now seen as {after}", "bold $warning")]
+            parts += [(f" (was {before}).", "dim"), "\n\n"]
         for b in reversed(briefings):
             self._starts[b.id] = len(parts)
             if b.id not in seen:
                 parts += [(" NEW ", "bold reverse $warning"), " "]
             parts += [(f"{clock_label(start_minutes, b.t)} {b.title}", "bold"), "\n", b.text, "\n"]
-            if b.public_line:
+            if b.embargoed(now) and b.public_from is not None:
+                when = clock_label(start_minutes, b.public_from)
+                parts += [(f"EMBARGO until {when}: ", "bold $error"), ("do not say this in public yet.", "dim"), "\n"]
+                if b.public_line:
+                    parts += [(f"From {when} you may say: ", "dim"), (b.public_line, "italic"), "\n"]
+            elif b.public_line:
                 parts += [("You may say: ", "dim"), (b.public_line, "italic"), "\n"]
             for step in b.actions:
                 who = f" ({step.who}" + (f", {step.when}" if step.when else "") + ")" if step.who else ""
