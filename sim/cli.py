@@ -103,7 +103,8 @@ def cli() -> None:
 
     \b
     Play:       stormdrill play [SCENARIO] [--coach]; keys; history; replay JOURNAL
-    Author:     stormdrill new NAME; validate PATH...; preview SCENARIO; schema
+    Author:     stormdrill new NAME; validate PATH...; preview SCENARIO; watch FILE;
+                migrate FILE...; schema
     Score:      stormdrill score JOURNAL; report JOURNAL...; tone < replies.txt
     Calibrate:  stormdrill autoplay SCENARIO --bot ideal --out J.jsonl; calibrate SCENARIO...
     Workshops:  stormdrill workshop serve SCENARIO; workshop console; workshop report --html F
@@ -271,7 +272,8 @@ def validate(paths: tuple[str, ...], quiet: bool) -> None:
 @click.option("--seed", type=int, default=None, help="Seed for the crowd (default: the scenario's).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per post (t, id, author, text, ...).")
 @click.option("--no-chart", is_flag=True, help="Leave out the volume chart.")
-def preview(scenario: str, seed: int | None, as_json: bool, no_chart: bool) -> None:
+@click.option("--by-role", is_flag=True, help="Chart the volume by author role.")
+def preview(scenario: str, seed: int | None, as_json: bool, no_chart: bool, by_role: bool) -> None:
     """Show the expanded storm in time order and a per-minute volume chart."""
     from sim.preview import print_json, print_storm
     from sim.scenario.expand import expand
@@ -281,7 +283,92 @@ def preview(scenario: str, seed: int | None, as_json: bool, no_chart: bool) -> N
     if as_json:
         print_json(storm, sys.stdout)
     else:
-        print_storm(storm, sys.stdout, chart=not no_chart, width=_width())
+        print_storm(storm, sys.stdout, chart=not no_chart, width=_width(), by_role=by_role)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--check", is_flag=True, help="Only report what would change (and show it); exit 1 if anything would.")
+def migrate(files: tuple[str, ...], check: bool) -> None:
+    """Rewrite format 1 scenario files as format 2, in place, keeping their comments.
+
+    \b
+    What changes: `format: 2`, and each briefing's `at` becomes `known_at`. The result is checked
+    before it is written: it must validate and build the same scenario (so it scores the same).
+    Exit 0 when done (or, with --check, when nothing needs to change), 1 with --check when a file
+    would change, 2 when a file cannot be read or migrated.
+    """
+    import difflib
+
+    from sim.scenario.load import read_text
+    from sim.scenario.migrate import MigrateError, migrate_text
+
+    bad = pending = 0
+    for name in files:
+        text, problems = read_text(Path(name))
+        if text is None:
+            report_problems(problems)
+            bad += 1
+            continue
+        try:
+            result = migrate_text(text, name)
+        except MigrateError as exc:
+            report_problems(exc.problems)
+            click.echo(f"{name}: not migrated (fix the problems above, then run `stormdrill migrate` again)", err=True)
+            bad += 1
+            continue
+        if not result.needed:
+            click.echo(f"{name}: already format 2")
+            continue
+        pending += 1
+        for line, why in result.changes:
+            click.echo(f"{name}:{line}: {why}")
+        if check:
+            diff = difflib.unified_diff(
+                text.splitlines(keepends=True), result.text.splitlines(keepends=True), name, f"{name} (format 2)"
+            )
+            click.echo("".join(diff), nl=False)
+            continue
+        try:
+            tmp = Path(name).with_name(Path(name).name + ".migrating")
+            tmp.write_text(result.text, encoding="utf-8")
+            tmp.replace(name)
+        except OSError as exc:
+            fail(f"cannot write {name}: {exc.strerror or exc}")
+        n = len(result.changes)
+        click.echo(f"{name}: migrated to format 2 ({n} change{'s' if n != 1 else ''})")
+    if bad:
+        sys.exit(EXIT_BAD_INPUT)
+    sys.exit(1 if check and pending else 0)
+
+
+@cli.command()
+@click.argument("file")
+@click.option("--no-bots", is_flag=True, help="Validate and preview only; do not play the bots.")
+@click.option("--interval", type=click.FloatRange(0.1, 60), default=0.5, help="Seconds between looks (default 0.5).")
+@click.option("--once", is_flag=True, help="Report once and exit (status 0 valid, 2 invalid).")
+def watch(file: str, no_bots: bool, interval: float, once: bool) -> None:
+    """Re-validate and re-preview FILE on every save: the volume chart by role, the must-handle
+    timeline, and what each bot scores (with the calibration verdict).
+
+    A half-written file shows its problems (file:line) and the watch goes on; Ctrl-C stops it.
+    """
+    from sim.calibrate import BOTS
+    from sim.watch import Watch
+
+    path = Path(file)
+    if path.is_dir():
+        fail(f"{file} is a folder", "watch one scenario file")
+    w = Watch(
+        path, sys.stdout, bots=() if no_bots else BOTS, interval=interval, width=_width(), clear=sys.stdout.isatty()
+    )
+    if once:
+        w.step()
+        sys.exit(0 if w.last in ("valid", "calibrated", "uncalibrated") else EXIT_BAD_INPUT)
+    try:
+        w.run()
+    except KeyboardInterrupt:
+        click.echo("stopped watching")
 
 
 @cli.command()

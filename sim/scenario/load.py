@@ -86,6 +86,14 @@ def check_text(text: str, name: str) -> tuple[Any, list[Problem]]:
     return parsed.data, check(parsed, name)
 
 
+def read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    """A scenario file's text (UTF-8, within the size limit), or the problems reading it."""
+    raw, problems = _read(path)
+    if raw is None:
+        return None, problems
+    return _decode(raw, str(path))
+
+
 def check_file(path: str | Path) -> list[Problem]:
     """Every problem in one scenario file (errors and warnings), sorted by position."""
     p = Path(path)
