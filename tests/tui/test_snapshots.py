@@ -32,7 +32,7 @@ def _loaded(app: StormdrillApp) -> Callable[[Pilot[Any]], Awaitable[None]]:
 
 
 def _play(
-    app: StormdrillApp, clock: VirtualClock, until: float, *, end: bool = False
+    app: StormdrillApp, clock: VirtualClock, until: float, *, end: bool = False, select: str = "p_allergy"
 ) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await app.wait_loaded()
@@ -45,7 +45,7 @@ def _play(
         await pilot.pause()
         feed = app.screen.query_one(FeedView)
         feed.screen.set_focus(feed)
-        feed.select("p_allergy")
+        feed.select(select)
         await pilot.pause()
         if end:
             app.finish()
@@ -76,3 +76,12 @@ def test_console(snap_compare: Any, size: tuple[int, int], tmp_path: Path) -> No
 def test_debrief(snap_compare: Any, size: tuple[int, int], tmp_path: Path) -> None:
     app, clock = _app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_play(app, clock, 170, end=True))
+
+
+FORMAT2 = str(Path(__file__).parent.parent / "scenario" / "format2.yaml")
+
+
+def test_console_format2(snap_compare: Any, tmp_path: Path) -> None:
+    """A quote post that is pinned, a video described in words, an embargoed briefing."""
+    app, clock = _app(tmp_path, scenario=FORMAT2)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_play(app, clock, 600, select="p_quote"))
