@@ -26,6 +26,11 @@ def _text(max_length: int = 4000, min_length: int = 1) -> dict[str, Any]:
     return {"type": "string", "minLength": min_length, "maxLength": max_length}
 
 
+def _doc(schema: dict[str, Any], text: str) -> dict[str, Any]:
+    """A schema with a description, for editors (format 2 keys)."""
+    return {**schema, "description": text}
+
+
 def _obj(props: dict[str, Any], required: tuple[str, ...] = (), **extra: Any) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
     if required:
@@ -87,7 +92,13 @@ def _briefing(v2: bool) -> dict[str, Any]:
     if not v2:
         return _obj(props, ("id", "at", "title", "text"))
     del props["at"]
-    props = {"id": ID, "known_at": TIME, "public_from": TIME, "reveals": PATTERN, **props}
+    props = {
+        "id": ID,
+        "known_at": _doc(TIME, "When the team learns the fact (format 1: `at`)."),
+        "public_from": _doc(TIME, "An embargo: the fact may be said publicly only from this time."),
+        "reveals": _doc(PATTERN, "The words that give the fact away: saying them under embargo costs points."),
+        **props,
+    }
     return _obj(props, ("id", "known_at", "title", "text"))
 
 
@@ -127,7 +138,11 @@ def _post(v2: bool) -> dict[str, Any]:
         "expect": _expect(v2),
     }
     if v2:
-        props |= {"quote": ID, "pinned": {"type": "boolean"}, "media": _MEDIA}
+        props |= {
+            "quote": _doc(ID, "The id of the post this one quotes."),
+            "pinned": _doc({"type": "boolean"}, "Pinned by its author: it keeps drawing attention until answered."),
+            "media": _doc(_MEDIA, "A video, image, audio or link, described in words (never rendered)."),
+        }
     return _obj(props, ("id", "at", "author", "text"))
 
 
@@ -154,9 +169,12 @@ def _volume(v2: bool) -> dict[str, Any]:
     }
     if v2:
         props |= {
-            "responds": _RESPONDS,
-            "current": {"type": "number", "exclusiveMinimum": 0, "maximum": 20},
-            "current_over": TIME,
+            "responds": _doc(_RESPONDS, "The volume answers play: good statements damp it, flagged replies feed it."),
+            "current": _doc(
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 20},
+                "Held waves: this many times the posts per minute arriving when the wave fires.",
+            ),
+            "current_over": _doc(TIME, "How long before the firing the current volume is measured (default 5m)."),
         }
     return _obj(props, minProperties=1)
 
@@ -216,7 +234,11 @@ def _condition(v2: bool) -> dict[str, Any]:
         "said": _obj({"pattern": PATTERN, "before": TIME}, ("pattern",)),
     }
     if v2:
-        props["embargo_broken"] = {**ID, "x-expected": "the id of a briefing with `public_from`"}
+        props["embargo_broken"] = {
+            **ID,
+            "x-expected": "the id of a briefing with `public_from`",
+            "description": "A public text said the briefing's `reveals` before its `public_from`.",
+        }
     return _obj(props, minProperties=1)
 
 
@@ -230,7 +252,10 @@ def _inject(v2: bool) -> dict[str, Any]:
     }
     required: tuple[str, ...] = ("id", "when", "fires")
     if v2:
-        props |= {"pressure": SHIFT, "crowd": SHIFT}
+        props |= {
+            "pressure": _doc(SHIFT, "Points added to the pressure index when it fires (negative calms it)."),
+            "crowd": _doc(SHIFT, "Added to the multiplier of every wave whose volume responds to play."),
+        }
         props["fires"] = {"type": "array", "items": ID, "maxItems": 50}  # an inject may only move the mood
         required = ("id", "when")
     return _obj(props, required)
@@ -242,7 +267,7 @@ def _scoring(v2: bool) -> dict[str, Any]:
         "require": {"type": "array", "items": {"enum": list(PLAN_ELEMENTS)}, "uniqueItems": True},
     }
     if v2:
-        plan["not_before"] = TIME
+        plan["not_before"] = _doc(TIME, "The earliest time for the plan: one before it is early (60% of its points).")
     return _obj(
         {
             "weights": _obj(
@@ -311,9 +336,12 @@ def _scenario(v2: bool) -> dict[str, Any]:
         "scoring": _scoring(v2),
     }
     if v2:
-        props["crisis_type_changes"] = _list(
-            _obj({"at": TIME, "to": {"enum": list(CRISIS_TYPES)}}, ("at", "to")),
-            10,
+        props["crisis_type_changes"] = _doc(
+            _list(
+                _obj({"at": TIME, "to": {"enum": list(CRISIS_TYPES)}}, ("at", "to")),
+                10,
+            ),
+            "How the public sees the crisis from each time on (victim, accidental, preventable).",
         )
     required = ["id", "title", "summary", "difficulty", "crisis_type", "duration", "company"]
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib.resources import files
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from sim.scenario.text import clean_text
 STARTER = files("sim.scenario").joinpath("starter.yaml").read_text(encoding="utf-8")
 GOOD = STARTER.replace("__ID__", "bakery").replace("__TITLE__", "Bakery")
 LINES = GOOD.splitlines(keepends=True)
+FORMAT2 = (Path(__file__).parent / "format2.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
 
 _scalars = st.one_of(
     st.none(),
@@ -49,10 +51,21 @@ def test_random_text(text: str) -> None:
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, len(LINES) - 1), st.integers(0, len(LINES) - 1), st.text(max_size=40))
 def test_mutated_starter(i: int, j: int, insert: str) -> None:
-    lines = list(LINES)
+    _assert_clean(_mutated(LINES, i, j, insert))
+
+
+def _mutated(source: list[str], i: int, j: int, insert: str) -> str:
+    """Line ``i`` cut in half with ``insert`` added, and line ``j`` deleted."""
+    lines = list(source)
     lines[i] = lines[i][: len(lines[i]) // 2] + insert + "\n"
     del lines[j]
-    _assert_clean("".join(lines))
+    return "".join(lines)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, len(FORMAT2) - 1), st.integers(0, len(FORMAT2) - 1), st.text(max_size=40))
+def test_mutated_format2_example(i: int, j: int, insert: str) -> None:
+    _assert_clean(_mutated(FORMAT2, i, j, insert))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -79,6 +92,27 @@ def test_any_value_for_a_key(key: str, value: object) -> None:
 
     data = yaml.safe_load(GOOD)
     data[key] = value
+    _assert_clean(yaml.safe_dump(data, allow_unicode=True))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["posts", "waves", "injects", "scoring", "briefings", "crisis_type_changes", "personas"]),
+    st.integers(0, 3),
+    st.sampled_from(["quote", "media", "pinned", "volume", "known_at", "public_from", "reveals", "expect", "at"]),
+    _yaml_values,
+)
+def test_any_value_in_a_format2_item(key: str, index: int, field: str, value: object) -> None:
+    import yaml
+
+    data = yaml.safe_load("".join(FORMAT2))
+    items = data.get(key)
+    if isinstance(items, list) and items:
+        item = items[index % len(items)]
+        if isinstance(item, dict):
+            item[field] = value
+    else:
+        data[key] = value
     _assert_clean(yaml.safe_dump(data, allow_unicode=True))
 
 
