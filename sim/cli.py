@@ -359,9 +359,8 @@ def watch(file: str, no_bots: bool, interval: float, once: bool) -> None:
     path = Path(file)
     if path.is_dir():
         fail(f"{file} is a folder", "watch one scenario file")
-    w = Watch(
-        path, sys.stdout, bots=() if no_bots else BOTS, interval=interval, width=_width(), clear=sys.stdout.isatty()
-    )
+    terminal = raw_stream(sys.stdout) if sys.stdout.isatty() else None  # clearing it is our own control output
+    w = Watch(path, sys.stdout, bots=() if no_bots else BOTS, interval=interval, width=_width(), clear_to=terminal)
     if once:
         w.step()
         sys.exit(0 if w.last in ("valid", "calibrated", "uncalibrated") else EXIT_BAD_INPUT)

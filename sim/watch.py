@@ -23,6 +23,7 @@ from sim.preview import must_handle_lines, role_chart_lines
 from sim.scenario.expand import expand
 from sim.scenario.load import check_text, load_text, read_text
 from sim.scenario.model import Scenario
+from sim.scenario.text import clean_text
 
 CLEAR = "\x1b[2J\x1b[H"
 
@@ -34,7 +35,7 @@ class Watch:
     bots: Sequence[str] = BOTS
     interval: float = 0.5
     width: int = 100
-    clear: bool = False  # clear the terminal before each report
+    clear_to: TextIO | None = None  # the terminal itself (not a cleaning stream): cleared before each report
     sleep: Callable[[float], None] = time.sleep
     _stat: tuple[int, int] | None = None
     _digest: str | None = None
@@ -93,13 +94,15 @@ class Watch:
 
     # ------------------------------------------------------------------ one report
     def write(self, line: str = "") -> None:
-        self.out.write(line + "\n")
+        """One line of the report: scenario values in it stay text (escapes are written out)."""
+        self.out.write(clean_text(line, visible=True) + "\n")
         self.out.flush()
 
     def report(self) -> None:
         self.reports += 1
-        if self.clear:
-            self.out.write(CLEAR)
+        if self.clear_to is not None:
+            self.clear_to.write(CLEAR)
+            self.clear_to.flush()
         stamp = datetime.now().strftime("%H:%M:%S")
         self.write(f"── {stamp} {self.path} " + "─" * max(0, self.width - 13 - len(str(self.path))))
         try:

@@ -22,7 +22,8 @@ class Crowd:
 
     def _decayed(self, wave: str, t: float) -> float:
         r = self.responds[wave]
-        return self._sum[wave] * 0.5 ** (max(0.0, t - self._at[wave]) / max(1, r.half_life))
+        fade: float = 0.5 ** (max(0.0, t - self._at[wave]) / max(1, r.half_life))
+        return self._sum[wave] * fade
 
     def event(self, kind: str, t: float, value: float | None = None) -> None:
         """Play moved the crowd: ``kind`` is good_statement, good_reply or flagged_reply (each wave's own

@@ -4,22 +4,25 @@ is ignored."""
 
 from __future__ import annotations
 
-from sim.engine.actions import ReplyAction, UpdateAction
+from collections.abc import Mapping
+
+from sim.engine.actions import Action, ReplyAction, UpdateAction
 from sim.engine.events import InjectEvent, PostEvent, PressureEvent
 from sim.engine.pressure import post_heat
+from sim.engine.session import Session
 from sim.scenario.expand import expand
-from sim.scenario.model import Post
+from sim.scenario.model import Post, Scenario
 
 from ..f2 import scenario, session, wave_count
 
 RESPONSIVE = {"responds": {"good_statement": -0.4, "flagged_reply": 0.6, "half_life": "10m", "cap": 2}}
 
 
-def _play(sc, actions: dict[int, object], until: int = 1800):  # type: ignore[no-untyped-def]
+def _play(sc: Scenario, actions: Mapping[int, Action], until: int = 1800) -> Session:
     s, clock = session(sc)
     for t in sorted(actions):
         clock.set(t)
-        s.act(actions[t])  # type: ignore[arg-type]
+        s.act(actions[t])
     clock.set(until)
     s.advance()
     return s
@@ -68,7 +71,7 @@ def scenario_wave() -> dict[str, object]:
     return {"id": "w", "from": 0, "to": 30, "templates": [{"text": "{name} is annoyed", "tags": ["complaint"]}]}
 
 
-def _sized(rate: int):  # type: ignore[no-untyped-def]
+def _sized(rate: int) -> Scenario:
     return scenario(
         waves=[
             {**scenario_wave(), "volume": {"per_minute": [rate] * 30}},
@@ -187,7 +190,8 @@ def test_format_1_posts_keep_their_braces() -> None:
     s, clock = session(load_text(f1, "f1.yaml"))
     clock.set(120)
     s.advance()
-    assert s.post("p1") is not None and s.post("p1").text == "Use code {promised_time}"  # type: ignore[union-attr]
+    post = s.post("p1")
+    assert post is not None and post.text == "Use code {promised_time}"
 
 
 def test_quote_pinned_and_media_are_journaled_and_weigh_in_the_pressure() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -215,9 +216,9 @@ EMBARGO = {
         ),
     ],
 )
-def test_format_2_problems_at_their_line(changes: dict[str, object], marker: str, message: str) -> None:
+def test_format_2_problems_at_their_line(changes: dict[str, Any], marker: str, message: str) -> None:
     if "briefings" in changes:
-        changes = {**changes, "briefings": [*_base_briefings(), *changes["briefings"]]}  # type: ignore[list-item, misc]
+        changes = {**changes, "briefings": [*_base_briefings(), *changes["briefings"]]}
     bad = text(**changes)
     line = line_of(bad, marker)
     errs = problems(bad)

@@ -26,8 +26,10 @@ ENGINE = Path(__file__).parent.parent / "engine" / "scenario.yaml"
 
 
 def same(a: Scenario, b: Scenario) -> bool:
-    strip = {"format": 1, "source": "", "content_hash": ""}
-    return dataclasses.replace(a, **strip) == dataclasses.replace(b, **strip)
+    def strip(sc: Scenario) -> Scenario:
+        return dataclasses.replace(sc, format=1, source="", content_hash="")
+
+    return strip(a) == strip(b)
 
 
 def comments(text: str) -> list[str]:
