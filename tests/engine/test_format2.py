@@ -234,3 +234,25 @@ def test_the_crisis_type_changes_at_its_time() -> None:
     clock.set(600)
     s.advance()
     assert s.crisis_type == "preventable"
+
+
+def test_live_placeholders_in_wave_templates_and_a_plus_signed_effect() -> None:
+    from sim.scenario.load import load_text
+
+    from ..f2 import text
+
+    yaml_text = text(
+        waves=[
+            {
+                **scenario_wave(),
+                "volume": {"per_minute": [2] * 30},
+                "templates": [{"text": "Silent for {minutes_silent} minutes, {name}"}],
+            }
+        ]
+    ).replace("per_minute:", "responds: {flagged_reply: +0.5}\n    per_minute:")
+    sc = load_text(yaml_text, "f2.yaml")
+    assert sc.waves[0].responds is not None and sc.waves[0].responds.flagged_reply == 0.5
+    s = _play(sc, {300: UpdateAction("We're sorry. Trains are moving again.")}, 600)
+    texts = {int((s.delivered_at(p.id) or 0) // 60): p.text for p in s.delivered if p.wave == "w"}
+    assert texts[2].startswith("Silent for 2 minutes, ") and texts[8].startswith("Silent for 3 minutes, ")
+    assert all("{" not in t for t in texts.values())

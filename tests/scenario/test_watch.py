@@ -86,3 +86,14 @@ def test_watch_once_runs_the_bots_and_gives_the_verdict(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "`duration` should be a time" in bad.output and "Traceback" not in bad.output
     folder = CliRunner().invoke(cli, ["watch", str(tmp_path)])
     assert folder.exit_code == 2 and "is a folder" in folder.output
+
+
+def test_escape_sequences_in_the_file_never_reach_the_terminal(tmp_path: Path) -> None:
+    f = tmp_path / "s.yaml"
+    write(f, EXAMPLE.replace("id: tunnel-stop", 'id: "tunnel\\e]0;pwned\\astop"'))
+    out = io.StringIO()
+    w = Watch(f, out, bots=(), sleep=lambda s: None)
+    assert w.step() and w.last == "invalid"
+    shown = out.getvalue()
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "\\u001b]0;pwned\\u0007" in shown  # written out, so the author sees what is wrong
