@@ -115,18 +115,13 @@ def _post_from_event(ev: PostEvent, known: dict[str, Post]) -> Post:
     """The post as delivered, with the details the journal does not carry (reach, expectations)
     from the scenario's own expansion."""
     base = base_post(known, ev.id)
-    if base is not None:
-        return replace(
-            base,
-            id=ev.id,
-            t=int(ev.t),
-            text=ev.text,
-            reply_to=ev.reply_to,
-            source=ev.source,
-            quote=ev.quote,
-            expect=_fired_expect(base, ev),
-        )
-    return ev.to_post()
+    seen = ev.to_post()
+    if base is None:
+        return seen
+    # What the journal says of the post as delivered (its id after a refiring, its filled text) over
+    # what the scenario says of it.
+    journaled: dict[str, Any] = {k: getattr(seen, k) for k in ("id", "t", "text", "reply_to", "source", "quote")}
+    return replace(base, **journaled, expect=_fired_expect(base, ev))
 
 
 def _fired_expect(base: Post, ev: PostEvent) -> Expectation | None:
