@@ -190,9 +190,10 @@ def test_report_html(capsys: pytest.CaptureFixture[str], journal: Path) -> None:
 
 def test_picker_and_open_failure_show_problems_as_text(scenario: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The console draws validation problems too: the picker's summary and the "cannot open" notice.
+    import sim.scenario.library as library
     import sim.tui.screens.picker as picker
 
-    monkeypatch.setattr(picker, "library_files", lambda: [scenario])
+    monkeypatch.setattr(library, "library_files", lambda: [scenario])  # the picker reads the library through it
     (entry,) = picker.load_library()
     assert entry.scenario is None and entry.problem
     assert_clean(entry.problem)
