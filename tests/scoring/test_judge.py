@@ -97,6 +97,10 @@ FLOORS = {
     # above what reply length alone or a keyword list plus length reach (docs/tone-model.md).
     "blind3/hard.jsonl": (0.80, 0.70, 0.95),
     "blind3/ordinary.jsonl": (0.86, 0.75, 0.98),
+    # Blind set 4 (12 new crises, another writer), scored once with the same judge: 0.909 / 0.850 / 0.999
+    # ordinary, 0.859 / 0.863 / 0.981 hard (training/figures-blind4.json).
+    "blind4/hard.jsonl": (0.80, 0.78, 0.95),
+    "blind4/ordinary.jsonl": (0.86, 0.78, 0.98),
 }
 
 
@@ -114,8 +118,9 @@ def test_floors_hold_for_the_judge_and_fail_for_the_baselines(name: str) -> None
         assert fails, f"{baseline.__name__} passes the floors of {name}: they say nothing about the judge"
 
 
-def test_adversarial_replies_do_not_score_well() -> None:
-    rows = load_rows(DATA / "blind3" / "adversarial.jsonl")
+@pytest.mark.parametrize("blind", ["blind3", "blind4"])
+def test_adversarial_replies_do_not_score_well(blind: str) -> None:
+    rows = load_rows(DATA / blind / "adversarial.jsonl")
     results = judge_many([r["reply"] for r in rows], [reply("", r["post"], r["author"]) for r in rows])
     over = [r["reply"] for r, res in zip(rows, results, strict=True) if res.score > 60]
     assert len(over) <= 2, over
