@@ -41,6 +41,16 @@ class Judged:
 
 
 MUST_WEIGHT = 3.0
+# The judge's scale (docs/tone-labelling.md: harmful 10, poor 30, thin 50, good 70, excellent 90) as
+# the pillar reads it: texts that are good on average (70) earn 86, good to excellent (80) earn 100.
+PILLAR_ZERO, PILLAR_FULL = 10.0, 80.0
+
+
+def pillar_level(mean: float) -> float:
+    """The tone pillar's level for a weighted mean text score."""
+    return max(0.0, min(100.0, 100.0 * (mean - PILLAR_ZERO) / (PILLAR_FULL - PILLAR_ZERO)))
+
+
 OTHER_WEIGHT = 2.0  # a named account, high reach, or a safety question: the weight of its answer
 
 
@@ -402,7 +412,8 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
         ev += evidence
     penalties = min(penalties, 40.0)
     content = sum(coverage) / len(coverage) if coverage else None
-    blended = mean if content is None else (1 - W_CONTENT) * mean + W_CONTENT * 100 * content
+    level = pillar_level(mean)
+    blended = level if content is None else (1 - W_CONTENT) * level + W_CONTENT * 100 * content
     score = max(0.0, min(100.0, blended - penalties))
     # Worst and best texts as evidence.
     ranked = sorted(judged, key=lambda j: (j.result.score, j.act.t))
