@@ -15,7 +15,7 @@ PLAYABLE = [f for f in FILES if f.stem != "stress"]
 
 
 def test_library_has_enough_scenarios() -> None:
-    assert len(PLAYABLE) >= 6
+    assert len(PLAYABLE) >= 12  # issue 15: at least twelve playable scenarios
     assert any(f.stem == "stress" for f in FILES)
     assert resolve(DEFAULT_SCENARIO).exists()
 
@@ -73,3 +73,26 @@ def test_fast_and_pure_python_parsers_agree(path: Path, monkeypatch: pytest.Monk
     assert fast.values == pure.values
     assert fast.keys == pure.keys
     assert fast.problems == pure.problems == []
+
+
+def test_readme_lists_every_scenario_with_its_real_cases() -> None:
+    """scenarios/README.md's library table has a row for every shipped file, naming the industry and
+    the real crises it draws on, with the file's own difficulty and crisis type."""
+    readme = (FILES[0].parent / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 9 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells
+    for path in PLAYABLE:
+        sc = load_scenario(path)
+        assert sc.id in rows, f"{sc.id} is missing from scenarios/README.md"
+        _, title, industry, difficulty, crisis_type, minutes, _, cases, _ = rows[sc.id]
+        assert (title, difficulty, crisis_type, int(minutes)) == (
+            sc.title,
+            sc.difficulty,
+            sc.crisis_type,
+            sc.duration // 60,
+        )
+        assert industry and len(cases) > 10
+    assert set(rows) == {f.stem for f in FILES}
