@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +36,25 @@ class Harness:
             self.clock.set(now)
             self.app.tick()
         await pilot.pause()
+
+    async def until(self, pilot: Pilot[None], check: Callable[[], bool], what: str, timeout: float = 20) -> None:
+        """Let the app run (its workers too) until ``check()`` holds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not check():
+            if loop.time() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; on screen: {self.app.screen!r}")
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    async def debrief(self, pilot: Pilot[None]) -> None:
+        """Wait for the debrief (scored in a worker after the session ends)."""
+        await self.until(pilot, lambda: self.app.current_mode == "debrief", "the debrief")
+
+    async def finish(self, pilot: Pilot[None]) -> None:
+        """End the session now and wait for its debrief."""
+        self.app.finish()
+        await self.debrief(pilot)
 
     def actions(self) -> list[dict[str, object]]:
         import json

@@ -14,10 +14,12 @@ from sim.scenario.library import library_files
 from sim.scenario.model import PlanStep
 from sim.tui import commands
 from sim.tui.screens.briefing import BriefingScreen
-from sim.tui.screens.console import ConfirmScreen, ConsoleScreen
+from sim.tui.screens.confirm import ConfirmScreen
+from sim.tui.screens.console import ConsoleScreen
 from sim.tui.screens.debrief import DebriefScreen
 from sim.tui.screens.picker import PickerScreen
-from sim.tui.widgets.composer import Composer, PlanEditor
+from sim.tui.screens.plan import PlanEditor
+from sim.tui.widgets.composer import Composer
 from sim.tui.widgets.feed import FeedView
 from sim.tui.widgets.panels import ChannelView, StatusBar
 from tests.tui.conftest import Harness
@@ -95,7 +97,7 @@ async def test_reply_flow(harness: Make) -> None:
         assert action["kind"] == "reply" and action["post"] == "p_dan"
         assert "refund it today" in str(action["text"])
         assert feed.status["p_dan"] == "answered"
-        assert "refund it today" in text_of(console.query_one(ChannelView))
+        assert "refund it today" in text_of(console.query_one("#channel", ChannelView))
         assert feed.has_focus  # back to the feed after sending
 
 
@@ -254,12 +256,13 @@ async def test_end_shows_debrief_and_exports(harness: Make, tmp_path: Path) -> N
         await pilot.pause()
         assert isinstance(h.app.screen, ConfirmScreen)
         await pilot.press("ctrl+e")
-        await pilot.pause()
+        await h.debrief(pilot)
         debrief = h.app.screen
         assert isinstance(debrief, DebriefScreen)
         assert 0 <= debrief.card.total <= 100
         assert debrief.card.speed.details["first_statement_s"] == 120
         await pilot.press("h", "j")
+        await h.app.workers.wait_for_complete()
         await pilot.pause()
         assert h.journal.with_suffix(".html").exists()
         assert '"total"' in h.journal.with_suffix(".score.json").read_text()
@@ -273,7 +276,7 @@ async def test_debrief_chart_fits_the_terminal_and_follows_resizes(harness: Make
         await pilot.pause()
         console.set_focus(console.query_one(FeedView))
         await pilot.press("e", "ctrl+e")
-        await pilot.pause()
+        await h.debrief(pilot)
         debrief = h.app.screen
         assert isinstance(debrief, DebriefScreen)
 
@@ -312,7 +315,7 @@ async def test_session_ends_by_itself_at_the_scenario_end(harness: Make) -> None
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 60)
         await h.at(pilot, 30 * 60 + 10)
-        await pilot.pause()
+        await h.debrief(pilot)
         assert isinstance(h.app.screen, DebriefScreen)
         assert h.actions() == []
 
@@ -355,7 +358,7 @@ async def test_resume_continues_the_session(harness: Make) -> None:
         await pilot.pause()
         console = again.app.screen
         assert isinstance(console, ConsoleScreen)
-        assert "Next update at 09:15" in text_of(console.query_one(ChannelView))
+        assert "Next update at 09:15" in text_of(console.query_one("#channel", ChannelView))
         assert again.app.game is not None and again.app.game.now >= 300
 
 
@@ -385,8 +388,7 @@ async def test_play_again_and_progress_over_sessions(harness: Make) -> None:
     h.app.options.record_results = True
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 120)
-        h.app.finish()
-        await pilot.pause()
+        await h.finish(pilot)
         first = h.app.screen
         assert isinstance(first, DebriefScreen)
         assert not first.query("#progress")  # one session: nothing to compare yet
@@ -400,14 +402,13 @@ async def test_play_again_and_progress_over_sessions(harness: Make) -> None:
         await h.at(pilot, 60)
         await pilot.press("u", *"We're so sorry: stores are closed. Next update at 09:15.", "ctrl+s")
         await pilot.pause()
-        h.app.finish()
-        await pilot.pause()
+        await h.finish(pilot)
         second = h.app.screen
         assert isinstance(second, DebriefScreen)
         assert second.card.total > first.card.total
         progress = text_of(second.query_one("#progress"))
         assert "2 sessions" in progress and "a new best" in progress
-        assert len(h.app.screen_stack) == 2  # retries do not pile screens up
+        assert h.app.screen_stack == [second]  # each debrief is a fresh mode: retries do not pile screens up
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(h.app.screen, PickerScreen)
@@ -494,23 +495,34 @@ async def test_text_typed_while_the_plan_editor_opens_is_kept(harness: Make) -> 
         assert editor.collect().text == "Fast typist"
 
 
-async def test_a_reply_goes_to_the_post_on_screen(harness: Make) -> None:
-    """After sending, moving to another post retargets the empty composer; a draft stays with its
-    post and the header warns that it is not the selected one."""
+async def test_the_composer_names_only_the_target_the_trainee_chose(harness: Make) -> None:
+    """Moving through the feed never retargets the composer: after a reply is sent (or when an empty
+    reply's post is no longer selected) it names nobody, and text sent then is refused until r, u
+    or m says what it is; a draft stays with its post and says it is not the selected one."""
     h = harness()
-    async with h.app.run_test(size=(120, 40)) as pilot:
+    async with h.app.run_test(size=(120, 40), notifications=True) as pilot:
         console = await start(h, pilot, 200)
         feed = console.query_one(FeedView)
         composer = console.query_one(Composer)
+        head = composer.query_one("#composer-head")
+        assert composer.mode == "idle" and "@" not in text_of(head)  # nobody chosen yet
         feed.screen.set_focus(feed)
         feed.select("p_dan")
         await pilot.press("r", *"Dan, I'm so sorry. Please DM us your order number.", "ctrl+s")
         await pilot.pause()
+        assert composer.mode == "idle" and composer.post_id is None
         feed.select("p_allergy")
         await pilot.pause()
-        assert composer.post_id == "p_allergy"
+        assert composer.post_id is None and "@priyanair_" not in text_of(head)
         composer.screen.set_focus(composer.query_one(TextArea))
-        await pilot.press(*"Priya, our dough recipe has not changed; please check the allergen page.", "ctrl+s")
+        await pilot.press(*"Priya, our dough recipe has not changed.", "ctrl+s")
+        await pilot.pause()
+        assert [a["post"] for a in h.actions()] == ["p_dan"]  # refused: nothing was chosen
+        assert any("Choose what this is first" in str(n.message) for n in h.app._notifications)
+        feed.screen.set_focus(feed)
+        await pilot.press("r")  # now it is chosen: the selected post
+        assert composer.post_id == "p_allergy" and "@priyanair_" in text_of(head)
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert [a["post"] for a in h.actions()] == ["p_dan", "p_allergy"]
         feed.select("p_dan")
@@ -518,8 +530,16 @@ async def test_a_reply_goes_to_the_post_on_screen(harness: Make) -> None:
         feed.screen.set_focus(feed)
         feed.select("p_allergy")
         await pilot.pause()
+        assert composer.post_id == "p_dan" and "@danwhitfield" in text_of(head)
+        assert "not the selected post" in text_of(composer.query_one("#composer-count"))
+        composer.clear()
+        feed.select("p_dan")
+        await pilot.press("r")
         assert composer.post_id == "p_dan"
-        assert "not the selected post" in text_of(composer.query_one("#composer-head"))
+        feed.screen.set_focus(feed)
+        feed.select("p_allergy")  # an empty reply whose post is no longer selected names nobody
+        await pilot.pause()
+        assert composer.mode == "idle" and "@danwhitfield" not in text_of(head)
 
 
 async def test_the_mouse_selects_posts_and_switches_tabs(harness: Make) -> None:
@@ -560,8 +580,7 @@ async def test_every_shipped_scenario_plays_to_its_debrief(harness: Make, scenar
         assert [a["kind"] for a in h.actions()] == ["reply"]
         h.clock.set(duration + 1)
         h.app.tick()
-        await pilot.pause()
-        await pilot.pause()
+        await h.debrief(pilot)
         debrief = h.app.screen
         assert isinstance(debrief, DebriefScreen)
         assert 0 < debrief.card.total <= 100

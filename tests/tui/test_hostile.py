@@ -16,7 +16,7 @@ from sim.engine.clock import VirtualClock
 from sim.tui.app import StormdrillApp
 from sim.tui.game import GameOptions
 from sim.tui.screens.console import ConsoleScreen
-from sim.tui.widgets.composer import PlanEditor
+from sim.tui.screens.plan import PlanEditor
 from sim.tui.widgets.feed import FeedView
 
 HOSTILE = [

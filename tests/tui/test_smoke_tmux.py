@@ -64,7 +64,7 @@ def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
         )
         _tmux("send-keys", "-t", session, "j")
         _tmux("send-keys", "-t", session, "r")
-        _wait(lambda: "Reply in public to" in screen(), "the composer", screen)
+        _wait(lambda: "reply to @" in screen().lower(), "the composer", screen)
         _tmux("send-keys", "-t", session, "-l", REPLY)
         _tmux("send-keys", "-t", session, "C-s")
         _wait(lambda: "@crumblys →" in screen() and "we are so sorry" in screen(), "the reply in your channel", screen)
