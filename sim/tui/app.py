@@ -403,8 +403,6 @@ class StormdrillApp(App[None]):
     def _scored(self, scored: Scored) -> None:
         self.scored = scored
         self._restart_mode("debrief")
-        if scored.note:
-            self.notify(scored.note, title="History", severity="warning", timeout=10, markup=False)
         self._loaded.set()
 
     def on_debrief_screen_again(self) -> None:

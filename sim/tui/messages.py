@@ -7,7 +7,8 @@ updates the widgets that show that piece. Nothing polls the game.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -94,26 +95,30 @@ class ClockTicked(GameMessage):
         self.status = status
 
 
-def messages_for(game: Game, changes: Changes, *, initial: bool = False) -> list[GameMessage]:
-    """The messages that say what ``changes`` holds (none for what did not change)."""
-    out: list[GameMessage] = []
+def messages_for(game: Game, changes: Changes, *, initial: bool = False) -> list[Callable[[], GameMessage]]:
+    """What ``changes`` holds, as makers of messages (one message per screen it is posted to; the
+    game is asked once, whatever the number of screens). Nothing for what did not change."""
+    out: list[Callable[[], GameMessage]] = []
     if changes.posts:
-        out.append(PostsArrived(changes.posts))
+        out.append(partial(PostsArrived, changes.posts))
     if changes.statuses:
-        out.append(StatusesChanged(changes.statuses))
+        out.append(partial(StatusesChanged, changes.statuses))
     if changes.briefings or changes.briefings_changed or initial:
-        out.append(BriefingsArrived(changes.briefings, game.briefings(), initial=initial))
+        out.append(partial(BriefingsArrived, changes.briefings, game.briefings(), initial=initial))
     if changes.channel:
-        out.append(ChannelChanged(game.channel(), game.channel(private=True)))
+        out.append(partial(ChannelChanged, game.channel(), game.channel(private=True)))
     if changes.status is not None:
-        out.append(ClockTicked(changes.status))
+        out.append(partial(ClockTicked, changes.status))
     if changes.hints:
-        out.append(HintsArrived(changes.hints))
+        out.append(partial(HintsArrived, changes.hints))
     return out
 
 
 def publish(app: App[Any], game: Game, changes: Changes, *, initial: bool = False) -> None:
     """Post what changed to every screen of the current stack (the console, and a modal over it)."""
+    makers = messages_for(game, changes, initial=initial)
+    if not makers:
+        return
     for screen in app.screen_stack:
-        for message in messages_for(game, changes, initial=initial):
-            screen.post_message(message)
+        for make in makers:
+            screen.post_message(make())

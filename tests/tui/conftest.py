@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from sim.engine.clock import VirtualClock
 from sim.tui.app import StormdrillApp
@@ -17,6 +19,17 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STORMDRILL_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("STORMDRILL_CONFIG_DIR", str(tmp_path / "config"))  # no keymap unless a test writes one
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+def write(field: Widget | None, text: str) -> None:
+    """Put ``text`` in a text field at its cursor, as typing it would (without a key press per
+    letter: most tests are not about the keys, and typing is most of a pilot test's time)."""
+    if isinstance(field, TextArea):
+        field.insert(text)
+    elif isinstance(field, Input):
+        field.insert_text_at_cursor(text)
+    else:
+        raise AssertionError(f"no text field has focus ({field!r})")
 
 
 class Harness:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent, TextArea
 
 from sim.scenario.library import library_files
@@ -22,7 +23,7 @@ from sim.tui.screens.plan import PlanEditor
 from sim.tui.widgets.composer import Composer
 from sim.tui.widgets.feed import FeedView
 from sim.tui.widgets.panels import ChannelView, StatusBar
-from tests.tui.conftest import Harness
+from tests.tui.conftest import Harness, write
 
 Make = Callable[..., Harness]
 
@@ -53,6 +54,16 @@ async def open_plan(h: Harness, pilot: object) -> PlanEditor:
     editor = h.app.screen
     assert isinstance(editor, PlanEditor)
     return editor
+
+
+async def say(pilot: Pilot[None], key: str | None, text: str, *, send: bool = True) -> None:
+    """Press ``key`` (r, u, m: opens the composer), put ``text`` in the focused field as if typed,
+    and send it with ctrl+s. The letters are not typed one by one: the keys are not what is tested."""
+    if key:
+        await pilot.press(key)
+    write(pilot.app.focused, text)
+    if send:
+        await pilot.press("ctrl+s")
 
 
 def burst(h: Harness, keys: list[str]) -> None:
@@ -90,8 +101,7 @@ async def test_reply_flow(harness: Make) -> None:
         feed.select("p_dan")
         await pilot.press("r")
         assert console.query_one(TextArea).has_focus
-        await pilot.press(*"Dan, I'm so sorry. Please DM us your order number and we'll refund it today.")
-        await pilot.press("ctrl+s")
+        await say(pilot, None, "Dan, I'm so sorry. Please DM us your order number and we'll refund it today.")
         await pilot.pause()
         [action] = h.actions()
         assert action["kind"] == "reply" and action["post"] == "p_dan"
@@ -106,8 +116,7 @@ async def test_update_flow_sets_a_promise(harness: Make) -> None:
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot, 120)
         await pilot.press("u")
-        await pilot.press(*"We're so sorry: many stores are closed. Next update at 09:10.")
-        await pilot.press("ctrl+s")
+        await say(pilot, None, "We're so sorry: many stores are closed. Next update at 09:10.")
         await pilot.pause()
         [action] = h.actions()
         assert action["kind"] == "update"
@@ -132,14 +141,14 @@ async def test_a_promise_for_a_time_already_past_is_flagged(harness: Make) -> No
     h.app.notify = spy  # type: ignore[method-assign]
     async with h.app.run_test(size=(120, 40), notifications=True) as pilot:
         await start(h, pilot, 120)
-        await pilot.press("u", *"We're so sorry: many stores are closed. Next update at 09:00.", "ctrl+s")
+        await say(pilot, "u", "We're so sorry: many stores are closed. Next update at 09:00.")
         await pilot.pause()
         assert len(notes) == 1
         assert "09:00 tomorrow" in notes[0] and "it is 09:02 now" in notes[0]
-        await pilot.press("u", *"Correction: our next update is at 09:20.", "ctrl+s")
+        await say(pilot, "u", "Correction: our next update is at 09:20.")
         await pilot.pause()
         assert len(notes) == 1  # a time within the exercise raises nothing new
-        await pilot.press("u", *"Still on it. Next update at 09:02.", "ctrl+s")  # it is 09:02: no promise at all
+        await say(pilot, "u", "Still on it. Next update at 09:02.")  # it is 09:02: no promise at all
         await pilot.pause()
         assert len(notes) == 2 and '"at 09:02" is not ahead of the clock' in notes[1]
 
@@ -149,7 +158,7 @@ async def test_action_plan_flow(harness: Make) -> None:
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 600)
         editor = await open_plan(h, pilot)
-        await pilot.press(*"Our new delivery partner could not get dough to our stores.")
+        write(h.app.focused, "Our new delivery partner could not get dough to our stores.")
         inputs = list(editor.query("Input"))
         inputs[0].value = "Refund every cancelled order automatically"
         inputs[1].value = "Customer care team"
@@ -173,8 +182,7 @@ async def test_private_message_flow(harness: Make) -> None:
         feed.screen.set_focus(feed)
         feed.select("p_dan")
         await pilot.press("m")
-        await pilot.press(*"Hi Dan, this is Sam from customer care.")
-        await pilot.press("ctrl+s")
+        await say(pilot, None, "Hi Dan, this is Sam from customer care.")
         await pilot.pause()
         [action] = h.actions()
         assert action["kind"] == "private" and action["post"] == "p_dan"
@@ -202,7 +210,7 @@ async def test_filters_and_search(harness: Make) -> None:
         await pilot.press("f")  # unanswered
         assert len(feed.rows) == total
         feed.select("p_dan")
-        await pilot.press("r", *"Dan, so sorry; please DM us.", "ctrl+s")
+        await say(pilot, "r", "Dan, so sorry; please DM us.")
         await pilot.pause()
         await pilot.press("f")  # must-handle
         assert feed.rows and all(feed.posts[i].must_handle for i in feed.rows)
@@ -224,8 +232,10 @@ async def test_filters_and_search(harness: Make) -> None:
         assert tabs.active == "tab-briefings"
         await pilot.press("b")
         assert tabs.active == "tab-channel"
-        await pilot.press("slash", *"nut allergy", "enter")
-        assert [feed.posts[i].id for i in feed.rows] in ([], ["p_allergy"])
+        await pilot.press("slash")
+        write(h.app.focused, "nut allergy")
+        await pilot.press("enter")
+        assert [feed.posts[i].id for i in feed.rows] == ["p_allergy"]  # search matches text, and only it
 
 
 async def test_pause_and_speed(harness: Make) -> None:
@@ -246,7 +256,7 @@ async def test_end_shows_debrief_and_exports(harness: Make, tmp_path: Path) -> N
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot, 120)
-        await pilot.press("u", *"We're so sorry. Stores are closed; next update at 09:10.", "ctrl+s")
+        await say(pilot, "u", "We're so sorry. Stores are closed; next update at 09:10.")
         await pilot.pause()
         console.set_focus(console.query_one(FeedView))
         await pilot.press("e")
@@ -272,7 +282,7 @@ async def test_debrief_chart_fits_the_terminal_and_follows_resizes(harness: Make
     h = harness()
     async with h.app.run_test(size=(80, 24)) as pilot:
         console = await start(h, pilot, 120)
-        await pilot.press("u", *"We're so sorry. Stores are closed; next update at 09:10.", "ctrl+s")
+        await say(pilot, "u", "We're so sorry. Stores are closed; next update at 09:10.")
         await pilot.pause()
         console.set_focus(console.query_one(FeedView))
         await pilot.press("e", "ctrl+e")
@@ -324,7 +334,7 @@ async def test_quit_asks_first_and_the_journal_is_complete(harness: Make) -> Non
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 120)
-        await pilot.press("u", *"Sorry, we are on it.", "ctrl+s")
+        await say(pilot, "u", "Sorry, we are on it.")
         await pilot.pause()
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -346,7 +356,7 @@ async def test_resume_continues_the_session(harness: Make) -> None:
     first = harness()
     async with first.app.run_test(size=(120, 40)) as pilot:
         await start(first, pilot, 300)
-        await pilot.press("u", *"Sorry, we are on it. Next update at 09:15.", "ctrl+s")
+        await say(pilot, "u", "Sorry, we are on it. Next update at 09:15.")
         await pilot.pause()
         await pilot.press("ctrl+q", "y")
         await pilot.pause()
@@ -400,7 +410,7 @@ async def test_play_again_and_progress_over_sessions(harness: Make) -> None:
         await pilot.press("enter")
         await pilot.pause()
         await h.at(pilot, 60)
-        await pilot.press("u", *"We're so sorry: stores are closed. Next update at 09:15.", "ctrl+s")
+        await say(pilot, "u", "We're so sorry: stores are closed. Next update at 09:15.")
         await pilot.pause()
         await h.finish(pilot)
         second = h.app.screen
@@ -423,19 +433,19 @@ async def test_plan_editor_is_typed_with_tab_and_ctrl_n(harness: Make) -> None:
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 600)
         editor = await open_plan(h, pilot)
-        await pilot.press(*"Our delivery partner could not get dough to 30 stores.", "tab")
-        await pilot.press(*"Clear the depot backlog", "tab", *"Head of Operations", "tab", *"by 18:00")
+        await pilot.press(*"No dough.", "tab")
+        await pilot.press(*"Clear backlog", "tab", *"Ops", "tab", *"by 18:00")
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert len(editor.query(".step")) == 4
-        await pilot.press(*"Refund cancelled orders", "tab", *"Customer care", "tab", *"within 5 days")
+        await pilot.press(*"Refund", "tab", *"Care", "tab", *"5 days")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(h.app.screen, ConsoleScreen)
         [action] = h.actions()
         assert action["steps"] == [
-            {"what": "Clear the depot backlog", "who": "Head of Operations", "when": "by 18:00"},
-            {"what": "Refund cancelled orders", "who": "Customer care", "when": "within 5 days"},
+            {"what": "Clear backlog", "who": "Ops", "when": "by 18:00"},
+            {"what": "Refund", "who": "Care", "when": "5 days"},
         ]
 
 
@@ -508,14 +518,14 @@ async def test_the_composer_names_only_the_target_the_trainee_chose(harness: Mak
         assert composer.mode == "idle" and "@" not in text_of(head)  # nobody chosen yet
         feed.screen.set_focus(feed)
         feed.select("p_dan")
-        await pilot.press("r", *"Dan, I'm so sorry. Please DM us your order number.", "ctrl+s")
+        await say(pilot, "r", "Dan, I'm so sorry. Please DM us your order number.")
         await pilot.pause()
         assert composer.mode == "idle" and composer.post_id is None
         feed.select("p_allergy")
         await pilot.pause()
         assert composer.post_id is None and "@priyanair_" not in text_of(head)
         composer.screen.set_focus(composer.query_one(TextArea))
-        await pilot.press(*"Priya, our dough recipe has not changed.", "ctrl+s")
+        await say(pilot, None, "Priya, our dough recipe has not changed.")
         await pilot.pause()
         assert [a["post"] for a in h.actions()] == ["p_dan"]  # refused: nothing was chosen
         assert any("Choose what this is first" in str(n.message) for n in h.app._notifications)
@@ -526,7 +536,7 @@ async def test_the_composer_names_only_the_target_the_trainee_chose(harness: Mak
         await pilot.pause()
         assert [a["post"] for a in h.actions()] == ["p_dan", "p_allergy"]
         feed.select("p_dan")
-        await pilot.press("r", *"Draft for Dan")
+        await say(pilot, "r", "Draft for Dan", send=False)
         feed.screen.set_focus(feed)
         feed.select("p_allergy")
         await pilot.pause()
@@ -575,7 +585,8 @@ async def test_every_shipped_scenario_plays_to_its_debrief(harness: Make, scenar
         feed = console.query_one(FeedView)
         assert len(feed.rows) > 10
         console.set_focus(feed)
-        await pilot.press("k", "r", *"We're so sorry. We're on it and will update here in 10 minutes.", "ctrl+s")
+        await pilot.press("k")
+        await say(pilot, "r", "We're so sorry. We're on it and will update here in 10 minutes.")
         await pilot.pause()
         assert [a["kind"] for a in h.actions()] == ["reply"]
         h.clock.set(duration + 1)
@@ -599,7 +610,7 @@ async def test_in_real_time_a_reply_is_judged_in_a_worker_then_sent(
         console = await start(h, pilot)
         feed = console.query_one(FeedView)
         feed.select("p_dan")
-        await pilot.press("r", *"Dan, I'm so sorry. Your refund for CP-448210 is on its way today.", "ctrl+s")
+        await say(pilot, "r", "Dan, I'm so sorry. Your refund for CP-448210 is on its way today.")
         await h.app.workers.wait_for_complete()
         await pilot.pause()
         [action] = h.actions()

@@ -121,6 +121,8 @@ class DebriefScreen(Screen[None]):
                 yield Static(self._replies(), id="replies")
             with TabPane(self._tab_label("tab-must"), id="tab-must"), VerticalScroll():
                 yield Static(self._must(), id="must")
+        # What was exported, and where: a line of its own, so it covers nothing (no notification).
+        yield Static(id="debrief-note")
         yield Footer()
 
     def _tab_label(self, tab: str) -> Content:
@@ -159,6 +161,8 @@ class DebriefScreen(Screen[None]):
             " (coached)" if self.card.coached else ""
         )
         self._fill_evidence(self.app.size.width)
+        if self.scored.note:  # why the session could not be kept in the history
+            self._note(Content.assemble(("History: ", "bold $warning"), self.scored.note))
         self.watch(self.app, "theme", lambda: self._fill_evidence(self.app.size.width, force=True), init=False)
 
     _evidence_shape: tuple[int, str] | None = None
@@ -364,12 +368,16 @@ class DebriefScreen(Screen[None]):
                 text = json.dumps(self.card.to_json(), indent=2, ensure_ascii=False)
             path.write_text(text, encoding="utf-8")
         except OSError as exc:
-            self.app.call_from_thread(
-                self.notify, f"Could not write {path}: {exc}", title=what, severity="error", markup=False
-            )
+            note = Content.assemble((f"Could not write the {what.lower()}: ", "bold $error"), f"{path}: {exc}")
+            self.app.call_from_thread(self._note, note)
             return
         self.app.call_from_thread(self._exported, path, what)
 
     def _exported(self, path: Path, what: str) -> None:
         self.post_message(self.Exported(path))
-        self.notify(f"Wrote {path}", title=what, timeout=8, markup=False)
+        self._note(Content.assemble((f"{what} written: ", "bold $success"), str(path)))
+
+    def _note(self, note: Content) -> None:
+        line = self.query_one("#debrief-note", Static)
+        line.update(note)
+        line.add_class("-shown")
