@@ -30,6 +30,7 @@ from textual.app import App, SystemCommand
 from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import AwaitMount
 from textual.worker import get_current_worker
 
 from sim.scenario.text import clean_text
@@ -174,13 +175,19 @@ class StormdrillApp(App[None]):
         self.switch_mode("loading")
         self.screen.refresh()
 
-    def _restart_mode(self, mode: str) -> None:
+    def _restart_mode(self, mode: str) -> AwaitMount | None:
         """Show ``mode`` built afresh from what the app holds now (a new session, a new score card)."""
         if self.current_mode == mode:
-            return
+            return None
         self.remove_mode(mode)
         self.add_mode(mode, partial(self._styled, self.MODES[mode]))
-        self.switch_mode(mode)
+        return self.switch_mode(mode)
+
+    async def _set_when_drawn(self, mounted: AwaitMount | None, drawn: threading.Event) -> None:
+        """Set ``drawn`` once the screen just shown has been mounted and drawn."""
+        if mounted is not None:
+            await mounted
+        self.screen.call_after_refresh(drawn.set)
 
     def _tell_keymap_problems(self) -> None:
         """Once, on the picker or the console, whichever comes first (a new screen clears notifications)."""
@@ -201,17 +208,12 @@ class StormdrillApp(App[None]):
     # -------------------------------------------------------------- loading, in worker threads
     @work(thread=True, exclusive=True, group="load", description="load")
     def _load(self, scenario: str | Scenario | None, load_id: int, *, startup: bool = False) -> None:
-        from sim.engine.journal import JournalError
-        from sim.engine.session import ResumeError
-        from sim.scenario.problems import Problem, ScenarioError
+        # Only what the briefing needs is imported before it is on screen (not the engine: ~0.1 s).
+        from sim.scenario.problems import ScenarioError
 
         try:
             if startup and self.options.resume is not None:
-                from sim.tui.game import Game
-
-                game = Game.resume(self.options)
-                self._import_screens()
-                self.call_from_thread(self._play, game.scenario, load_id, game)
+                self._resume(load_id)
                 return
             if scenario is None:
                 from sim.tui.screens.picker import load_library
@@ -238,15 +240,27 @@ class StormdrillApp(App[None]):
         except ScenarioError as exc:
             self.call_from_thread(self._failed, list(exc.problems), startup, load_id)
             return
-        except (JournalError, ResumeError) as exc:
-            journal = str(self.options.resume)
-            problem = Problem(journal, 0, 0, f"cannot resume: {exc}", "start a new session with `stormdrill play`")
-            self.call_from_thread(self._failed, [problem], startup, load_id)
-            return
         if get_current_worker().is_cancelled:
             game.close()
             return
         self.call_from_thread(self._game_ready, game, load_id)
+
+    def _resume(self, load_id: int) -> None:
+        """Replay the journal named on the command line (in the load worker), then its briefing."""
+        from sim.engine.journal import JournalError
+        from sim.engine.session import ResumeError
+        from sim.scenario.problems import Problem
+        from sim.tui.game import Game
+
+        try:
+            game = Game.resume(self.options)
+        except (JournalError, ResumeError) as exc:
+            journal = str(self.options.resume)
+            problem = Problem(journal, 0, 0, f"cannot resume: {exc}", "start a new session with `stormdrill play`")
+            self.call_from_thread(self._failed, [problem], True, load_id)
+            return
+        self._import_screens()
+        self.call_from_thread(self._play, game.scenario, load_id, game)
 
     @staticmethod
     def _import_screens() -> None:
@@ -277,9 +291,10 @@ class StormdrillApp(App[None]):
         self.scenario = scenario
         self.game = None
         self._start_when_ready = False
-        self._restart_mode("play")
+        mounted = self._restart_mode("play")
         if shown is not None:
-            self.call_after_refresh(shown.set)
+            # The load worker goes on (the storm, the engine) only once the briefing is on screen.
+            self.call_next(self._set_when_drawn, mounted, shown)
         if game is not None:
             self._game_ready(game, load_id)
 
