@@ -1,22 +1,30 @@
-"""Benchmark: the trainee console stays fluid in a real storm, and starts fast.
+"""Benchmark: the trainee console stays fluid in a real storm, never freezes, and starts fast.
 
 Prints one JSON object. Everything is measured on the real console (``StormdrillApp``), not a
 stand-in, with frames rendered to terminal bytes exactly as the Linux driver would (only the final
 write is left out, so no terminal is needed).
 
 - **Key-to-screen latency**: a cursor key (j/k) is sent to the app; the latency is the time until
-  the first frame that shows the moved selection together with the selected post's details.
-  Measured twice, both with the clock running at 60x: *quiet*, one screenful of posts and nothing
-  arriving; *storm*, 20,000 posts arriving at 200 posts per second (the whole storm, keys sampled
-  throughout it). Reported: p50 and p95 of each and the ratio of the p95s (target <= 1.25).
-- **Peak memory** of the process over the storm (target <= 300 MB).
+  the first frame that shows the moved selection together with the selected post's details. One
+  session, the clock at 60x, alternates *storm* rounds (200 posts per second arriving; 20,000 posts
+  over all the storm rounds) and *quiet* rounds (nothing arriving) of ten seconds each, keys sampled
+  throughout. Reported: p50 and p95 of all quiet and all storm keys, the worst storm key
+  (``storm_max_ms``, target <= 150), and ``p95_ratio``: the median over the rounds of (storm round
+  p95 / the quiet round after it), target <= 1.25. Pairing neighbouring rounds makes the ratio hold
+  on a busy shared machine: a busy moment hits both rounds of a pair.
+- **End to debrief** (``end_to_debrief_ms``, target <= 500): the `stress` scenario played at 300x
+  for four seconds, then the end is confirmed (ctrl+e); the time until the first frame of the debrief
+  with its scores. Also ``end_to_debrief_stall_ms``: the longest the UI's event loop was blocked in
+  between (scoring runs in a worker thread). Median of three sessions.
+- **Peak memory** of the process (target <= 300 MB).
 - **Time to first frame**, against a bare ``textual.app.App`` measured the same way (target within 1.5x):
   *in process*, from constructing the app to its first rendered frame; and *as a user sees it*,
   from starting the process in a pseudo-terminal (120x40) to the first complete frame on it
-  (``stormdrill play empty-ovens`` against a script that runs ``App().run()``). Also reported: the
-  time until the briefing of the scenario is on screen.
+  (``stormdrill play empty-ovens`` against a script that runs ``App().run()``). Also the time until
+  the briefing of the scenario is on screen (``briefing_terminal_ms``, target within 2x the bare
+  app's first frame).
 
-Run: ``python bench/feed.py`` (about three minutes; ``--quick`` for a shorter storm).
+Run: ``python bench/feed.py`` (about six minutes; ``--quick`` for shorter rounds).
 """
 
 from __future__ import annotations
@@ -92,17 +100,24 @@ class Probe:
 
 
 # ----------------------------------------------------------------------------- storm
-def storm(total: int, rate_per_minute: int, real_seconds: float) -> Scenario:
-    """The `stress` scenario reshaped: one crowd wave of ``rate_per_minute`` posts per scenario minute,
-    lasting at least ``real_seconds`` of wall time at the benchmark's speed."""
+PHASE_MINUTES = 10  # one round: ten scenario minutes, ten seconds of wall time at 60x
+RATE = 200  # posts per scenario minute in a storm round
+
+
+def alternating_storm(rounds: int, phase_minutes: int = PHASE_MINUTES, rate: int = RATE) -> Scenario:
+    """The `stress` scenario reshaped: one crowd wave that alternates ``phase_minutes`` of storm
+    (``rate`` posts per scenario minute) and ``phase_minutes`` of quiet, ``rounds`` times."""
     sc = load_scenario(resolve("stress"))
-    minutes = max(1, total // rate_per_minute)
-    wave = replace(sc.waves[0], start=0, end=minutes * 60, per_minute=(rate_per_minute,) * minutes, held=False)
-    duration = max(minutes * 60, int(real_seconds * SPEED)) + 600
-    return replace(sc, id="bench-storm", duration=duration, waves=(wave,), injects=())
+    per_minute = ((rate,) * phase_minutes + (0,) * phase_minutes) * rounds
+    minutes = len(per_minute)
+    wave = replace(sc.waves[0], start=0, end=minutes * 60, per_minute=per_minute, held=False)
+    return replace(sc, id="bench-storm", duration=minutes * 60 + 600, waves=(wave,), injects=())
 
 
-async def key_latencies(sc: Scenario, *, run_for: float, gap: float, folder: Path) -> tuple[list[float], int]:
+async def key_latencies(
+    sc: Scenario, *, run_for: float, gap: float, folder: Path
+) -> tuple[list[tuple[float, float]], int]:
+    """(scenario time the key was sent, key-to-screen ms) for keys sent every ``gap`` seconds."""
     from sim.tui.screens.console import ConsoleScreen
     from sim.tui.widgets.feed import FeedView
 
@@ -111,23 +126,30 @@ async def key_latencies(sc: Scenario, *, run_for: float, gap: float, folder: Pat
     )
     app = StormdrillApp(options, scenario=sc)
     probe = Probe(app)
-    samples: list[float] = []
+    samples: list[tuple[float, float]] = []
     async with app.run_test(size=SIZE) as pilot:
         await app.wait_loaded()
+        await app.workers.wait_for_complete()  # the judge loads while the briefing is read
         await pilot.pause()
         await pilot.press("enter")
-        await asyncio.sleep(1.2)  # the first minute of posts is in
+        await asyncio.sleep(0.5)
         console = app.screen
         assert isinstance(console, ConsoleScreen)
+        game = console.game
         feed = console.query_one(FeedView)
         feed.focus()
-        feed._move(len(feed.rows) // 2)
         await pilot.pause()
         driver = app._driver
         assert driver is not None
         deadline = time.perf_counter() + run_for
         k = 0
         while time.perf_counter() < deadline:
+            if len(feed.rows) < 4:
+                await asyncio.sleep(gap)
+                continue
+            if feed.cursor < 1 or feed.cursor >= len(feed.rows) - 1:
+                feed._move(len(feed.rows) // 2)
+                await pilot.pause()
             key = "k" if k % 2 else "j"
             expected = feed.cursor + (-1 if key == "k" else 1)
 
@@ -136,13 +158,84 @@ async def key_latencies(sc: Scenario, *, run_for: float, gap: float, folder: Pat
                 return feed.cursor == expected and post is not None and console.selected is post
 
             done = probe.until(shown)
+            at = game.now
             start = time.perf_counter()
             driver.send_message(events.Key(key, key))
-            samples.append((await asyncio.wait_for(done, 10)) - start)
+            samples.append((at, ((await asyncio.wait_for(done, 10)) - start) * 1000))
             k += 1
             await asyncio.sleep(gap)
         delivered = len(feed.posts)
-    return [s * 1000 for s in samples], delivered
+    return samples, delivered
+
+
+def rounds_of(
+    samples: list[tuple[float, float]], phase_minutes: int = PHASE_MINUTES
+) -> list[tuple[list[float], list[float]]]:
+    """The samples split into (storm round, the quiet round after it) pairs; the first scenario
+    minute of each round is left out (the change from one to the other)."""
+    phase = phase_minutes * 60
+    pairs: dict[int, tuple[list[float], list[float]]] = {}
+    for at, ms in samples:
+        n, into = divmod(at, phase)
+        if into < 60:
+            continue
+        storm_round, quiet = divmod(int(n), 2)
+        pairs.setdefault(storm_round, ([], []))[quiet].append(ms)
+    return [pairs[i] for i in sorted(pairs) if len(pairs[i][0]) >= 5 and len(pairs[i][1]) >= 5]
+
+
+# ----------------------------------------------------------------------------- end to debrief
+class StallWatch:
+    """The longest the event loop was blocked: a task that asks to wake every 5 ms and records how late it woke."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(0.005)
+            self.worst = max(self.worst, time.perf_counter() - before - 0.005)
+
+    def start(self) -> None:
+        self.worst = 0.0
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def stop(self) -> float:
+        if self._task is not None:
+            self._task.cancel()
+        return self.worst
+
+
+async def end_to_debrief(folder: Path) -> tuple[float, float]:
+    """Seconds from ctrl+e (confirming the end) to the debrief's first frame, and the longest stall
+    of the event loop in between, on the `stress` scenario played at 300x for four seconds."""
+    from sim.tui.screens.confirm import EndConfirmScreen
+    from sim.tui.screens.debrief import DebriefScreen
+
+    options = GameOptions(speed=300, trainee="bench", journal=folder / f"end-{time.monotonic_ns()}.jsonl")
+    app = StormdrillApp(options, scenario="stress")
+    probe = Probe(app)
+    watch = StallWatch()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.wait_loaded()
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await asyncio.sleep(4.0)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EndConfirmScreen), app.screen
+        driver = app._driver
+        assert driver is not None
+        done = probe.until(lambda: isinstance(app.screen, DebriefScreen))
+        watch.start()
+        start = time.perf_counter()
+        driver.send_message(events.Key("ctrl+e", None))
+        shown = await asyncio.wait_for(done, 30)
+        stall = watch.stop()
+        await pilot.pause()
+    return shown - start, stall
 
 
 # ----------------------------------------------------------------------------- first frame
@@ -217,11 +310,12 @@ RUNS = 9  # first-frame runs of each app
 
 def main() -> None:
     quick = "--quick" in sys.argv
-    total = 4000 if quick else 20_000
+    rounds = 2 if quick else 10  # storm rounds of 2,000 posts each
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = {**os.environ, "STORMDRILL_HOME": str(folder / "home"), "TERM": "xterm-256color"}
         env.pop("TEXTUAL", None)
+        os.environ["STORMDRILL_HOME"] = env["STORMDRILL_HOME"]  # results recorded at the end stay here
 
         # Time to first frame, in process and in a terminal from process start: RUNS runs of each, bare
         # and Stormdrill alternating (so a busy moment of the machine hits both), median of each.
@@ -252,25 +346,36 @@ def main() -> None:
         ours_term = [r[0] for r in ours_term_runs]
         ours_term_briefing = [r[1] for r in ours_term_runs]
 
-        # Key-to-screen latency: quiet, then the storm.
-        quiet, quiet_posts = asyncio.run(key_latencies(storm(40, 40, 20), run_for=20.0, gap=0.25, folder=folder))
-        seconds = total / 200 + 1
-        storm_ms, storm_posts = asyncio.run(
-            key_latencies(storm(total, 200, seconds), run_for=seconds, gap=0.25, folder=folder)
+        # End to debrief: three sessions of the stress scenario.
+        ends = [asyncio.run(end_to_debrief(folder)) for _ in range(3)]
+
+        # Key-to-screen latency: storm and quiet rounds, alternating, in one session.
+        seconds = rounds * 2 * PHASE_MINUTES * 60 / SPEED
+        samples, delivered = asyncio.run(
+            key_latencies(alternating_storm(rounds), run_for=seconds + 1, gap=0.25, folder=folder)
         )
+    pairs = rounds_of(samples)
+    storm_ms = [ms for s, _ in pairs for ms in s]
+    quiet = [ms for _, q in pairs for ms in q]
+    ratios = [_p(s, 0.95) / _p(q, 0.95) for s, q in pairs]
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    briefing_ratio = _median(ours_term_briefing) / _median(bare_term)
     result: dict[str, Any] = {
         "benchmark": "feed",
+        "rounds": len(pairs),
+        "posts_delivered": delivered,
         "quiet_keys": len(quiet),
-        "quiet_posts": quiet_posts,
         "quiet_p50_ms": round(_median(quiet), 2),
         "quiet_p95_ms": round(_p(quiet, 0.95), 2),
         "storm_keys": len(storm_ms),
-        "storm_posts_delivered": storm_posts,
         "storm_p50_ms": round(_median(storm_ms), 2),
         "storm_p95_ms": round(_p(storm_ms, 0.95), 2),
         "storm_max_ms": round(max(storm_ms), 2),
-        "p95_ratio": round(_p(storm_ms, 0.95) / _p(quiet, 0.95), 2),
+        "p95_ratio": round(_median(ratios), 2),
+        "p95_ratio_rounds": [round(r, 2) for r in ratios],
+        "end_to_debrief_ms": round(_median([e[0] for e in ends]) * 1000, 1),
+        "end_to_debrief_max_ms": round(max(e[0] for e in ends) * 1000, 1),
+        "end_to_debrief_stall_ms": round(max(e[1] for e in ends) * 1000, 1),
         "peak_rss_mb": round(rss_mb, 1),
         "first_frame_in_process_bare_ms": round(_median(bare_in) * 1000, 1),
         "first_frame_in_process_ms": round(_median(ours_in) * 1000, 1),
@@ -280,13 +385,24 @@ def main() -> None:
         "first_frame_terminal_ms": round(_median(ours_term) * 1000, 1),
         "first_frame_terminal_ratio": round(_median(ours_term) / _median(bare_term), 2),
         "briefing_terminal_ms": round(_median(ours_term_briefing) * 1000, 1),
-        "targets": {"p95_ratio": 1.25, "peak_rss_mb": 300, "first_frame_ratio": 1.5},
+        "briefing_terminal_ratio": round(briefing_ratio, 2),
+        "targets": {
+            "p95_ratio": 1.25,
+            "storm_max_ms": 150,
+            "end_to_debrief_ms": 500,
+            "peak_rss_mb": 300,
+            "first_frame_ratio": 1.5,
+            "briefing_terminal_ratio": 2.0,
+        },
     }
     result["ok"] = (
         result["p95_ratio"] <= 1.25
+        and result["storm_max_ms"] <= 150
+        and result["end_to_debrief_ms"] <= 500
         and rss_mb <= 300
         and result["first_frame_in_process_ratio"] <= 1.5
         and result["first_frame_terminal_ratio"] <= 1.5
+        and briefing_ratio <= 2.0
     )
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")

@@ -11,7 +11,7 @@ from typing import Any
 
 from sim.engine.events import Event, Header
 from sim.engine.reading import is_update
-from sim.scenario.model import Scenario
+from sim.scenario.model import Scenario, Storm
 from sim.scenario.patterns import format_time
 from sim.scenario.text import clean_text
 
@@ -39,10 +39,18 @@ def score_events(
 
 
 def analyse(
-    scenario: Scenario, header: HeaderIn, events: EventsIn, warnings: Sequence[str] | None = None
+    scenario: Scenario,
+    header: HeaderIn,
+    events: EventsIn,
+    warnings: Sequence[str] | None = None,
+    *,
+    storm: Storm | None = None,
 ) -> tuple[ScoreCard, SessionRecord]:
-    """The score card and the session record it was computed from (for reports and the debrief)."""
-    rec = build_record(scenario, header, events, warnings)
+    """The score card and the session record it was computed from (for reports and the debrief).
+
+    ``storm``: the scenario as already expanded with the journal's seed, to skip expanding it again.
+    """
+    rec = build_record(scenario, header, events, warnings, storm=storm)
     judged = judge_all(rec)
     by_seq = {j.act.seq: j for j in judged}
 

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 CARD_FORMAT = 1
+GOOD, FAIR = 75, 50  # the bands the debrief colours a score in: good, fair, poor
 
 
 @dataclass(frozen=True)

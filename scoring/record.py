@@ -121,7 +121,10 @@ def _post_from_event(ev: PostEvent, known: dict[str, Post]) -> Post:
     # What the journal says of the post as delivered (its id after a refiring, its filled text) over
     # what the scenario says of it.
     journaled: dict[str, Any] = {k: getattr(seen, k) for k in ("id", "t", "text", "reply_to", "source", "quote")}
-    return replace(base, **journaled, expect=_fired_expect(base, ev))
+    expect = _fired_expect(base, ev)
+    if expect == base.expect and all(getattr(base, k) == v for k, v in journaled.items()):
+        return base  # delivered as scheduled: the storm's own post, not a second copy of it
+    return replace(base, **journaled, expect=expect)
 
 
 def _fired_expect(base: Post, ev: PostEvent) -> Expectation | None:
@@ -136,10 +139,18 @@ def build_record(
     header: Header | Mapping[str, Any],
     events: Sequence[Event] | Sequence[Mapping[str, Any]],
     warnings: Sequence[str] | None = None,
+    *,
+    storm: Storm | None = None,
 ) -> SessionRecord:
-    """Rebuild a session from its journal's typed events (JSON objects are parsed first)."""
+    """Rebuild a session from its journal's typed events (JSON objects are parsed first).
+
+    ``storm``: the scenario already expanded with the journal's seed (the console has it), so it is
+    not expanded a second time; a storm of another scenario or seed is ignored.
+    """
     head = as_header(header)
-    storm = expand(scenario, scenario.seed if head.seed is None else head.seed)
+    seed = scenario.seed if head.seed is None else head.seed
+    if storm is None or storm.scenario is not scenario or storm.seed != seed:
+        storm = expand(scenario, seed)
     rec = SessionRecord(scenario=scenario, storm=storm, header=head, warnings=list(warnings or ()))
     if head.scenario_hash and scenario.content_hash and head.scenario_hash != scenario.content_hash:
         rec.warnings.append("the scenario file changed since this session was played; scores may differ")

@@ -1,14 +1,16 @@
 """The console's coaching hooks (``stormdrill play --coach``): hints as notices, and the draft check.
 
-Kept out of the console screen: it calls :func:`show_hints` after each refresh and
-:func:`check_draft` on its check key. The rules themselves are in ``scoring.coach``.
+Kept out of the console screen: it calls :func:`show_hints` with the hints each tick publishes
+(``sim.tui.messages.HintsArrived``) and :func:`check_draft` on its check key. The rules themselves
+are in ``scoring.coach``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from scoring.coach import DraftCheck
+from scoring.coach import DraftCheck, Hint
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -18,9 +20,9 @@ if TYPE_CHECKING:
 HINT_SECONDS = 12  # how long a hint stays on screen (wall time)
 
 
-def show_hints(screen: Screen[None], game: Game) -> None:
-    """Show the hints the game's coach raised since the last call."""
-    for hint in game.take_hints():
+def show_hints(screen: Screen[None], hints: Sequence[Hint]) -> None:
+    """Show the hints the game's coach raised."""
+    for hint in hints:
         urgent = hint.rule in ("coach.flagged", "coach.must_handle", "coach.silence")
         screen.notify(
             hint.text,

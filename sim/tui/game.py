@@ -1,7 +1,8 @@
 """The console's view of a running session: one adapter between the engine and the screens.
 
 The screens call only this class; it owns the engine session, its clock and journal, and turns
-engine state into the small pieces the widgets show. No Textual here, so it is easy to test.
+engine state into the small pieces the widgets show. Each tick returns only what changed
+(:class:`Changes`), which the app publishes to the screens as messages. No Textual here.
 """
 
 from __future__ import annotations
@@ -26,11 +27,50 @@ from sim.scenario.library import resolve
 from sim.scenario.load import load_scenario
 from sim.scenario.model import Briefing, PlanStep, Post, Scenario
 from sim.scenario.patterns import clock_label
-from sim.store import new_journal_path, record_result
+from sim.store import new_journal_path, record_result, results
 from sim.tui.options import SPEEDS, GameOptions
-from sim.tui.widgets.panels import Status
+from sim.tui.widgets.panels import ChannelItem, Status
 
-__all__ = ["Game", "GameOptions"]
+__all__ = ["Changes", "Game", "GameOptions", "Progress", "Scored"]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in the game since the last look: the screens update only these pieces."""
+
+    posts: list[Post] = field(default_factory=list)
+    statuses: list[tuple[str, str]] = field(default_factory=list)
+    briefings: list[Briefing] = field(default_factory=list)  # arrived since the last look
+    briefings_changed: bool = False  # format 2: an embargo lifted or the crisis type changed
+    channel: bool = False  # the trainee sent something
+    status: Status | None = None  # None: the status bar would show the same thing
+    hints: list[Hint] = field(default_factory=list)  # what the coach says (``--coach``)
+    ended: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a session stands: what a resumed session's briefing tells the trainee."""
+
+    now: float
+    duration: float
+    delivered: int
+    open: int
+    sent: dict[str, int]  # action kind -> how many
+    plan_posted: bool
+    next_promise: float | None
+    last_statement: float | None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A finished session, scored: what the debrief shows."""
+
+    card: ScoreCard
+    record: SessionRecord
+    journal: Path
+    history: list[dict[str, Any]]  # this trainee's results on this scenario, oldest first, this one last
+    note: str = ""  # why the session could not be kept in the trainee's history, or ""
 
 
 @dataclass
@@ -43,12 +83,15 @@ class Game:
     resumed: bool = False
     started: bool = False
     finished: bool = False
-    channel_version: int = 0
     promise_note: str = ""  # a warning about what the last action promised, or ""
     history_note: str = ""  # why the finished session could not be kept in the history, or ""
     _coach: Coach | None = None
     _hints: list[Hint] = field(default_factory=list)
     _post_cursor: int = 0
+    _briefing_cursor: int = 0
+    _briefing_key: tuple[int, int] = (0, 0)  # (embargoes in force, crisis type changes) shown
+    _channel_dirty: bool = True
+    _shown_status: Status | None = None
     _status: dict[str, str] = field(default_factory=dict)
     _status_changes: list[tuple[str, str]] = field(default_factory=list)
 
@@ -86,21 +129,51 @@ class Game:
         self.started = True
         self.clock.resume()
 
-    def tick(self) -> bool:
-        """Advance the session to the clock's time; True when the scenario is over."""
-        if self.finished:
-            return True
-        if self.options.room is not None:
-            for post in self.options.room.take_pushed():
-                self.session.push(post, post.t)
-        self.session.advance()
-        self._sync_status()
-        if self.coach is not None:
-            self._hints += self.coach.check()
-        if self.session.ended:
-            self._finish()
-            return True
-        return False
+    def tick(self) -> Changes:
+        """Advance the session to the clock's time; what changed (``ended`` once the scenario is over)."""
+        if not self.finished:
+            if self.options.room is not None:
+                for post in self.options.room.take_pushed():
+                    self.session.push(post, post.t)
+            self.session.advance()
+            self._sync_status()
+            if self.coach is not None:
+                self._hints += self.coach.check()
+            if self.session.ended:
+                self._finish()
+        return self.changes()
+
+    def changes(self) -> Changes:
+        """What changed since the last call (the first call: everything so far)."""
+        posts, self._post_cursor = self.session.posts_since(self._post_cursor)
+        statuses, self._status_changes = self._status_changes, []
+        every = self.session.briefings_so_far()
+        briefings = every[self._briefing_cursor :]
+        self._briefing_cursor += len(briefings)
+        key = (sum(1 for b in every if b.embargoed(self.now)), len(self.crisis_changes()))
+        briefings_changed, self._briefing_key = key != self._briefing_key, key
+        channel, self._channel_dirty = self._channel_dirty, False
+        status = self.status()
+        shown, self._shown_status = self._shown_status, status
+        return Changes(
+            posts=list(posts),
+            statuses=statuses,
+            briefings=list(briefings),
+            briefings_changed=briefings_changed,
+            channel=channel,
+            status=None if status == shown else status,
+            hints=self.take_hints(),
+            ended=self.finished,
+        )
+
+    def rewind_changes(self) -> None:
+        """The next :meth:`changes` reports everything so far again (a new console shows it all)."""
+        self._post_cursor = 0
+        self._briefing_cursor = 0
+        self._briefing_key = (-1, -1)
+        self._channel_dirty = True
+        self._shown_status = None
+        self._status_changes = list(self._status.items())
 
     def end(self) -> None:
         if not self.finished:
@@ -114,11 +187,20 @@ class Game:
     def close(self) -> None:
         self.session.close()
 
-    def score(self) -> tuple[ScoreCard, SessionRecord]:
+    def score(self) -> Scored:
+        """Score the finished session from its journal, and record the result (run this in a worker)."""
         journal = read_journal(self.journal_path)
-        card, rec = analyse(self.scenario, journal.header, journal.events, journal.warnings)
+        card, rec = analyse(
+            self.scenario,
+            journal.header,
+            journal.events,
+            journal.warnings,
+            storm=self.session.storm,  # expanded once already, with the journal's seed
+        )
+        history: list[dict[str, Any]] = []
         if self.options.record_results:
             record_result(self.scenario.id, self.options.trainee, self.journal_path, card.to_json())
+            history = [r for r in results(self.scenario.id) if r.get("trainee") == self.options.trainee]
         if self.options.room is not None:
             self.options.room.finished(card.to_json())
         if self.options.history is not None and self.options.record_results:
@@ -129,7 +211,23 @@ class Game:
                 difficulty=self.scenario.difficulty,
                 coached=self.coached,
             )
-        return card, rec
+        return Scored(card, rec, self.journal_path, history, note=self.history_note)
+
+    def progress(self) -> Progress:
+        s = self.session
+        sent: dict[str, int] = {}
+        for a in s.own_actions():
+            sent[a.kind] = sent.get(a.kind, 0) + 1
+        return Progress(
+            now=s.now,
+            duration=float(self.scenario.duration),
+            delivered=len(s.delivered),
+            open=sum(1 for _ in s.unanswered()),
+            sent=sent,
+            plan_posted=s.plan_posted,
+            next_promise=s.next_promise(),
+            last_statement=s.last_statement,
+        )
 
     # ------------------------------------------------------------------ coaching
     @property
@@ -185,14 +283,6 @@ class Game:
         else:
             self.clock.pause()
 
-    def take_new_posts(self) -> list[Post]:
-        posts, self._post_cursor = self.session.posts_since(self._post_cursor)
-        return list(posts)
-
-    def take_status_changes(self) -> list[tuple[str, str]]:
-        changes, self._status_changes = self._status_changes, []
-        return changes
-
     def _sync_status(self) -> None:
         for post_id, status in self.session.statuses_changed():
             if self._status.get(post_id) != status:
@@ -234,19 +324,21 @@ class Game:
     def answers_to(self, post_id: str) -> list[tuple[float, str, str]]:
         return [(a.t, a.kind, a.text) for a in self.session.own_actions() if getattr(a, "post_id", None) == post_id]
 
-    def channel(self) -> list[tuple[float, str, str, str]]:
+    def channel(self, *, private: bool = False) -> list[ChannelItem]:
+        """What the trainee posted in public (replies, updates, the plan), or the private messages."""
         out = []
         for a in self.session.own_actions():
-            if a.kind in ("reply", "update", "plan", "private"):
-                post = self.session.post(a.post_id) if a.post_id else None
-                text = a.text
-                if a.kind == "plan":
-                    steps = "".join(
-                        f"\n - {s.what}" + (f" ({s.who}" + (f", {s.when}" if s.when else "") + ")" if s.who else "")
-                        for s in a.steps
-                    )
-                    text = f"{a.text}{steps}" + (f"\nNext update: {a.next_update}" if a.next_update else "")
-                out.append((a.t, a.kind, text, post.handle if post else ""))
+            if a.kind not in ("reply", "update", "plan", "private") or (a.kind == "private") != private:
+                continue
+            post = self.session.post(a.post_id) if a.post_id else None
+            text = a.text
+            if a.kind == "plan":
+                steps = "".join(
+                    f"\n - {s.what}" + (f" ({s.who}" + (f", {s.when}" if s.when else "") + ")" if s.who else "")
+                    for s in a.steps
+                )
+                text = f"{a.text}{steps}" + (f"\nNext update: {a.next_update}" if a.next_update else "")
+            out.append(ChannelItem(a.t, a.kind, text, post.handle if post else ""))
         return out
 
     # ------------------------------------------------------------------ actions
@@ -281,7 +373,7 @@ class Game:
         result = self.session.act(action, verdict=verdict)
         if isinstance(result, A.Refusal):
             return False, result.reason
-        self.channel_version += 1
+        self._channel_dirty = True
         if self.options.room is not None:
             # In a workshop an action is acknowledged once the results store has it too.
             problem = self.options.room.acted(self.session.actions[-1])

@@ -106,6 +106,7 @@ class WorkshopApp(StormdrillApp):
 
     def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
         event.prevent_default()  # nothing loads before the participant has joined (not the app's own loading)
+        self.prepare()
 
     @property
     def login(self) -> LoginScreen | None:
@@ -162,16 +163,16 @@ class WorkshopApp(StormdrillApp):
         self.login.say(f"Welcome, {joined.seat.name}. Loading the scenario ...")  # type: ignore[union-attr]
         self.set_interval(self.poll_every, self._poll)
         if opts.resume is not None:
-            self._load(None, startup=True)
+            self._load(None, self._load_id, startup=True)
         else:
-            self._load(source)
+            self._load(source, self._load_id)
 
     def _scenario_source(self) -> str:
         w = self.room.workshop if self.room else None
         assert w is not None
         return w.scenario_path if w.scenario_path and Path(w.scenario_path).is_file() else w.scenario
 
-    def _failed(self, problems: list[Any], startup: bool) -> None:
+    def _failed(self, problems: list[Any], startup: bool, load_id: int) -> None:
         lines = [str(p) for p in problems[:3]] or ["the scenario cannot be opened"]
         self._refused("Cannot open the workshop's scenario: " + "; ".join(lines))
 
@@ -182,16 +183,11 @@ class WorkshopApp(StormdrillApp):
         from sim.engine.journal import read_journal
         from sim.scenario.library import resolve
         from sim.scenario.load import load_scenario
+        from sim.tui.game import Scored
 
         j = read_journal(journal)
         card, rec = analyse(load_scenario(resolve(self._scenario_source())), j.header, j.events, j.warnings)
-        self.call_from_thread(self._debrief, card, rec, journal)
-
-    def _debrief(self, card: Any, rec: Any, journal: Path) -> None:
-        from sim.tui.screens.debrief import DebriefScreen
-
-        self.push_screen(DebriefScreen(card, rec, journal))
-        self._loaded.set()
+        self.call_from_thread(self._scored, Scored(card, rec, journal, []))
 
     # ------------------------------------------------------------------ the room
     def _poll(self) -> None:

@@ -225,6 +225,23 @@ def test_pressure_sampled_every_minute_and_silence_raises_it(make_session: Maker
     assert busy.pressure < quiet.pressure
 
 
+def test_flagged_replies_raise_pressure(make_session: Maker) -> None:
+    """Two sessions alike but for the tone of their replies: the one whose replies the judge flags
+    (defensive) runs hotter, minute after minute, while they count (ten minutes)."""
+    calm, c1 = make_session(journal=False)
+    hot, c2 = make_session(journal=False)
+    for s, clock, text in ((calm, c1, "Jo, so sorry; we are fixing it."), (hot, c2, "Not our fault, Jo.")):
+        run_to(s, clock, 120)
+        low_reach = [p for p in s.unanswered() if p.followers < 10_000][:3]
+        assert len(low_reach) == 3
+        for p in low_reach:
+            assert isinstance(s.act(ReplyAction(p.id, text)), Ack)
+    for t in range(180, 600, 60):
+        run_to(calm, c1, t)
+        run_to(hot, c2, t)
+        assert hot.pressure > calm.pressure + 5, t
+
+
 def test_header(make_session: Maker, scenario: Any) -> None:
     s, _ = make_session()
     s.close()

@@ -276,6 +276,21 @@ def test_plan_consistency_with_briefing_actions() -> None:
     assert b.plan.details["consistency_pct"] < 100.0
 
 
+def test_a_plan_in_a_blaming_tone_loses_points() -> None:
+    """The same plan, in the company's own words, with and without blaming a supplier: the tone
+    costs the plan 20 points, with the evidence saying why."""
+    own = (
+        "Some of our seeded loaves went out with labels that leave out sesame. We are sorry. Here is what we are doing."
+    )
+    blaming = own.replace("We are sorry.", "This is not our fault: our supplier's machine did it.")
+    fair = run([act(120, "update", GOOD_HOLDING), {**PLAN, "text": own}])
+    unfair = run([act(120, "update", GOOD_HOLDING), {**PLAN, "text": blaming}])
+    assert fair.plan.score == 100 and not any(e.rule == "plan.tone" for e in fair.evidence)
+    [tone] = [e for e in unfair.evidence if e.rule == "plan.tone"]
+    assert tone.points == -20 and "blames" in tone.what
+    assert unfair.plan.score == fair.plan.score - 20
+
+
 def test_keyword_stuffed_plan_is_not_rewarded() -> None:
     stuffed = act(
         900,

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from sim.engine.clock import VirtualClock
 from sim.tui.app import StormdrillApp
@@ -16,6 +19,17 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STORMDRILL_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("STORMDRILL_CONFIG_DIR", str(tmp_path / "config"))  # no keymap unless a test writes one
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+def write(field: Widget | None, text: str) -> None:
+    """Put ``text`` in a text field at its cursor, as typing it would (without a key press per
+    letter: most tests are not about the keys, and typing is most of a pilot test's time)."""
+    if isinstance(field, TextArea):
+        field.insert(text)
+    elif isinstance(field, Input):
+        field.insert_text_at_cursor(text)
+    else:
+        raise AssertionError(f"no text field has focus ({field!r})")
 
 
 class Harness:
@@ -35,6 +49,25 @@ class Harness:
             self.clock.set(now)
             self.app.tick()
         await pilot.pause()
+
+    async def until(self, pilot: Pilot[None], check: Callable[[], bool], what: str, timeout: float = 20) -> None:
+        """Let the app run (its workers too) until ``check()`` holds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not check():
+            if loop.time() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; on screen: {self.app.screen!r}")
+            await pilot.pause(0.02)
+        await pilot.pause()
+
+    async def debrief(self, pilot: Pilot[None]) -> None:
+        """Wait for the debrief (scored in a worker after the session ends)."""
+        await self.until(pilot, lambda: self.app.current_mode == "debrief", "the debrief")
+
+    async def finish(self, pilot: Pilot[None]) -> None:
+        """End the session now and wait for its debrief."""
+        self.app.finish()
+        await self.debrief(pilot)
 
     def actions(self) -> list[dict[str, object]]:
         import json

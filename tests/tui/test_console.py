@@ -8,19 +8,22 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent, TextArea
 
 from sim.scenario.library import library_files
 from sim.scenario.model import PlanStep
 from sim.tui import commands
 from sim.tui.screens.briefing import BriefingScreen
-from sim.tui.screens.console import ConfirmScreen, ConsoleScreen
+from sim.tui.screens.confirm import ConfirmScreen
+from sim.tui.screens.console import ConsoleScreen
 from sim.tui.screens.debrief import DebriefScreen
 from sim.tui.screens.picker import PickerScreen
-from sim.tui.widgets.composer import Composer, PlanEditor
+from sim.tui.screens.plan import PlanEditor
+from sim.tui.widgets.composer import Composer
 from sim.tui.widgets.feed import FeedView
 from sim.tui.widgets.panels import ChannelView, StatusBar
-from tests.tui.conftest import Harness
+from tests.tui.conftest import Harness, write
 
 Make = Callable[..., Harness]
 
@@ -51,6 +54,16 @@ async def open_plan(h: Harness, pilot: object) -> PlanEditor:
     editor = h.app.screen
     assert isinstance(editor, PlanEditor)
     return editor
+
+
+async def say(pilot: Pilot[None], key: str | None, text: str, *, send: bool = True) -> None:
+    """Press ``key`` (r, u, m: opens the composer), put ``text`` in the focused field as if typed,
+    and send it with ctrl+s. The letters are not typed one by one: the keys are not what is tested."""
+    if key:
+        await pilot.press(key)
+    write(pilot.app.focused, text)
+    if send:
+        await pilot.press("ctrl+s")
 
 
 def burst(h: Harness, keys: list[str]) -> None:
@@ -88,14 +101,13 @@ async def test_reply_flow(harness: Make) -> None:
         feed.select("p_dan")
         await pilot.press("r")
         assert console.query_one(TextArea).has_focus
-        await pilot.press(*"Dan, I'm so sorry. Please DM us your order number and we'll refund it today.")
-        await pilot.press("ctrl+s")
+        await say(pilot, None, "Dan, I'm so sorry. Please DM us your order number and we'll refund it today.")
         await pilot.pause()
         [action] = h.actions()
         assert action["kind"] == "reply" and action["post"] == "p_dan"
         assert "refund it today" in str(action["text"])
         assert feed.status["p_dan"] == "answered"
-        assert "refund it today" in text_of(console.query_one(ChannelView))
+        assert "refund it today" in text_of(console.query_one("#channel", ChannelView))
         assert feed.has_focus  # back to the feed after sending
 
 
@@ -104,8 +116,7 @@ async def test_update_flow_sets_a_promise(harness: Make) -> None:
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot, 120)
         await pilot.press("u")
-        await pilot.press(*"We're so sorry: many stores are closed. Next update at 09:10.")
-        await pilot.press("ctrl+s")
+        await say(pilot, None, "We're so sorry: many stores are closed. Next update at 09:10.")
         await pilot.pause()
         [action] = h.actions()
         assert action["kind"] == "update"
@@ -130,14 +141,14 @@ async def test_a_promise_for_a_time_already_past_is_flagged(harness: Make) -> No
     h.app.notify = spy  # type: ignore[method-assign]
     async with h.app.run_test(size=(120, 40), notifications=True) as pilot:
         await start(h, pilot, 120)
-        await pilot.press("u", *"We're so sorry: many stores are closed. Next update at 09:00.", "ctrl+s")
+        await say(pilot, "u", "We're so sorry: many stores are closed. Next update at 09:00.")
         await pilot.pause()
         assert len(notes) == 1
         assert "09:00 tomorrow" in notes[0] and "it is 09:02 now" in notes[0]
-        await pilot.press("u", *"Correction: our next update is at 09:20.", "ctrl+s")
+        await say(pilot, "u", "Correction: our next update is at 09:20.")
         await pilot.pause()
         assert len(notes) == 1  # a time within the exercise raises nothing new
-        await pilot.press("u", *"Still on it. Next update at 09:02.", "ctrl+s")  # it is 09:02: no promise at all
+        await say(pilot, "u", "Still on it. Next update at 09:02.")  # it is 09:02: no promise at all
         await pilot.pause()
         assert len(notes) == 2 and '"at 09:02" is not ahead of the clock' in notes[1]
 
@@ -147,7 +158,7 @@ async def test_action_plan_flow(harness: Make) -> None:
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 600)
         editor = await open_plan(h, pilot)
-        await pilot.press(*"Our new delivery partner could not get dough to our stores.")
+        write(h.app.focused, "Our new delivery partner could not get dough to our stores.")
         inputs = list(editor.query("Input"))
         inputs[0].value = "Refund every cancelled order automatically"
         inputs[1].value = "Customer care team"
@@ -171,8 +182,7 @@ async def test_private_message_flow(harness: Make) -> None:
         feed.screen.set_focus(feed)
         feed.select("p_dan")
         await pilot.press("m")
-        await pilot.press(*"Hi Dan, this is Sam from customer care.")
-        await pilot.press("ctrl+s")
+        await say(pilot, None, "Hi Dan, this is Sam from customer care.")
         await pilot.pause()
         [action] = h.actions()
         assert action["kind"] == "private" and action["post"] == "p_dan"
@@ -200,7 +210,7 @@ async def test_filters_and_search(harness: Make) -> None:
         await pilot.press("f")  # unanswered
         assert len(feed.rows) == total
         feed.select("p_dan")
-        await pilot.press("r", *"Dan, so sorry; please DM us.", "ctrl+s")
+        await say(pilot, "r", "Dan, so sorry; please DM us.")
         await pilot.pause()
         await pilot.press("f")  # must-handle
         assert feed.rows and all(feed.posts[i].must_handle for i in feed.rows)
@@ -222,8 +232,10 @@ async def test_filters_and_search(harness: Make) -> None:
         assert tabs.active == "tab-briefings"
         await pilot.press("b")
         assert tabs.active == "tab-channel"
-        await pilot.press("slash", *"nut allergy", "enter")
-        assert [feed.posts[i].id for i in feed.rows] in ([], ["p_allergy"])
+        await pilot.press("slash")
+        write(h.app.focused, "nut allergy")
+        await pilot.press("enter")
+        assert [feed.posts[i].id for i in feed.rows] == ["p_allergy"]  # search matches text, and only it
 
 
 async def test_pause_and_speed(harness: Make) -> None:
@@ -244,7 +256,7 @@ async def test_end_shows_debrief_and_exports(harness: Make, tmp_path: Path) -> N
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot, 120)
-        await pilot.press("u", *"We're so sorry. Stores are closed; next update at 09:10.", "ctrl+s")
+        await say(pilot, "u", "We're so sorry. Stores are closed; next update at 09:10.")
         await pilot.pause()
         console.set_focus(console.query_one(FeedView))
         await pilot.press("e")
@@ -254,12 +266,13 @@ async def test_end_shows_debrief_and_exports(harness: Make, tmp_path: Path) -> N
         await pilot.pause()
         assert isinstance(h.app.screen, ConfirmScreen)
         await pilot.press("ctrl+e")
-        await pilot.pause()
+        await h.debrief(pilot)
         debrief = h.app.screen
         assert isinstance(debrief, DebriefScreen)
         assert 0 <= debrief.card.total <= 100
         assert debrief.card.speed.details["first_statement_s"] == 120
         await pilot.press("h", "j")
+        await h.app.workers.wait_for_complete()
         await pilot.pause()
         assert h.journal.with_suffix(".html").exists()
         assert '"total"' in h.journal.with_suffix(".score.json").read_text()
@@ -269,11 +282,11 @@ async def test_debrief_chart_fits_the_terminal_and_follows_resizes(harness: Make
     h = harness()
     async with h.app.run_test(size=(80, 24)) as pilot:
         console = await start(h, pilot, 120)
-        await pilot.press("u", *"We're so sorry. Stores are closed; next update at 09:10.", "ctrl+s")
+        await say(pilot, "u", "We're so sorry. Stores are closed; next update at 09:10.")
         await pilot.pause()
         console.set_focus(console.query_one(FeedView))
         await pilot.press("e", "ctrl+e")
-        await pilot.pause()
+        await h.debrief(pilot)
         debrief = h.app.screen
         assert isinstance(debrief, DebriefScreen)
 
@@ -312,7 +325,7 @@ async def test_session_ends_by_itself_at_the_scenario_end(harness: Make) -> None
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 60)
         await h.at(pilot, 30 * 60 + 10)
-        await pilot.pause()
+        await h.debrief(pilot)
         assert isinstance(h.app.screen, DebriefScreen)
         assert h.actions() == []
 
@@ -321,7 +334,7 @@ async def test_quit_asks_first_and_the_journal_is_complete(harness: Make) -> Non
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 120)
-        await pilot.press("u", *"Sorry, we are on it.", "ctrl+s")
+        await say(pilot, "u", "Sorry, we are on it.")
         await pilot.pause()
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -343,7 +356,7 @@ async def test_resume_continues_the_session(harness: Make) -> None:
     first = harness()
     async with first.app.run_test(size=(120, 40)) as pilot:
         await start(first, pilot, 300)
-        await pilot.press("u", *"Sorry, we are on it. Next update at 09:15.", "ctrl+s")
+        await say(pilot, "u", "Sorry, we are on it. Next update at 09:15.")
         await pilot.pause()
         await pilot.press("ctrl+q", "y")
         await pilot.pause()
@@ -355,7 +368,7 @@ async def test_resume_continues_the_session(harness: Make) -> None:
         await pilot.pause()
         console = again.app.screen
         assert isinstance(console, ConsoleScreen)
-        assert "Next update at 09:15" in text_of(console.query_one(ChannelView))
+        assert "Next update at 09:15" in text_of(console.query_one("#channel", ChannelView))
         assert again.app.game is not None and again.app.game.now >= 300
 
 
@@ -385,8 +398,7 @@ async def test_play_again_and_progress_over_sessions(harness: Make) -> None:
     h.app.options.record_results = True
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 120)
-        h.app.finish()
-        await pilot.pause()
+        await h.finish(pilot)
         first = h.app.screen
         assert isinstance(first, DebriefScreen)
         assert not first.query("#progress")  # one session: nothing to compare yet
@@ -398,16 +410,15 @@ async def test_play_again_and_progress_over_sessions(harness: Make) -> None:
         await pilot.press("enter")
         await pilot.pause()
         await h.at(pilot, 60)
-        await pilot.press("u", *"We're so sorry: stores are closed. Next update at 09:15.", "ctrl+s")
+        await say(pilot, "u", "We're so sorry: stores are closed. Next update at 09:15.")
         await pilot.pause()
-        h.app.finish()
-        await pilot.pause()
+        await h.finish(pilot)
         second = h.app.screen
         assert isinstance(second, DebriefScreen)
         assert second.card.total > first.card.total
         progress = text_of(second.query_one("#progress"))
         assert "2 sessions" in progress and "a new best" in progress
-        assert len(h.app.screen_stack) == 2  # retries do not pile screens up
+        assert h.app.screen_stack == [second]  # each debrief is a fresh mode: retries do not pile screens up
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(h.app.screen, PickerScreen)
@@ -422,19 +433,19 @@ async def test_plan_editor_is_typed_with_tab_and_ctrl_n(harness: Make) -> None:
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 600)
         editor = await open_plan(h, pilot)
-        await pilot.press(*"Our delivery partner could not get dough to 30 stores.", "tab")
-        await pilot.press(*"Clear the depot backlog", "tab", *"Head of Operations", "tab", *"by 18:00")
+        await pilot.press(*"No dough.", "tab")
+        await pilot.press(*"Clear backlog", "tab", *"Ops", "tab", *"by 18:00")
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert len(editor.query(".step")) == 4
-        await pilot.press(*"Refund cancelled orders", "tab", *"Customer care", "tab", *"within 5 days")
+        await pilot.press(*"Refund", "tab", *"Care", "tab", *"5 days")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(h.app.screen, ConsoleScreen)
         [action] = h.actions()
         assert action["steps"] == [
-            {"what": "Clear the depot backlog", "who": "Head of Operations", "when": "by 18:00"},
-            {"what": "Refund cancelled orders", "who": "Customer care", "when": "within 5 days"},
+            {"what": "Clear backlog", "who": "Ops", "when": "by 18:00"},
+            {"what": "Refund", "who": "Care", "when": "5 days"},
         ]
 
 
@@ -494,32 +505,51 @@ async def test_text_typed_while_the_plan_editor_opens_is_kept(harness: Make) -> 
         assert editor.collect().text == "Fast typist"
 
 
-async def test_a_reply_goes_to_the_post_on_screen(harness: Make) -> None:
-    """After sending, moving to another post retargets the empty composer; a draft stays with its
-    post and the header warns that it is not the selected one."""
+async def test_the_composer_names_only_the_target_the_trainee_chose(harness: Make) -> None:
+    """Moving through the feed never retargets the composer: after a reply is sent (or when an empty
+    reply's post is no longer selected) it names nobody, and text sent then is refused until r, u
+    or m says what it is; a draft stays with its post and says it is not the selected one."""
     h = harness()
-    async with h.app.run_test(size=(120, 40)) as pilot:
+    async with h.app.run_test(size=(120, 40), notifications=True) as pilot:
         console = await start(h, pilot, 200)
         feed = console.query_one(FeedView)
         composer = console.query_one(Composer)
+        head = composer.query_one("#composer-head")
+        assert composer.mode == "idle" and "@" not in text_of(head)  # nobody chosen yet
         feed.screen.set_focus(feed)
         feed.select("p_dan")
-        await pilot.press("r", *"Dan, I'm so sorry. Please DM us your order number.", "ctrl+s")
+        await say(pilot, "r", "Dan, I'm so sorry. Please DM us your order number.")
         await pilot.pause()
+        assert composer.mode == "idle" and composer.post_id is None
         feed.select("p_allergy")
         await pilot.pause()
-        assert composer.post_id == "p_allergy"
+        assert composer.post_id is None and "@priyanair_" not in text_of(head)
         composer.screen.set_focus(composer.query_one(TextArea))
-        await pilot.press(*"Priya, our dough recipe has not changed; please check the allergen page.", "ctrl+s")
+        await say(pilot, None, "Priya, our dough recipe has not changed.")
+        await pilot.pause()
+        assert [a["post"] for a in h.actions()] == ["p_dan"]  # refused: nothing was chosen
+        assert any("Choose what this is first" in str(n.message) for n in h.app._notifications)
+        feed.screen.set_focus(feed)
+        await pilot.press("r")  # now it is chosen: the selected post
+        assert composer.post_id == "p_allergy" and "@priyanair_" in text_of(head)
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert [a["post"] for a in h.actions()] == ["p_dan", "p_allergy"]
         feed.select("p_dan")
-        await pilot.press("r", *"Draft for Dan")
+        await say(pilot, "r", "Draft for Dan", send=False)
         feed.screen.set_focus(feed)
         feed.select("p_allergy")
         await pilot.pause()
+        assert composer.post_id == "p_dan" and "@danwhitfield" in text_of(head)
+        assert "not the selected post" in text_of(composer.query_one("#composer-count"))
+        composer.clear()
+        feed.select("p_dan")
+        await pilot.press("r")
         assert composer.post_id == "p_dan"
-        assert "not the selected post" in text_of(composer.query_one("#composer-head"))
+        feed.screen.set_focus(feed)
+        feed.select("p_allergy")  # an empty reply whose post is no longer selected names nobody
+        await pilot.pause()
+        assert composer.mode == "idle" and "@danwhitfield" not in text_of(head)
 
 
 async def test_the_mouse_selects_posts_and_switches_tabs(harness: Make) -> None:
@@ -555,13 +585,13 @@ async def test_every_shipped_scenario_plays_to_its_debrief(harness: Make, scenar
         feed = console.query_one(FeedView)
         assert len(feed.rows) > 10
         console.set_focus(feed)
-        await pilot.press("k", "r", *"We're so sorry. We're on it and will update here in 10 minutes.", "ctrl+s")
+        await pilot.press("k")
+        await say(pilot, "r", "We're so sorry. We're on it and will update here in 10 minutes.")
         await pilot.pause()
         assert [a["kind"] for a in h.actions()] == ["reply"]
         h.clock.set(duration + 1)
         h.app.tick()
-        await pilot.pause()
-        await pilot.pause()
+        await h.debrief(pilot)
         debrief = h.app.screen
         assert isinstance(debrief, DebriefScreen)
         assert 0 < debrief.card.total <= 100
@@ -580,7 +610,7 @@ async def test_in_real_time_a_reply_is_judged_in_a_worker_then_sent(
         console = await start(h, pilot)
         feed = console.query_one(FeedView)
         feed.select("p_dan")
-        await pilot.press("r", *"Dan, I'm so sorry. Your refund for CP-448210 is on its way today.", "ctrl+s")
+        await say(pilot, "r", "Dan, I'm so sorry. Your refund for CP-448210 is on its way today.")
         await h.app.workers.wait_for_complete()
         await pilot.pause()
         [action] = h.actions()

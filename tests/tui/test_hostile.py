@@ -8,16 +8,19 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from textual import events
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Footer, Header, Input, Static, Tabs, TextArea
 
 from sim.engine.clock import VirtualClock
 from sim.tui.app import StormdrillApp
 from sim.tui.game import GameOptions
 from sim.tui.screens.console import ConsoleScreen
-from sim.tui.widgets.composer import PlanEditor
+from sim.tui.screens.plan import PlanEditor
 from sim.tui.widgets.feed import FeedView
+from tests.tui.conftest import write
 
 HOSTILE = [
     "[bold]bold?[/bold]",
@@ -34,6 +37,22 @@ HOSTILE = [
     "emoji 🍕💀 and e\u0301 combining",
     "x" * 300,
 ]
+
+
+def actions_on_screen(screen: Screen[object]) -> list[str]:
+    """Every piece of text drawn on ``screen`` that runs an action when clicked, or is a link
+    (Textual's header, footer and tab bar aside, which are the app's own)."""
+    found = []
+    own = (Footer, Header, Tabs)
+    for widget in screen.query("*"):
+        if not widget.display or widget.size.area == 0 or any(isinstance(w, own) for w in widget.ancestors_with_self):
+            continue
+        for strip in widget.render_lines(Region(0, 0, widget.size.width, widget.size.height)):
+            for segment in strip:
+                style = segment.style
+                if style is not None and (style.link or "@click" in (style.meta or {})):
+                    found.append(f"{widget!r}: {segment.text!r}")
+    return found
 
 
 class PwnApp(StormdrillApp):
@@ -99,13 +118,18 @@ async def test_hostile_text_renders_literally_and_runs_nothing(tmp_path: Path) -
         feed.screen.set_focus(feed)
         # The trainee's own hostile text goes through the composer, the channel and the journal.
         feed.select("p1")
-        await pilot.press("r", *"[@click=app.pwn]mine[/] [bold]x")
+        await pilot.press("r")
+        write(app.focused, "[@click=app.pwn]mine[/] [bold]x")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        # Click every line of the feed, the post, the composer and the channel (not the footer's keys).
-        for y in range(1, 37):
-            for x in (5, 80):
-                await pilot.click(offset=(x, y))
+        # Nothing drawn from untrusted text carries an action or a link (only Textual's own header,
+        # footer and tab bar do): clicking anywhere runs nothing.
+        assert not actions_on_screen(console)
+        # And clicks on the feed's hostile posts, the selected post and your channel run nothing.
+        for y in (3, 4, 5, 6, 9, 10):
+            await pilot.click(offset=(5, y))
+        for y in (3, 4, 30, 32, 34):
+            await pilot.click(offset=(80, y))
         await pilot.pause()
         assert PwnApp.pwned == 0
         assert isinstance(app.screen, ConsoleScreen)

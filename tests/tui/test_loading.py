@@ -71,8 +71,7 @@ async def test_a_finished_journal_cannot_be_resumed(tmp_path: Path, harness: Mak
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        first.app.finish()
-        await pilot.pause()
+        await first.finish(pilot)
     again = harness(resume=journal)
     async with again.app.run_test(size=(120, 40)):
         await again.app.wait_loaded()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,12 +42,14 @@ def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
     journal = tmp_path / "smoke.jsonl"
     env = {**os.environ, "STORMDRILL_HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
     cmd = (
-        f"STORMDRILL_HOME={env['STORMDRILL_HOME']} STORMDRILL_CONFIG_DIR={tmp_path / 'config'} "
+        # COLUMNS and LINES (set by the test runner) would override the terminal's 120x40.
+        f"unset COLUMNS LINES; STORMDRILL_HOME={env['STORMDRILL_HOME']} STORMDRILL_CONFIG_DIR={tmp_path / 'config'} "
         f"{sys.executable} -m sim play empty-ovens --speed 5 --seed 3 "
         f"--trainee smoke --journal {journal}; echo EXITED-$?"
     )
     # A plain shell first, sized to 120x40, then the app: it starts at the right size.
     _tmux("-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "sh")
+    _tmux("set-option", "-t", session, "window-size", "manual")  # no client attached: keep 120x40
     _tmux("resize-window", "-t", session, "-x", "120", "-y", "40")
     _tmux("send-keys", "-t", session, f"cd {Path.cwd()} && {cmd}", "Enter")
 
@@ -64,10 +67,14 @@ def test_play_reply_quit_in_tmux(tmp_path: Path) -> None:
         )
         _tmux("send-keys", "-t", session, "j")
         _tmux("send-keys", "-t", session, "r")
-        _wait(lambda: "Reply in public to" in screen(), "the composer", screen)
+        _wait(lambda: re.search(r"reply (in public )?to @", screen(), re.I) is not None, "the composer", screen)
         _tmux("send-keys", "-t", session, "-l", REPLY)
         _tmux("send-keys", "-t", session, "C-s")
-        _wait(lambda: "@crumblys →" in screen() and "we are so sorry" in screen(), "the reply in your channel", screen)
+        _wait(
+            lambda: "public reply to @" in screen() and "we are so sorry" in screen(),
+            "the reply in your channel",
+            screen,
+        )
         _tmux("send-keys", "-t", session, "C-q")
         _wait(lambda: "Quit now?" in screen(), "the quit question", screen)
         _tmux("send-keys", "-t", session, "y")

@@ -138,7 +138,7 @@ async def test_a_refreshed_tab_resumes_and_the_end_of_the_room_ends_it(tmp_path:
         await settle(second, pilot)
         game = second.game
         assert game is not None and game.resumed and game.journal_path == journal
-        assert [kind for _t, kind, *_ in game.channel()] == ["update"]
+        assert [item.kind for item in game.channel()] == ["update"]
         await pilot.press("enter")
         await pilot.pause()
         store.control(wid, "end")

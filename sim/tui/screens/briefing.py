@@ -1,6 +1,9 @@
-"""The briefing: the situation at the start, the company, the objectives and the keys."""
+"""The briefing: the situation at the start, the company, the objectives and the keys; for a
+resumed session, where it stands (the scenario time, what has been done, what is due)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -9,9 +12,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from sim.scenario.model import Scenario
-from sim.scenario.patterns import format_time
+from sim.scenario.model import Briefing, Scenario
+from sim.scenario.patterns import clock_label, format_time
 from sim.tui import commands
+from sim.tui.widgets.panels import span
+
+if TYPE_CHECKING:
+    from sim.tui.app import StormdrillApp
+    from sim.tui.game import Progress
 
 
 class BriefingScreen(Screen[None]):
@@ -24,12 +32,32 @@ class BriefingScreen(Screen[None]):
     class Back(Message):
         pass
 
-    def __init__(self, scenario: Scenario, *, resumed: bool = False) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        progress: Progress | None = None,
+        briefings: tuple[Briefing, ...] = (),
+    ) -> None:
+        """``progress`` and ``briefings`` (so far): a resumed session. Without a scenario, the app's
+        (this is the base screen of its ``play`` mode)."""
         super().__init__()
-        self.scenario = scenario
-        self.resumed = resumed
+        self._scenario = scenario
+        self.progress = progress
+        self.briefings_so_far = briefings
+
+    @property
+    def resumed(self) -> bool:
+        return self.progress is not None
 
     def compose(self) -> ComposeResult:
+        if self._scenario is None:
+            app = cast("StormdrillApp", self.app)
+            assert app.scenario is not None
+            self._scenario = app.scenario
+            if app.game is not None and app.game.resumed:
+                self.progress = app.game.progress()
+                self.briefings_so_far = tuple(app.game.briefings())
         sc = self.scenario
         yield Header()
         with VerticalScroll(id="briefing"):
@@ -55,8 +83,10 @@ class BriefingScreen(Screen[None]):
                 ),
                 id="briefing-company",
             )
+            if self.progress is not None:
+                yield Static(self._where(self.progress), id="briefing-resume")
             yield Static(Content(sc.summary), id="briefing-summary")
-            start = [b for b in sc.briefings if b.t == 0]
+            start = list(self.briefings_so_far) if self.resumed else [b for b in sc.briefings if b.t == 0]
             if start:
                 yield Static(
                     Content.assemble(("What you know now\n", "bold"), *[f"• {b.title}: {b.text}\n" for b in start]),
@@ -74,6 +104,46 @@ class BriefingScreen(Screen[None]):
             )
             yield Static(keys, id="briefing-keys")
         yield Footer()
+
+    @property
+    def scenario(self) -> Scenario:
+        assert self._scenario is not None
+        return self._scenario
+
+    def _where(self, p: Progress) -> Content:
+        """Where the resumed session stands."""
+        sc = self.scenario
+        start = sc.start_minutes
+        left = max(0.0, p.duration - p.now)
+        names = {
+            "reply": ("public reply", "public replies"),
+            "private": ("private message", "private messages"),
+            "update": ("public update", "public updates"),
+            "plan": ("action plan", "action plans"),
+        }
+        done = [f"{n} {names[k][n > 1]}" for k in names if (n := p.sent.get(k, 0))]
+        parts: list[Content | tuple[str, str] | str] = [
+            ("Where you are\n", "bold"),
+            "• It is ",
+            (clock_label(start, p.now), "bold"),
+            f" in the scenario: {format_time(p.now)} played, {format_time(left)} to go (until "
+            f"{clock_label(start, p.duration)}).\n",
+            "• You have sent ",
+            (", ".join(done) if done else "nothing yet", "bold"),
+            ".\n" if p.plan_posted else "; no action plan yet.\n",
+            f"• {p.delivered:,} posts so far; ",
+            (f"{p.open:,} not answered", "bold $warning" if p.open else "bold"),
+            ".\n",
+        ]
+        if p.last_statement is None:
+            parts += ["• No public statement yet.\n"]
+        else:
+            parts += [f"• Your last public statement was at {clock_label(start, p.last_statement)}.\n"]
+        if p.next_promise is not None:
+            due = p.next_promise - p.now
+            when = f"overdue by {span(-due)}" if due < 0 else f"due in {span(due)}"
+            parts += ["• You promised an update at ", (clock_label(start, p.next_promise), "bold"), f" ({when}).\n"]
+        return Content.assemble(*parts)
 
     def action_start(self) -> None:
         self.post_message(self.Start())

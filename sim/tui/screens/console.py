@@ -1,5 +1,6 @@
-"""The console, the heart of the game: the feed, the selected post, the composer, your channel,
-briefings and the status bar. It only turns keys into actions and game state into pixels."""
+"""The console, the heart of the game: the feed, the selected post, the composer, your public
+channel, your private messages, the briefings and the status bar. It turns keys into actions, and
+the game's messages (what changed, published by the app on each tick) into pixels: it never polls."""
 
 from __future__ import annotations
 
@@ -10,65 +11,33 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, Static, TabbedContent, TabPane, TextArea
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextArea
 
-from sim.scenario.model import Post
+from sim.scenario.model import Briefing, Post
 from sim.scenario.patterns import clock_label
 from sim.tui import commands
 from sim.tui.coaching import check_draft, show_hints
 from sim.tui.game import Game
+from sim.tui.messages import (
+    BriefingsArrived,
+    ChannelChanged,
+    ClockTicked,
+    HintsArrived,
+    PostsArrived,
+    StatusesChanged,
+    publish,
+)
 from sim.tui.palette import BriefingsProvider, PostsProvider
-from sim.tui.widgets.composer import Composer, PlanDraft, PlanEditor
+from sim.tui.screens.confirm import ConfirmScreen, EndConfirmScreen
+from sim.tui.screens.plan import PlanDraft, PlanEditor
+from sim.tui.widgets.composer import Composer
 from sim.tui.widgets.feed import FeedView
 from sim.tui.widgets.panels import BriefingsView, ChannelView, Panel, PostDetail, StatusBar
 
+__all__ = ["ConfirmScreen", "ConsoleScreen", "EndConfirmScreen"]
+
 FILTERS = ("all", "unanswered", "must-handle")
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question."""
-
-    BINDINGS = commands.bindings("confirm")
-    YES, NO = "confirm.yes", "confirm.no"  # the buttons: the commands' labels and keys
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 90%; max-width: 76; height: auto; border: thick $warning; background: $surface;
-        padding: 1 2; }
-    ConfirmScreen #question { width: 100%; }
-    ConfirmScreen Horizontal { height: 3; margin-top: 1; }
-    ConfirmScreen Button { margin-right: 2; }
-    """
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Content(self.question), id="question")  # wraps; long journal paths fold
-            with Horizontal():
-                for command, variant in ((self.YES, "warning"), (self.NO, "default")):
-                    label = f"{commands.BY_ID[command].label} ({commands.hint(self, command)})"
-                    yield Button(label, variant=variant, id=command.rpartition(".")[2])  # type: ignore[arg-type]
-
-    @on(Button.Pressed)
-    def pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_yes(self) -> None:
-        self.dismiss(True)
-
-    def action_no(self) -> None:
-        self.dismiss(False)
-
-
-class EndConfirmScreen(ConfirmScreen, inherit_bindings=False):
-    """Ending is final, so it is not confirmed with a letter: text typed while the feed had focus
-    ("...we're sorry about your...") would otherwise answer e(nd) and y(es) by itself."""
-
-    BINDINGS = commands.bindings("end")
-    YES, NO = "end.yes", "end.no"
 
 
 class ConsoleScreen(Screen[None]):
@@ -97,12 +66,14 @@ class ConsoleScreen(Screen[None]):
         self.filter_index = 0
         self.tag: str | None = None
         self.seen_briefings: set[str] = {b.id for b in game.scenario.briefings if b.t == 0}
+        if game.resumed:
+            # The resumed session's briefing listed every briefing so far.
+            self.seen_briefings |= {b.id for b in game.briefings()}
+        self.briefings: list[Briefing] = []
         self.plan_draft: PlanDraft | None = None
         self._judging = False  # a text is being judged in a worker before it is sent
         self.last_check: Any = None  # the last draft check (coaching)
-        self.channel_version = -1
-        self.briefing_count = -1
-        self.briefing_key: tuple[int, int, int] | None = None
+        self._minute = -1  # the scenario minute on screen (ages move in minute steps)
 
     @property
     def tags(self) -> list[str]:
@@ -121,8 +92,10 @@ class ConsoleScreen(Screen[None]):
                     yield PostDetail(id="detail")
                 yield Composer(id="composer")
                 with TabbedContent(id="tabs"):
-                    with TabPane("Your channel", id="tab-channel"), VerticalScroll():
+                    with TabPane("Public", id="tab-channel"), VerticalScroll():
                         yield ChannelView(id="channel")
+                    with TabPane("Private", id="tab-private"), VerticalScroll():
+                        yield ChannelView(private=True, id="private")
                     with TabPane("Briefings", id="tab-briefings"), VerticalScroll():
                         yield BriefingsView(id="briefings")
         yield StatusBar(id="status")
@@ -137,46 +110,72 @@ class ConsoleScreen(Screen[None]):
         self.sub_title = f"{self.game.scenario.company.name} {self.game.scenario.company.handle}"
         self.query_one("#search", Input).display = False
         self.query_one(PostDetail).show(None, now=0, start_minutes=self.game.start_minutes)
-        self._feed_bar()
-        self.refresh_state(force=True)
+        self.watch(self.query_one(FeedView), "new_count", self._feed_bar)
         self.set_focus(self.query_one(FeedView))
+        # Everything so far (a resumed session has posts, answers and briefings already).
+        self.game.rewind_changes()
+        publish(self.app, self.game, self.game.changes(), initial=True)
 
-    # ------------------------------------------------------------------ state -> pixels
-    def refresh_state(self, *, force: bool = False) -> None:
-        """Pull what changed from the game and show it (called on every tick and after actions)."""
-        game = self.game
-        feed = self.query_one(FeedView)
-        new_posts = game.take_new_posts()
-        if new_posts:
-            feed.add_posts(new_posts)
-        for post_id, status in game.take_status_changes():
-            feed.set_status(post_id, status)
-        feed.set_now(game.now)
-        if game.channel_version != self.channel_version or force:
-            self.channel_version = game.channel_version
-            self.query_one(ChannelView).show(game.channel(), game.start_minutes, game.scenario.company.handle)
-        briefings = game.briefings()
-        # Format 2: an embargo lifting or the crisis type changing redraws the briefings too.
-        key = (len(briefings), sum(1 for b in briefings if b.embargoed(game.now)), len(game.crisis_changes()))
-        if key != self.briefing_key or force:
-            self.briefing_key = key
-            fresh = [b for b in briefings if b.id not in self.seen_briefings]
-            if fresh and self.briefing_count >= 0:
-                for b in fresh:
-                    self.notify(f"{b.title}: {b.text}", title="New briefing", timeout=8, markup=False)
-            self.briefing_count = len(briefings)
-            self._show_briefings(self.seen_briefings)
-            unseen = sum(1 for b in briefings if b.id not in self.seen_briefings)
-            tabs = self.query_one(TabbedContent)
-            tabs.get_tab("tab-briefings").label = Content(f"Briefings ({unseen} new)" if unseen else "Briefings")
-            if tabs.active == "tab-briefings":
-                self._mark_briefings_seen()
-        self.query_one(StatusBar).show(game.status())
-        if game.coached:
-            show_hints(self, game)
-        if self.selected is not None:
-            self._show_selected()
+    def _game_changed(self) -> None:
+        """The trainee acted (or paused, or changed speed): show what changed, now, not on the next tick."""
+        publish(self.app, self.game, self.game.changes())
+
+    # ------------------------------------------------------------------ the game's messages -> pixels
+    def on_posts_arrived(self, message: PostsArrived) -> None:
+        self.query_one(FeedView).add_posts(message.posts)
         self._feed_bar()
+
+    def on_statuses_changed(self, message: StatusesChanged) -> None:
+        feed = self.query_one(FeedView)
+        for post_id, status in message.changes:
+            feed.set_status(post_id, status)
+        if self.selected is not None and self.selected.id in message.post_ids:
+            self._show_selected()
+
+    def on_clock_ticked(self, message: ClockTicked) -> None:
+        status = message.status
+        self.query_one(StatusBar).show(status)
+        self.query_one(FeedView).set_now(status.now)
+        minute = int(status.now // 60)
+        if minute != self._minute:
+            self._minute = minute
+            self._show_selected()  # its age, in minute steps
+
+    def on_hints_arrived(self, message: HintsArrived) -> None:
+        show_hints(self, message.hints)
+
+    def on_channel_changed(self, message: ChannelChanged) -> None:
+        start = self.game.start_minutes
+        self.query_one("#channel", ChannelView).show(message.public, start)
+        self.query_one("#private", ChannelView).show(message.private, start)
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("tab-private").label = Content(
+            f"Private ({len(message.private)})" if message.private else "Private"
+        )
+        self._show_selected()  # your answers to it
+
+    def on_briefings_arrived(self, message: BriefingsArrived) -> None:
+        self.briefings = message.every
+        if not message.initial:
+            for b in message.fresh:
+                if b.id not in self.seen_briefings:
+                    # Short: the briefing itself is in its tab, marked NEW until read.
+                    key = commands.hint(self, "console.briefings")
+                    self.notify(f"{b.title} ({key} to read it)", title="New briefing", timeout=8, markup=False)
+        if self.query_one(TabbedContent).active == "tab-briefings":
+            self.seen_briefings |= {b.id for b in self.briefings}
+        self._show_briefings()
+
+    def _show_briefings(self) -> None:
+        game = self.game
+        view = self.query_one(BriefingsView)
+        # Format 2: embargoes and the crisis type's changes are shown with the briefings.
+        view.show(
+            self.briefings, self.seen_briefings, game.start_minutes, now=game.now, crisis_changes=game.crisis_changes()
+        )
+        unseen = sum(1 for b in self.briefings if b.id not in self.seen_briefings)
+        label = f"Briefings ({unseen} new)" if unseen else "Briefings"
+        self.query_one(TabbedContent).get_tab("tab-briefings").label = Content(label)
 
     def _feed_bar(self) -> None:
         feed = self.query_one(FeedView)
@@ -227,17 +226,11 @@ class ConsoleScreen(Screen[None]):
         if event.pane.id == "tab-briefings":
             self._mark_briefings_seen()
 
-    def _show_briefings(self, seen: set[str]) -> None:
-        game = self.game
-        view = self.query_one(BriefingsView)
-        view.show(game.briefings(), seen, game.start_minutes, now=game.now, crisis_changes=game.crisis_changes())
-
     def _mark_briefings_seen(self) -> None:
-        briefings = self.game.briefings()
-        if any(b.id not in self.seen_briefings for b in briefings):
-            self.seen_briefings |= {b.id for b in briefings}
-            self._show_briefings(set())
-            self.query_one(TabbedContent).get_tab("tab-briefings").label = Content("Briefings")
+        """The briefings tab is on screen: every briefing in it has been read (no longer NEW)."""
+        if any(b.id not in self.seen_briefings for b in self.briefings):
+            self.seen_briefings |= {b.id for b in self.briefings}
+            self._show_briefings()
 
     # ------------------------------------------------------------------ keys -> actions
     def _need_post(self) -> Post | None:
@@ -280,6 +273,15 @@ class ConsoleScreen(Screen[None]):
 
     @on(Composer.Send)
     def send(self, event: Composer.Send) -> None:
+        if event.mode == "idle":
+            r, u, m = (commands.hint(self, f"console.{c}") for c in ("reply", "update", "private"))
+            self.notify(
+                f"Choose what this is first: {r} reply to the selected post, {u} public update, {m} private message.",
+                title="Not sent",
+                severity="warning",
+                markup=False,
+            )
+            return
         if self.game.judges_ahead:
             # The reply judge takes ~10 ms: judge in a worker, then send on the UI thread. The text
             # stays in the box until the journal has it; a second ctrl+s meanwhile is the same send.
@@ -290,7 +292,7 @@ class ConsoleScreen(Screen[None]):
             return
         self._send(event)
 
-    @work(thread=True, group="judge-send")
+    @work(thread=True, group="judge-send", description="judge, then send")
     def _judge_then_send(self, event: Composer.Send) -> None:
         verdict = self.game.judge_ahead(self.game.make_action(event.mode, event.text, event.post_id))
         self.app.call_from_thread(self._send, event, verdict)
@@ -309,7 +311,7 @@ class ConsoleScreen(Screen[None]):
         ]
         self.notify(f"{where}. Saved to your journal.", timeout=3, markup=False)
         self._warn_promise()
-        self.refresh_state()
+        self._game_changed()
         self.set_focus(self.query_one(FeedView))
 
     def _warn_promise(self) -> None:
@@ -324,7 +326,7 @@ class ConsoleScreen(Screen[None]):
         self.last_check = check_draft(self, self.game, composer.mode, composer.text, composer.post_id)
 
     def action_plan(self) -> None:
-        editor = PlanEditor(self.plan_draft)
+        editor = PlanEditor(self.plan_draft, status=self.game.status())
 
         def done(draft: PlanDraft | None) -> None:
             if draft is None:
@@ -338,7 +340,7 @@ class ConsoleScreen(Screen[None]):
             self.plan_draft = draft
             self.notify("Action plan published. Saved to your journal.", timeout=4, markup=False)
             self._warn_promise()
-            self.refresh_state()
+            self._game_changed()
 
         self.app.push_screen(editor, done)
 
@@ -372,7 +374,7 @@ class ConsoleScreen(Screen[None]):
 
     def action_pause(self) -> None:
         self.game.toggle_pause()
-        self.refresh_state()
+        self._game_changed()
 
     def action_faster(self) -> None:
         self._speed(+1)
@@ -386,7 +388,7 @@ class ConsoleScreen(Screen[None]):
         if after == before:
             end = "fastest" if step > 0 else "slowest"
             self.notify(f"The clock is already at its {end} speed, {after:g}x.", timeout=3, markup=False)
-        self.refresh_state()
+        self._game_changed()
 
     def action_next_must(self) -> None:
         """Select the next must-handle post that has no answer yet (after the selected one, wrapping)."""
@@ -420,7 +422,7 @@ class ConsoleScreen(Screen[None]):
         self.call_after_refresh(lambda: view.scroll_to_briefing(briefing_id))
 
     def action_briefings(self) -> None:
-        """Switch between the briefings and your channel."""
+        """Switch between the briefings and your public channel."""
         tabs = self.query_one(TabbedContent)
         tabs.active = "tab-channel" if tabs.active == "tab-briefings" else "tab-briefings"
 

@@ -4,12 +4,13 @@ replies, model answers, coaching; export to HTML or JSON."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -17,16 +18,24 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static, TabbedContent, TabPane
 
-from scoring.card import ScoreCard
-from scoring.record import SessionRecord
+from scoring.card import FAIR, GOOD
 from scoring.report import build_html
 from sim.scenario.patterns import clock_label, format_time
 from sim.tui import commands
 from sim.tui.widgets.panels import span
 
+if TYPE_CHECKING:
+    from scoring.card import ScoreCard
+    from scoring.record import SessionRecord
+    from sim.tui.app import StormdrillApp
+    from sim.tui.game import Scored
+
+# The evidence table's columns and their widths; "what happened" takes the rest of the screen.
+EVIDENCE_COLUMNS = (("time", 7), ("part", 5), ("points", 6), ("what happened", 0), ("rule", 24))
+
 
 def _style(score: float) -> str:
-    return "bold $success" if score >= 75 else "bold $warning" if score >= 50 else "bold $error"
+    return "bold $success" if score >= GOOD else "bold $warning" if score >= FAIR else "bold $error"
 
 
 class DebriefScreen(Screen[None]):
@@ -46,20 +55,43 @@ class DebriefScreen(Screen[None]):
     class Scenarios(Message):
         """Go to the scenario picker."""
 
-    def __init__(
-        self,
-        card: ScoreCard,
-        rec: SessionRecord,
-        journal: Path | None,
-        history: Sequence[Mapping[str, Any]] = (),
-    ) -> None:
-        """``history``: this trainee's recorded results on this scenario, oldest first, this one last."""
+    class Exported(Message):
+        """A report was written (the app prints where, on leaving)."""
+
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
+
+    def __init__(self, scored: Scored | None = None) -> None:
+        """``scored``: the session and its score card; without it, the app's (the base screen of its
+        ``debrief`` mode)."""
         super().__init__()
-        self.card = card
-        self.rec = rec
-        self.journal = journal
-        self.history = [h for h in history if isinstance(h.get("total"), int | float)]
+        self._scored = scored
         self._chart_drawn: tuple[int, int] | None = None  # (minutes per bar, cells per bar) on screen
+
+    @property
+    def scored(self) -> Scored:
+        if self._scored is None:
+            self._scored = cast("StormdrillApp", self.app).scored
+        assert self._scored is not None
+        return self._scored
+
+    @property
+    def card(self) -> ScoreCard:
+        return self.scored.card
+
+    @property
+    def rec(self) -> SessionRecord:
+        return self.scored.record
+
+    @property
+    def journal(self) -> Path:
+        return self.scored.journal
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """This trainee's recorded results on this scenario, oldest first, this one last."""
+        return [h for h in self.scored.history if isinstance(h.get("total"), int | float)]
 
     def compose(self) -> ComposeResult:
         c = self.card
@@ -89,6 +121,8 @@ class DebriefScreen(Screen[None]):
                 yield Static(self._replies(), id="replies")
             with TabPane(self._tab_label("tab-must"), id="tab-must"), VerticalScroll():
                 yield Static(self._must(), id="must")
+        # What was exported, and where: a line of its own, so it covers nothing (no notification).
+        yield Static(id="debrief-note")
         yield Footer()
 
     def _tab_label(self, tab: str) -> Content:
@@ -119,22 +153,41 @@ class DebriefScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._draw_chart(self.app.size.width)
+        self._fill_evidence(self.app.size.width)
 
     def on_mount(self) -> None:
         self._draw_chart(self.app.size.width)
         self.sub_title = f"{self.card.scenario_title}: {self.card.total:.0f}/100" + (
             " (coached)" if self.card.coached else ""
         )
+        self._fill_evidence(self.app.size.width)
+        if self.scored.note:  # why the session could not be kept in the history
+            self._note(Content.assemble(("History: ", "bold $warning"), self.scored.note))
+        self.watch(self.app, "theme", lambda: self._fill_evidence(self.app.size.width, force=True), init=False)
+
+    _evidence_shape: tuple[int, str] | None = None
+
+    def _fill_evidence(self, width: int, *, force: bool = False) -> None:
+        """The evidence, every column on screen: "what happened" wraps in the width the others leave."""
+        fixed = sum(w for _, w in EVIDENCE_COLUMNS) + 2 * len(EVIDENCE_COLUMNS) + 4  # cell padding, scrollbar
+        what_w = max(20, width - fixed)
+        if self._evidence_shape == (what_w, self.app.theme) and not force:
+            return
+        self._evidence_shape = (what_w, self.app.theme)
+        colours = self.app.theme_variables
+        good, bad = Style(color=colours.get("success")), Style(color=colours.get("error"))
         table = self.query_one("#evidence", DataTable)
-        table.add_columns("time", "part", "what happened", "rule", "points")
+        table.clear(columns=True)
+        for name, w in EVIDENCE_COLUMNS:
+            table.add_column(name, width=w or what_w, key=name)
         for e in sorted(self.card.evidence, key=lambda e: (e.t, e.part)):
-            style = "green" if e.points > 0 else "red" if e.points < 0 else ""
             table.add_row(
                 Text(format_time(e.t)),
                 Text(e.part),
+                Text(f"{e.points:+.1f}", style=good if e.points > 0 else bad if e.points < 0 else "", justify="right"),
                 Text(e.what),
-                Text(e.rule, style="dim"),
-                Text(f"{e.points:+.1f}", style=style, justify="right"),
+                Text(e.rule, style="dim", overflow="fold"),
+                height=None,  # as tall as its wrapped text
             )
 
     # ----------------------------------------------------------------- content
@@ -297,24 +350,34 @@ class DebriefScreen(Screen[None]):
 
     # ----------------------------------------------------------------- export
     def _export_path(self, suffix: str) -> Path:
-        if self.journal is not None:
-            return self.journal.with_suffix(suffix)
-        return Path.cwd() / f"stormdrill-{self.card.scenario}{suffix}"
+        return self.journal.with_suffix(suffix)  # next to the journal
 
     def action_export_html(self) -> None:
-        path = self._export_path(".html")
-        try:
-            path.write_text(build_html([(self.card, self.rec)]), encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"Could not write {path}: {exc}", severity="error", markup=False)
-            return
-        self.notify(f"Wrote {path}", title="HTML report", timeout=8, markup=False)
+        self._export(self._export_path(".html"), "HTML report")
 
     def action_export_json(self) -> None:
-        path = self._export_path(".score.json")
+        self._export(self._export_path(".score.json"), "Score card")
+
+    @work(thread=True, group="export", description="export")
+    def _export(self, path: Path, what: str) -> None:
+        """Build and write a report in a worker (a long session's HTML takes a moment)."""
         try:
-            path.write_text(json.dumps(self.card.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+            if path.suffix == ".html":
+                text = build_html([(self.card, self.rec)])
+            else:
+                text = json.dumps(self.card.to_json(), indent=2, ensure_ascii=False)
+            path.write_text(text, encoding="utf-8")
         except OSError as exc:
-            self.notify(f"Could not write {path}: {exc}", severity="error", markup=False)
+            note = Content.assemble((f"Could not write the {what.lower()}: ", "bold $error"), f"{path}: {exc}")
+            self.app.call_from_thread(self._note, note)
             return
-        self.notify(f"Wrote {path}", title="Score card", timeout=8, markup=False)
+        self.app.call_from_thread(self._exported, path, what)
+
+    def _exported(self, path: Path, what: str) -> None:
+        self.post_message(self.Exported(path))
+        self._note(Content.assemble((f"{what} written: ", "bold $success"), str(path)))
+
+    def _note(self, note: Content) -> None:
+        line = self.query_one("#debrief-note", Static)
+        line.update(note)
+        line.add_class("-shown")

@@ -1,7 +1,9 @@
-"""The first frame: a plain screen shown while the scenario loads in a worker thread.
+"""The loading screen: the first frame, and every wait after it (a scenario loading, a session
+being scored), while the work runs in a worker thread.
 
 It has no child widgets and imports nothing but Textual, so the terminal shows Stormdrill as
-soon as Textual can draw anything at all.
+soon as Textual can draw anything at all. It says what the app is waiting for (the app's
+``loading_what``).
 """
 
 from __future__ import annotations
@@ -11,13 +13,10 @@ from textual.screen import Screen
 
 
 class LoadingScreen(Screen[None]):
-    DEFAULT_CSS = """
-    LoadingScreen { content-align: center middle; text-align: center; }
-    """
-
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str = "") -> None:
         super().__init__()
         self.what = what
 
     def render(self) -> Content:
-        return Content.assemble(("Stormdrill", "bold $accent"), "\n\nLoading ", (self.what, "bold"), " ...")
+        what = self.what or str(getattr(self.app, "loading_what", ""))
+        return Content.assemble(("Stormdrill", "bold $accent"), "\n\nLoading ", (what, "bold"), " ...")

@@ -1,18 +1,19 @@
-"""The scenario picker: the shipped library with the trainee's best scores, and opening any file."""
+"""The scenario picker: the shipped library on the learning path (intro first) with the trainee's own
+best scores, and opening any file. The library and the scores are read in a worker thread."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
 
 from sim.progress import PathStep, Recommendation, path_key, recommend
 from sim.scenario.library import load_library as shipped
@@ -37,32 +38,6 @@ def load_library() -> list[Entry]:
     return sorted(entries, key=lambda e: (0, *path_key(e.scenario)) if e.scenario else (1, 0, e.path.stem, ""))
 
 
-class OpenFileScreen(ModalScreen[str | None]):
-    """Ask for the path of a scenario file."""
-
-    BINDINGS = commands.bindings("open")
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="open-dialog"):
-            yield Label("Open a scenario file (path to a .yaml file):")
-            yield Input(placeholder="path/to/scenario.yaml", id="open-path")
-            yield Static("", id="open-error")
-
-    @on(Input.Submitted)
-    def submitted(self, event: Input.Submitted) -> None:
-        value = event.value.strip()
-        if not value:
-            return
-        path = Path(value).expanduser()
-        if not path.is_file():
-            self.query_one("#open-error", Static).update(Content(f"No such file: {value}"))
-            return
-        self.dismiss(str(path))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class PickerScreen(Screen[None]):
     """Pick a scenario from the library, or open any file."""
 
@@ -77,8 +52,11 @@ class PickerScreen(Screen[None]):
             self.path = path
 
     def __init__(self, entries: list[Entry] | None = None) -> None:
+        """``entries``: the library; without them, the app's (this is the base screen of its ``picker``
+        mode), or read in a worker."""
         super().__init__()
-        self.entries = load_library() if entries is None else entries
+        self.entries: list[Entry] = [] if entries is None else entries
+        self._given = entries is not None
         self.recommendation: Recommendation | None = None
 
     def compose(self) -> ComposeResult:
@@ -91,14 +69,47 @@ class PickerScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Scenario", "Difficulty", "Crisis type", "Length", "Posts", "Your best")
-        options = getattr(self.app, "options", None)
-        best = best_scores(getattr(options, "trainee", None))  # this trainee's own, never another's
+        table.focus()
+        self.query_one("#path-next", Static).display = False
+        if not self._given:
+            library = getattr(self.app, "library", None)
+            if library is not None:
+                self.entries, self._given = library, True
+        if self._given:
+            self._fill(best_scores(_trainee(self)))
+        else:
+            table.loading = True
+        self._load()
+
+    def on_screen_resume(self) -> None:
+        # Back from a debrief: a new result may be a new best, and the path may move on.
+        if self.is_mounted and self.query_one(DataTable).row_count:
+            self._load()
+
+    @work(thread=True, exclusive=True, group="picker", description="read the library and the scores")
+    def _load(self) -> None:
+        entries = self.entries if self._given else load_library()
+        best = best_scores(_trainee(self))  # this trainee's own, never another's
+        self.app.call_from_thread(self._loaded, entries, best)
+
+    def _loaded(self, entries: list[Entry], best: dict[str, float]) -> None:
+        first = not self._given
+        self.entries, self._given = entries, True
+        self._fill(best)
+        if first:
+            self._show(0)
+        if _history(self) is not None:
+            self._recommend()
+
+    def _fill(self, best: dict[str, float]) -> None:
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
         for i, e in enumerate(self.entries):
             sc = e.scenario
             if sc is None:
-                table.add_row(
-                    Text(e.path.stem), Text("invalid", style="red"), Text(""), Text(""), Text(""), Text(""), key=str(i)
-                )
+                invalid = Text("invalid", style=Style(color=self.app.theme_variables.get("error")))
+                table.add_row(Text(e.path.stem), invalid, Text(""), Text(""), Text(""), Text(""), key=str(i))
                 continue
             # What arrives on schedule; posts held for injects only arrive if the trainee triggers them.
             volume = sum(not p.held for p in sc.posts) + sum(w.total for w in sc.waves if not w.held)
@@ -112,14 +123,13 @@ class PickerScreen(Screen[None]):
                 Text(f"{score:.0f}" if score is not None else "-"),
                 key=str(i),
             )
-        table.focus()
-        self._show(0)
-        self.query_one("#path-next", Static).display = False
-        if _history(self) is not None:
-            self._recommend()
+        table.loading = False
+        if self.entries:
+            table.move_cursor(row=min(cursor, len(self.entries) - 1), animate=False)
+            self._show(table.cursor_row)
 
     # ------------------------------------------------------------------ the learning path
-    @work(thread=True, exclusive=True, group="path")
+    @work(thread=True, exclusive=True, group="path", description="the next scenario on the path")
     def _recommend(self) -> None:
         link, trainee = _history(self), _trainee(self)
         if link is None:
@@ -140,7 +150,7 @@ class PickerScreen(Screen[None]):
         if row is not None:
             self.query_one(DataTable).move_cursor(row=row)
 
-    @work(thread=True, exclusive=True, group="path")
+    @work(thread=True, exclusive=True, group="path", description="the history")
     def action_history(self) -> None:
         from sim.tui.screens.history import HistoryScreen
 
@@ -196,6 +206,8 @@ class PickerScreen(Screen[None]):
         def opened(path: str | None) -> None:
             if path:
                 self.post_message(self.Chosen(path))
+
+        from sim.tui.screens.open_file import OpenFileScreen
 
         self.app.push_screen(OpenFileScreen(), opened)
 

@@ -1,4 +1,4 @@
-"""The console's smaller panels: status bar, selected post, your channel, briefings.
+"""The console's smaller panels: status bar, selected post, your channel, private messages, briefings.
 
 All untrusted text (posts, names, the trainee's own words) is put on screen as ``Content``
 pieces, never parsed as markup.
@@ -52,6 +52,16 @@ class Panel(Static):
 
 
 @dataclass(frozen=True)
+class ChannelItem:
+    """One thing the trainee sent: when, what kind, the text, and the @handle it answered ('' if none)."""
+
+    t: float
+    kind: str  # reply | update | plan | private
+    text: str
+    to: str = ""
+
+
+@dataclass(frozen=True)
 class Status:
     now: float
     clock: str
@@ -65,47 +75,71 @@ class Status:
 
 
 class StatusBar(Panel):
-    """Clock and speed, pause, the pressure meter, the silence timer and the next promised update."""
+    """Clock and speed, pause, the pressure meter, the silence timer and the next promised update.
+
+    It always fits one line: on a narrow terminal the words shorten, then the meter's bar goes, so
+    the clock, the silence and the promise countdown stay in view.
+    """
 
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $panel; color: $text; padding: 0 1; }
     """
 
+    status: Status | None = None
+
     def show(self, s: Status) -> None:
-        line = self._line(s, short=False)
+        self.status = s
         width = self.content_region.width if self.is_mounted else 0
-        if 0 < width < line.cell_length:
-            line = self._line(s, short=True)  # 80 columns: shorter words, the same figures
+        for short, compact in ((False, False), (True, False), (True, True)):
+            # 80 columns: shorter words, the same figures; narrower still: no bar, fewest words.
+            line = self._line(s, short=short, compact=compact)
+            if not width or line.cell_length <= width:
+                break
         self.put(line, layout=False)  # one line, always: no layout pass
 
+    def on_resize(self) -> None:
+        if self.status is not None:
+            self.show(self.status)
+
     @staticmethod
-    def _line(s: Status, *, short: bool) -> Content:
+    def _line(s: Status, *, short: bool, compact: bool = False) -> Content:
         bar_w = 8
         filled = round(s.pressure / 100 * bar_w)
         p_style = "bold $error" if s.pressure >= 70 else "bold $warning" if s.pressure >= 40 else "bold $success"
         speed = f"{s.speed:g}x"
-        pieces: list[Content | tuple[str, str] | str] = [
-            (f"⏱ {s.clock}", "bold"),
-            ("  ⏸ PAUSED", "bold $warning") if s.paused else ("  ▶ Speed ", "dim"),
-            (f" ({speed})", "dim") if s.paused else (speed, "bold"),
-            "  Pressure ",
-            ("█" * filled, p_style),
-            ("░" * (bar_w - filled), "dim"),
-            (f" {s.pressure:3.0f}", p_style),
-        ]
+        gap = " " if compact else "  "
+        pieces: list[Content | tuple[str, str] | str] = [(f"⏱ {s.clock}", "bold")]
+        if compact:
+            pieces += [(" ⏸ PAUSED", "bold $warning") if s.paused else (f" ▶ {speed}", "dim")]
+            pieces += [gap, "Pressure ", (f"{s.pressure:.0f}", p_style)]
+        else:
+            pieces += [
+                ("  ⏸ PAUSED", "bold $warning") if s.paused else ("  ▶ Speed ", "dim"),
+                (f" ({speed})", "dim") if s.paused else (speed, "bold"),
+                "  Pressure ",
+                ("█" * filled, p_style),
+                ("░" * (bar_w - filled), "dim"),
+                (f" {s.pressure:3.0f}", p_style),
+            ]
         silence = s.silence if s.silence is not None else s.now
-        label = ("No statement" if short else "No statement for") if s.silence is None else "Silent for"
+        if compact:
+            label = "Silent"
+        else:
+            label = ("No statement" if short else "No statement for") if s.silence is None else "Silent for"
         sil_style = (
             "bold $error" if silence > s.update_every else "bold $warning" if silence > s.update_every / 2 else ""
         )
-        pieces += ["  ", f"{label} ", (span(silence), sil_style or "bold")]
+        pieces += [gap, f"{label} ", (span(silence), sil_style or "bold")]
         if s.next_promise is not None:
             left = s.next_promise - s.now
             style = "bold $error" if left < 0 else "bold $warning" if left < 120 else "bold"
-            text = f"overdue by {span(-left)}" if left < 0 else f"due in {span(left)}"
-            pieces += ["  Update " if short else "  Promised update ", (text, style)]
+            if compact:
+                pieces += [gap, "Update ", (f"late {span(-left)}" if left < 0 else f"in {span(left)}", style)]
+            else:
+                text = f"overdue by {span(-left)}" if left < 0 else f"due in {span(left)}"
+                pieces += ["  Update " if short else "  Promised update ", (text, style)]
         if s.ended:
-            pieces += ["  ", ("ENDED" if short else "SESSION ENDED", "bold $error")]
+            pieces += [gap, ("ENDED" if short else "SESSION ENDED", "bold $error")]
         return Content.assemble(*pieces)
 
 
@@ -161,26 +195,39 @@ class PostDetail(Panel):
 
 
 class ChannelView(Static):
-    """Your public channel: everything you posted, as the public sees it."""
+    """What you sent, newest first: in public (replies, updates, the plan), or in private messages.
+    The tab says which; each entry says what it was and to whom."""
 
-    def show(self, items: Sequence[tuple[float, str, str, str]], start_minutes: int, handle: str) -> None:
-        """``items``: (time, kind, text, replying-to handle or '')."""
+    def __init__(self, *, private: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.private = private
+
+    def show(self, items: Sequence[ChannelItem], start_minutes: int) -> None:
         if not items:
-            update, reply = commands.hint(self, "console.update"), commands.hint(self, "console.reply")
-            self.update(
-                Content(f"Nothing posted yet. Press {update} for a public update, {reply} to reply.").stylize("dim")
-            )
+            if self.private:
+                key = commands.hint(self, "console.private")
+                empty = (
+                    "No private messages yet: only the person you write to sees them. "
+                    f"Press {key} to answer the selected post in private."
+                )
+            else:
+                update, reply = commands.hint(self, "console.update"), commands.hint(self, "console.reply")
+                empty = (
+                    "Nothing posted in public yet: everyone will see what you post here. "
+                    f"Press {update} for a public update, {reply} to reply to the selected post."
+                )
+            self.update(Content(empty).stylize("dim"))
             return
         parts: list[Content | tuple[str, str] | str] = []
-        for t, kind, text, to in reversed(items):
-            head = f"{clock_label(start_minutes, t)} {handle}"
+        for item in reversed(items):
             what = {
-                "update": " · public update",
-                "plan": " · ACTION PLAN",
-                "reply": f" → {to}",
-                "private": f" · private to {to}",
-            }.get(kind, "")
-            parts += [(head, "bold"), (what, "$accent"), "\n", text, "\n\n"]
+                "update": ("public update", ""),
+                "plan": ("ACTION PLAN", ""),
+                "reply": ("public reply to ", item.to),
+                "private": ("private message to ", item.to),
+            }.get(item.kind, (item.kind, ""))
+            parts += [(clock_label(start_minutes, item.t), "bold"), " ", (what[0], "$accent"), (what[1], "bold")]
+            parts += ["\n", item.text, "\n\n"]
         self.update(Content.assemble(*parts))
 
 
