@@ -594,7 +594,10 @@ async def test_every_shipped_scenario_plays_to_its_debrief(harness: Make, scenar
         await h.debrief(pilot)
         debrief = h.app.screen
         assert isinstance(debrief, DebriefScreen)
-        assert 0 < debrief.card.total <= 100
+        # One vague reply in a whole storm can score 0 (silence towards everyone else counts), so the
+        # debrief is checked for the reply it judged, not for a positive total.
+        assert 0 <= debrief.card.total <= 100
+        assert [r.kind for r in debrief.card.replies] == ["reply"]
         assert "update here in 10 minutes" in text_of(debrief.query_one("#replies"))
 
 
