@@ -329,7 +329,10 @@ def spread_svg(cohort: Cohort, width: int = 720) -> str:
     left, top, row_h = 70, 16, 34
     height = top + row_h * len(PILLARS) + 24
     span = width - left - 20
-    x = lambda v: left + span * max(0.0, min(100.0, v)) / 100  # noqa: E731
+
+    def x(v: float) -> float:
+        return left + span * max(0.0, min(100.0, v)) / 100
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         'aria-label="The spread of each pillar across the cohort">'

@@ -96,7 +96,7 @@ class Backoff:
     def failed(self, now: float | None = None) -> float:
         """Count a wrong code; the seconds to wait before the next try."""
         self.failures += 1
-        wait = min(self.most, self.first * 2 ** (self.failures - 1))
+        wait: float = min(float(self.most), float(self.first) * 2.0 ** (self.failures - 1))
         self.until = (time.monotonic() if now is None else now) + wait
         return wait
 
