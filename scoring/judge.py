@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -151,6 +151,11 @@ class Head:
     stage2_b: float
     scale: float
     version: str
+    # Harmful vs poor: a logistic on the stage-2 features, fitted on held-out replies labelled 1 or 2.
+    # It orders the bottom of the scale (a reply the ridge puts below the thin band), which the 1-5
+    # ridge alone barely does. Empty when the head file predates it.
+    harm_w: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    harm_b: float = 0.0
 
     @classmethod
     def load(cls, path: Path = HEAD_FILE) -> Head:
@@ -167,6 +172,8 @@ class Head:
             float(d["stage2_b"]),
             float(d["scale"]),
             str(d.get("version", "")),
+            np.asarray(d.get("harm_w", []), dtype=f32),
+            float(d.get("harm_b", 0.0)),
         )
 
     def encoder_outputs(self, emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -236,6 +243,21 @@ def warm_up() -> None:
     encoder().warm_up()
 
 
+HARM_MIX = 0.5  # how far the harm head moves a reply within the bottom 40 points (measured: training/README.md)
+HARM_WHY = "Reads like a harmful reply (blame, denial, mockery or a shutdown), even with no rule's words."
+HARMFUL_BEHAVIOURS = tuple(b for b, f in BEHAVIOUR_FLAGS.items() if f in HARMFUL)
+
+
+def _harm_evidence(probs: np.ndarray, head: Head, vec: np.ndarray | None) -> str:
+    """The harmful behaviour the text reads most like, and its nearest labelled example."""
+    j = max((i for i, b in enumerate(head.behaviours) if b in HARMFUL_BEHAVIOURS), key=lambda i: probs[i], default=-1)
+    if j < 0:
+        return "learned"
+    name = head.behaviours[j]
+    example = _nearest(name, vec) if vec is not None else ""
+    return f"closest to {name.replace('_', ' ')}" + (f"; reads like: {example}" if example else "")
+
+
 def _nearest(behaviour: str, vec: np.ndarray) -> str:
     bank = _examples().get(behaviour)
     if bank is None:
@@ -267,8 +289,9 @@ def judge_with(
     score, probs = head.encoder_outputs(emb)
     x = stage2_features(score, probs, rule_features(rules, contexts, texts))
     predicted = x @ head.stage2_w + head.stage2_b
+    harm = sigmoid(x @ head.harm_w + head.harm_b) if head.harm_w.size else np.full(len(texts), np.nan)
     return [
-        _combine(res, ctx, float(predicted[i]), probs[i], head, emb[i] if evidence else None, texts[i])
+        _combine(res, ctx, float(predicted[i]), probs[i], head, emb[i] if evidence else None, texts[i], float(harm[i]))
         for i, (res, ctx) in enumerate(zip(rules, contexts, strict=True))
     ]
 
@@ -309,6 +332,7 @@ def _combine(
     head: Head,
     vec: np.ndarray | None,
     vec_text: str = "",
+    harm: float = float("nan"),
 ) -> ToneResult:
     if res.cap <= 0:
         return res  # nothing to judge (an empty text)
@@ -340,7 +364,13 @@ def _combine(
     # A learned flag puts a text in the poor band at most: the harmful band needs a rule's evidence.
     learned = len(flags) > len(res.flags)
     cap = min(res.cap, band_cap(res.flags, res.hits), POOR_CAP if learned else 100.0)
-    final = round(max(0.0, min(cap, score)))
+    final = max(0.0, min(cap, score))
+    if final <= POOR_CAP and harm == harm:  # below the thin band: harmful or poor, as the harm head reads it
+        lowered = min(cap, (1.0 - HARM_MIX) * final + HARM_MIX * POOR_CAP * (1.0 - harm))
+        if harm >= 0.5 and lowered < final - 0.5 and not set(flags) & HARMFUL:
+            hits.append(ToneHit("reads_harmful", round(lowered - final, 1), _harm_evidence(probs, head, vec), HARM_WHY))
+        final = lowered
+    final = round(final)
     positive = tuple(f for f in POSITIVE_FLAGS if f in flags)
     negative = tuple(f for f in NEGATIVE_FLAGS if f in flags)
     return ToneResult(

@@ -14,8 +14,8 @@ evidence.
 Data (docs/tone-model.md): the labelled corpus in training/corpus/ (several writers, 30+ crises),
 the earlier labelled sets in tests/data (tone_dev, tone_blind, tone_blind2: their blind figures were
 reported before they joined the pool), and paraphrase set A (training/paraphrases/set_a.jsonl) for
-the detectors, and blind set 3 (tests/data/blind3, folded in after its figures were reported). Never
-the current blind set (tests/data/blind4) nor paraphrase set B
+the detectors, and blind sets 3 and 4 (tests/data/blind3, blind4, folded in after their figures were
+reported). Never the current blind set (tests/data/blind5) nor paraphrase set B
 (tests/data/paraphrases_check.jsonl): those are scored, not learned from.
 
 Deterministic: no randomness but a seeded bootstrap, so the same data give the same files.
@@ -47,7 +47,7 @@ from scoring.judge import (  # noqa: E402
     rule_features,
     stage2_features,
 )
-from scoring.stats import spearman  # noqa: E402
+from scoring.stats import auc, spearman  # noqa: E402
 from scoring.tone import analyze  # noqa: E402
 
 # Corpus styles (free text written by the writers) -> behaviours. First match wins.
@@ -105,9 +105,10 @@ def training_rows() -> list[dict[str, Any]]:
         rows += load(Path(f), Path(f).stem)
     for name in ("tone_dev", "tone_blind", "tone_blind2"):
         rows += load(ROOT / "tests" / "data" / f"{name}.jsonl", name)
-    # Blind set 3 joined the pool once its figures were reported (training/figures-blind3.json).
-    for part in ("ordinary", "hard", "adversarial"):
-        rows += load(ROOT / "tests" / "data" / "blind3" / f"{part}.jsonl", "blind3")
+    # Blind sets join the pool once their figures are reported (training/figures-blind3.json, -blind4.json).
+    for blind in ("blind3", "blind4"):
+        for part in ("ordinary", "hard", "adversarial"):
+            rows += load(ROOT / "tests" / "data" / blind / f"{part}.jsonl", blind)
     return rows
 
 
@@ -139,6 +140,7 @@ def make_head(
     b2: float,
     version: str,
     detectors: tuple[np.ndarray, np.ndarray] | None = None,
+    harm: tuple[np.ndarray, float] | None = None,
 ) -> Head:
     beh_w, beh_b = detectors if detectors is not None else (heads["beh_w"], heads["beh_b"])
     return Head(
@@ -152,6 +154,8 @@ def make_head(
         float(b2),
         float(heads["scale"]),
         version,
+        np.asarray(harm[0] if harm is not None else [], dtype=np.float32),
+        float(harm[1]) if harm is not None else 0.0,
     )
 
 
@@ -215,6 +219,13 @@ def fit_stage2(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, 
     return w, float(ym - mean @ w)
 
 
+def fit_harm(x: np.ndarray, labels: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
+    """Harmful (1) vs poor (2): a logistic on the stage-2 features of the replies labelled 1 or 2."""
+    m = labels <= 2
+    y = (labels[m] == 1).astype(np.float64)
+    return logistic(x[m], y, np.ones(int(m.sum())), l2)
+
+
 def thresholds_for(head: Head, data: Prepared, fp_rate: float) -> np.ndarray:
     """Per behaviour: the probability that at most ``fp_rate`` of good replies (4-5) reach, and at least 0.5."""
     _, probs = head.encoder_outputs(data.emb)
@@ -266,6 +277,8 @@ def save(head: Head, embs: dict[str, np.ndarray], texts: dict[str, list[str]], m
         "beh_b": r(head.beh_b),
         "stage2_w": r(head.stage2_w),
         "stage2_b": round(head.stage2_b, 6),
+        "harm_w": r(head.harm_w),
+        "harm_b": round(head.harm_b, 6),
     }
     HEAD_FILE.write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
     np.savez_compressed(EXAMPLES_FILE, texts=np.asarray(json.dumps(texts, ensure_ascii=False)), **embs)
@@ -280,6 +293,7 @@ def main() -> None:
     ap.add_argument("--final-model", type=Path, required=True, help="finetune.py output trained on everything")
     ap.add_argument("--alpha", type=float, default=10.0)
     ap.add_argument("--fp-rate", type=float, default=0.03)
+    ap.add_argument("--harm-l2", type=float, default=1.0)
     args = ap.parse_args()
     rows = training_rows()
     heads_a = load_heads(args.holdout_model)
@@ -300,16 +314,23 @@ def main() -> None:
     idx = np.arange(len(held))
     folds = [idx % 2 == 0, idx % 2 == 1]
     pred = np.zeros(len(held))
+    pred_noharm = np.zeros(len(held))
     for f in folds:
         w2, b2 = fit_stage2(x[~f], data_a.labels[~f], args.alpha)
-        head_f = make_head(heads_a, thresholds, w2, b2, "", det_a)
-        pred[f] = scores(head_f, data_a)[f]
+        harm_f = fit_harm(x[~f], data_a.labels[~f], args.harm_l2)
+        pred[f] = scores(make_head(heads_a, thresholds, w2, b2, "", det_a, harm_f), data_a)[f]
+        pred_noharm[f] = scores(make_head(heads_a, thresholds, w2, b2, "", det_a), data_a)[f]
     for g in sorted(hold):
         m = np.asarray([r["group"] == g for r in held])
         enc_only = base.encoder_outputs(data_a.emb[m])[0]
+        lab = data_a.labels[m]
         report[g] = {
-            "encoder_head": round(spearman(list(enc_only), list(data_a.labels[m])), 3),
-            "judge_crossfit": round(spearman(list(pred[m]), list(data_a.labels[m])), 3),
+            "encoder_head": round(spearman(list(enc_only), list(lab)), 3),
+            "judge_crossfit": round(spearman(list(pred[m]), list(lab)), 3),
+            "auc_poor_vs_harmful_crossfit": round(auc(list(pred[m][lab == 2]), list(pred[m][lab == 1])), 3),
+            "auc_poor_vs_harmful_without_harm_head": round(
+                auc(list(pred_noharm[m][lab == 2]), list(pred_noharm[m][lab == 1])), 3
+            ),
         }
     _, probs = base.encoder_outputs(data_a.emb)
     fired = probs >= thresholds[None, :]
@@ -326,6 +347,7 @@ def main() -> None:
         for j, b in enumerate(BEHAVIOUR_FLAGS)
     }
     w2, b2 = fit_stage2(x, data_a.labels, args.alpha)
+    harm = fit_harm(x, data_a.labels, args.harm_l2)
     print(json.dumps({"stage2_validation": report}))
     heads_b = load_heads(args.final_model)
     version = f"{len(rows)}rows-{Path(args.final_model).name}"
@@ -333,7 +355,7 @@ def main() -> None:
     data = Prepared(rows, enc)
     para = Prepared(paraphrase_rows(), enc)
     det_b = fit_detectors(data, para, float(heads_b["scale"]))
-    head = make_head(heads_b, thresholds, w2, b2, version, det_b)
+    head = make_head(heads_b, thresholds, w2, b2, version, det_b, harm)
     embs, texts = example_bank(data, para)
     groups = sorted({r["group"] for r in rows})
     save(head, embs, texts, {"trained_on": groups, "stage2_fitted_on": sorted(hold)})
