@@ -379,6 +379,7 @@ _FUNCTION = frozenset(
         "as",
     ]
 )
+_URL_RX = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?")
 _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 
 
@@ -386,10 +387,13 @@ def keyword_step(what: str) -> bool:
     """A list of keywords rather than something done: a comma list of one- and two-word bits
     ("Freeze, monitoring, phone line, safety"; "Empathy, apology and care"), or no function word and
     mostly plan keywords."""
-    bits = [b.split() for b in re.split(r"[,;/&]| and | or ", what) if b.strip()]
-    if len(bits) >= 4 and sum(1 for b in bits if len(b) <= 2) >= 0.75 * len(bits):
+    plain = _URL_RX.sub(" ", what)
+    bits = [b.split() for b in re.split(r"[,;/&]| and | or ", plain) if b.strip()]
+    # a bit is a keyword when it is one or two words and none is a function word ("in store" is not)
+    kw = [b for b in bits if len(b) <= 2 and not any(w.lower().strip("'") in _FUNCTION for w in b)]
+    if len(bits) >= 4 and len(kw) >= 0.75 * len(bits):
         return True
-    if len(bits) >= 3 and all(len(b) <= 2 for b in bits):  # "Empathy, apology and care"
+    if len(bits) >= 3 and len(kw) == len(bits):  # "Empathy, apology and care"
         return True
     words = [w.lower().strip("'") for w in _WORD_RX.findall(what)]
     if len(words) < 2 or any(w in _FUNCTION for w in words):
@@ -397,10 +401,23 @@ def keyword_step(what: str) -> bool:
     return sum(1 for w in words if w in _PLAN_KEYWORDS) * 2 >= len(words)
 
 
+# Words of a team's notes rather than of a public plan: who advised what, what is suspected, what is
+# not to be said. A step that restates a decided action in the briefing's words is still a step.
+_INTERNAL_RX = re.compile(
+    r"\b(?:advis\w*|legal|lawyers?|liability|internal(?:ly)?|confidential|not for (?:release|publication)|"
+    r"do not (?:share|publish|admit|confirm|say|comment)|don't (?:share|publish|admit|confirm|say)|"
+    r"off the record|board|stakeholders?|comms|ops team|suspect\w*|unconfirmed|tbc|tbd|fyi|draft|"
+    r"hold(?:ing)? line|exposure|reputational|noted|per (?:legal|ops|the board))\b",
+    re.IGNORECASE,
+)
+
+
 def pasted_briefing(text: str, briefings: Sequence[Briefing]) -> Briefing | None:
-    """The internal briefing a piece of text copies (most of its word trigrams), if any."""
+    """The internal briefing a piece of text copies (most of its word trigrams) with the words of
+    internal notes in the copied text ("Legal advises we do not admit liability..."), if any. A step
+    that restates a decided action ("Credit £50 to every household under the notice") is not pasted."""
     words = re.findall(r"[a-z0-9']+", text.lower())
-    if len(words) < 6:
+    if len(words) < 6 or not _INTERNAL_RX.search(text):
         return None
     grams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
     for b in briefings:
