@@ -354,14 +354,20 @@ def weak_point(card: dict[str, Any], pillar: str) -> str:
     return "your plan was thin"
 
 
+def best_totals(attempts: Iterable[Attempt]) -> dict[str, float]:
+    """The best total per scenario id of these attempts (one trainee's: the picker's "Your best")."""
+    best: dict[str, float] = {}
+    for a in attempts:
+        best[a.scenario] = max(best.get(a.scenario, 0.0), a.total)
+    return best
+
+
 def recommend(steps: Iterable[PathStep], attempts: Sequence[Attempt]) -> Recommendation | None:
     """The next scenario on the path for a trainee with these ``attempts``, and why, in words."""
     path = learning_path(steps)
     if not path:
         return None
-    best: dict[str, float] = {}
-    for a in attempts:
-        best[a.scenario] = max(best.get(a.scenario, 0.0), a.total)
+    best = best_totals(attempts)
     target = next((s for s in path if best.get(s.id, -1.0) < MASTERED), None)
     if target is None:
         low = min(path, key=lambda s: best.get(s.id, 0.0))

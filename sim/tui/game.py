@@ -27,7 +27,7 @@ from sim.scenario.library import resolve
 from sim.scenario.load import load_scenario
 from sim.scenario.model import Briefing, PlanStep, Post, Scenario
 from sim.scenario.patterns import clock_label
-from sim.store import new_journal_path, record_result, results
+from sim.store import new_journal_path
 from sim.tui.options import SPEEDS, GameOptions
 from sim.tui.widgets.panels import ChannelItem, Status
 
@@ -69,7 +69,7 @@ class Scored:
     card: ScoreCard
     record: SessionRecord
     journal: Path
-    history: list[dict[str, Any]]  # this trainee's results on this scenario, oldest first, this one last
+    history: list[float]  # this trainee's totals on this scenario in their history, oldest first, this one last
     note: str = ""  # why the session could not be kept in the trainee's history, or ""
 
 
@@ -197,21 +197,23 @@ class Game:
             journal.warnings,
             storm=self.session.storm,  # expanded once already, with the journal's seed
         )
-        history: list[dict[str, Any]] = []
-        if self.options.record_results:
-            record_result(self.scenario.id, self.options.trainee, self.journal_path, card.to_json())
-            history = [r for r in results(self.scenario.id) if r.get("trainee") == self.options.trainee]
         if self.options.room is not None:
             self.options.room.finished(card.to_json())
-        if self.options.history is not None and self.options.record_results:
-            self.history_note = self.options.history.record(
+        totals: list[float] = []
+        link = self.options.history
+        if link is not None and self.options.record_results:
+            self.history_note = link.record(
                 self.journal_path,
                 card.to_json(),
                 trainee=self.options.trainee,
                 difficulty=self.scenario.difficulty,
                 coached=self.coached,
             )
-        return Scored(card, rec, self.journal_path, history, note=self.history_note)
+            # This trainee's own sessions of this scenario (the store matches names whatever their case).
+            totals = [a.total for a in link.attempts(self.options.trainee, self.scenario.id)]
+            if self.history_note:  # not kept: it still ends the row the debrief shows
+                totals.append(card.total)
+        return Scored(card, rec, self.journal_path, totals, note=self.history_note)
 
     def progress(self) -> Progress:
         s = self.session

@@ -33,7 +33,11 @@ class FakeHistory:
         return ""
 
     def attempts(self, trainee: str | None = None, scenario: str | None = None) -> Sequence[Attempt]:
-        return [a for a in self.kept if trainee is None or a.trainee == trainee]
+        return [
+            a
+            for a in self.kept
+            if (trainee is None or a.trainee == trainee) and (scenario is None or a.scenario == scenario)
+        ]
 
 
 def _attempt(total: float, speed: float, tone: float, plan: float, minutes: int, trainee: str = "Tess") -> Attempt:

@@ -23,6 +23,7 @@ from sim.tui.screens.plan import PlanEditor
 from sim.tui.widgets.composer import Composer
 from sim.tui.widgets.feed import FeedView
 from sim.tui.widgets.panels import ChannelView, StatusBar
+from sim.workshop.history import LocalHistory
 from tests.tui.conftest import Harness, write
 
 Make = Callable[..., Harness]
@@ -395,7 +396,7 @@ async def test_play_again_and_progress_over_sessions(harness: Make) -> None:
     """From the debrief, `r` starts a new session of the same scenario (new journal, clock back at 0);
     the second debrief shows the progress over both sessions; `p` goes to the picker."""
     h = harness()
-    h.app.options.record_results = True
+    h.app.options.history = link = LocalHistory()  # the results store, in this test's data folder
     async with h.app.run_test(size=(120, 40)) as pilot:
         await start(h, pilot, 120)
         await h.finish(pilot)
@@ -422,6 +423,7 @@ async def test_play_again_and_progress_over_sessions(harness: Make) -> None:
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(h.app.screen, PickerScreen)
+    link.close()
     lines = h.journal.read_text(encoding="utf-8").splitlines()
     assert not any("Next update at 09:15" in line for line in lines)  # the first journal is untouched
 

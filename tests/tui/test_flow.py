@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 
-from sim.store import best_scores, record_result
+from sim.progress import Attempt, make_attempt
+from sim.store import data_dir
 from sim.tui.game import Game
 from sim.tui.screens.briefing import BriefingScreen
 from sim.tui.screens.confirm import EndConfirmScreen
@@ -23,6 +27,8 @@ from sim.tui.screens.plan import PlanEditor
 from sim.tui.widgets.composer import Composer
 from sim.tui.widgets.feed import FeedView
 from sim.tui.widgets.panels import StatusBar
+from sim.workshop.history import LocalHistory
+from sim.workshop.store import open_store
 from tests.tui.conftest import Harness
 
 Make = Callable[..., Harness]
@@ -213,25 +219,71 @@ async def test_at_80x24_the_composer_keeps_the_handle_and_the_status_bar_the_tim
         assert "09:04" in bar and "Silent 1m00s" in bar and "in 15m40s" in bar  # clock, silence, promise
 
 
-async def test_the_picker_shows_this_trainees_best_and_opens_on_the_path(harness: Make) -> None:
-    journal = Path("j.jsonl")
-    record_result("empty-ovens", "Tess", journal, {"total": 88})
-    record_result("kitchen-cam", "Bob", journal, {"total": 99})  # another trainee on this machine
-    assert best_scores("Tess") == {"empty-ovens": 88.0}
+def _kept(trainee: str, scenario: str, total: float) -> Attempt:
+    """A finished session as the results store keeps it (played another day, or imported)."""
+    card = {"scenario": scenario, "total": total, "speed": {"score": total}, "tone": {"score": total}}
+    data = f"{trainee} {scenario} {total}".encode()
+    return make_attempt(Path(f"{trainee}.jsonl"), data, card, trainee=trainee, started="", finished=datetime.now(UTC))
+
+
+async def picker_best(h: Harness, pilot: Pilot[None]) -> dict[str, str]:
+    """The picker's "Your best" column, by scenario title, once the library and the history are read."""
+    await h.until(pilot, lambda: isinstance(h.app.screen, PickerScreen) and bool(h.app.screen.entries), "the library")
+    picker = h.app.screen
+    assert isinstance(picker, PickerScreen)
+    table = picker.query_one(DataTable)
+    await h.until(pilot, lambda: table.row_count == len(picker.entries) and not table.loading, "the rows")
+    await h.app.workers.wait_for_complete()  # the history is read in a worker
+    await pilot.pause()
+    return {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[5]) for i in range(table.row_count)}
+
+
+async def test_your_best_is_each_trainees_own_from_the_results_store(harness: Make) -> None:
+    """Two trainees on one machine: the picker's "Your best" is the current trainee's best, read from
+    the results store the debrief keeps sessions in, and never another trainee's."""
+    with closing(open_store()) as store:  # Bob's sessions of another day
+        store.add_attempts([_kept("Bob", "kitchen-cam", 99), _kept("Bob", "empty-ovens", 97)])
+    tess = harness()
+    tess.app.options.history = link = LocalHistory()
+    async with tess.app.run_test(size=(120, 40)) as pilot:
+        console = await playing(tess, pilot, 60)
+        send(tess, console, "update", "We're so sorry: stores are closed. Next update at 09:15.")
+        await tess.finish(pilot)
+        debrief = tess.app.screen
+        assert isinstance(debrief, DebriefScreen)
+        total = debrief.card.total
+        assert 0 < total < 97  # one update: not Bob's score
+        await pilot.press("p")
+        best = await picker_best(tess, pilot)
+        assert best["Empty Ovens"] == f"{total:.0f}" and best["Kitchen Cam"] == "-"  # Tess's own, not Bob's
+    link.close()
+
+    bob = harness(scenario=None)
+    bob.app.options.trainee = "bob"  # names match whatever their case
+    bob.app.options.history = link = LocalHistory()
+    async with bob.app.run_test(size=(120, 40)) as pilot:
+        await bob.app.wait_loaded()
+        best = await picker_best(bob, pilot)
+        assert best["Empty Ovens"] == "97" and best["Kitchen Cam"] == "99"  # Bob's, not Tess's
+    link.close()
+    assert not (data_dir() / "results.jsonl").exists()  # the old file every trainee shared is gone
+
+
+async def test_the_picker_opens_on_the_path_for_a_newcomer(harness: Make) -> None:
     h = harness(scenario=None)
+    h.app.options.trainee = "Zed"
+    h.app.options.history = link = LocalHistory()
     async with h.app.run_test(size=(120, 40)) as pilot:
         await h.app.wait_loaded()
-        await h.until(pilot, lambda: isinstance(h.app.screen, PickerScreen) and h.app.screen.entries, "the library")
+        best = await picker_best(h, pilot)
+        assert set(best.values()) == {"-"}  # nothing of Tess's or Bob's from the other tests
         picker = h.app.screen
         assert isinstance(picker, PickerScreen)
-        table = picker.query_one(DataTable)
-        await h.until(pilot, lambda: table.row_count == len(picker.entries) and not table.loading, "the rows")
-        rows = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[5]) for i in range(table.row_count)}
-        assert rows["Empty Ovens"] == "88" and rows["Kitchen Cam"] == "-"  # Tess's best, not Bob's
         levels = [e.scenario.difficulty for e in picker.entries if e.scenario]
         assert levels == sorted(levels, key=["intro", "standard", "hard"].index)  # the learning path
-        first = picker.entries[table.cursor_row].scenario
+        first = picker.entries[picker.query_one(DataTable).cursor_row].scenario
         assert first is not None and first.difficulty == "intro"  # not the hardest
+    link.close()
 
 
 async def test_briefings_are_new_until_read(harness: Make) -> None:

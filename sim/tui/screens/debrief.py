@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from rich.style import Style
 from rich.text import Text
@@ -89,9 +89,9 @@ class DebriefScreen(Screen[None]):
         return self.scored.journal
 
     @property
-    def history(self) -> list[dict[str, Any]]:
-        """This trainee's recorded results on this scenario, oldest first, this one last."""
-        return [h for h in self.scored.history if isinstance(h.get("total"), int | float)]
+    def history(self) -> list[float]:
+        """This trainee's totals on this scenario in their history, oldest first, this one last."""
+        return self.scored.history
 
     def compose(self) -> ComposeResult:
         c = self.card
@@ -262,7 +262,7 @@ class DebriefScreen(Screen[None]):
         return Content.assemble(*parts)
 
     def _progress(self) -> Content:
-        totals = [float(h["total"]) for h in self.history][-12:]
+        totals = self.history[-12:]
         best = max(totals[:-1])
         now = totals[-1]
         trend = " → ".join(f"{t:.0f}" for t in totals[:-1])

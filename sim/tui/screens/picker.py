@@ -1,5 +1,6 @@
 """The scenario picker: the shipped library on the learning path (intro first) with the trainee's own
-best scores, and opening any file. The library and the scores are read in a worker thread."""
+best scores, and opening any file. The library and the trainee's history (the results store, through
+the app's ``HistoryLink``) are read in a worker thread."""
 
 from __future__ import annotations
 
@@ -15,12 +16,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from sim.progress import PathStep, Recommendation, path_key, recommend
+from sim.progress import PathStep, Recommendation, best_totals, path_key, recommend
 from sim.scenario.library import load_library as shipped
 from sim.scenario.model import Scenario
 from sim.scenario.patterns import format_time
 from sim.scenario.text import clean_text
-from sim.store import best_scores
 from sim.tui import commands
 from sim.tui.options import HistoryLink
 
@@ -58,6 +58,7 @@ class PickerScreen(Screen[None]):
         self.entries: list[Entry] = [] if entries is None else entries
         self._given = entries is not None
         self.recommendation: Recommendation | None = None
+        self.best: dict[str, float] = {}  # this trainee's best total per scenario id (from their history)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,7 +77,7 @@ class PickerScreen(Screen[None]):
             if library is not None:
                 self.entries, self._given = library, True
         if self._given:
-            self._fill(best_scores(_trainee(self)))
+            self._fill()
         else:
             table.loading = True
         self._load()
@@ -86,22 +87,27 @@ class PickerScreen(Screen[None]):
         if self.is_mounted and self.query_one(DataTable).row_count:
             self._load()
 
-    @work(thread=True, exclusive=True, group="picker", description="read the library and the scores")
+    @work(thread=True, exclusive=True, group="picker", description="read the library and your history")
     def _load(self) -> None:
         entries = self.entries if self._given else load_library()
-        best = best_scores(_trainee(self))  # this trainee's own, never another's
-        self.app.call_from_thread(self._loaded, entries, best)
+        link = _history(self)
+        if link is None:  # no history kept (a workshop, a test): no best scores, no path line
+            self.app.call_from_thread(self._loaded, entries, {}, None)
+            return
+        attempts = list(link.attempts(_trainee(self)))  # this trainee's own sessions, never another's
+        steps = [PathStep(e.scenario.id, e.scenario.title, e.scenario.difficulty) for e in entries if e.scenario]
+        self.app.call_from_thread(self._loaded, entries, best_totals(attempts), recommend(steps, attempts))
 
-    def _loaded(self, entries: list[Entry], best: dict[str, float]) -> None:
+    def _loaded(self, entries: list[Entry], best: dict[str, float], rec: Recommendation | None) -> None:
         first = not self._given
-        self.entries, self._given = entries, True
-        self._fill(best)
+        self.entries, self._given, self.best = entries, True, best
+        self._fill()
         if first:
             self._show(0)
-        if _history(self) is not None:
-            self._recommend()
+        self._show_recommendation(rec)
 
-    def _fill(self, best: dict[str, float]) -> None:
+    def _fill(self) -> None:
+        best = self.best
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -129,16 +135,6 @@ class PickerScreen(Screen[None]):
             self._show(table.cursor_row)
 
     # ------------------------------------------------------------------ the learning path
-    @work(thread=True, exclusive=True, group="path", description="the next scenario on the path")
-    def _recommend(self) -> None:
-        link, trainee = _history(self), _trainee(self)
-        if link is None:
-            return
-        attempts = list(link.attempts(trainee))
-        steps = [PathStep(e.scenario.id, e.scenario.title, e.scenario.difficulty) for e in self.entries if e.scenario]
-        rec = recommend(steps, attempts)
-        self.app.call_from_thread(self._show_recommendation, rec)
-
     def _show_recommendation(self, rec: Recommendation | None) -> None:
         self.recommendation = rec
         line = self.query_one("#path-next", Static)
