@@ -118,9 +118,11 @@ def test(_: list[str]) -> None:
 
 
 def lint(_: list[str]) -> None:
+    """ruff (lint and format) and mypy --strict on the packages and the tests (pyproject.toml)."""
     setup()
     run(tool("ruff"), "check", *CODE)
     run(tool("ruff"), "format", "--check", *CODE)
+    run(tool("mypy"))
 
 
 def bench(names: list[str]) -> None:

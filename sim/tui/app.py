@@ -506,7 +506,7 @@ class StormdrillApp(App[None]):
             self.action_show_help_panel()
 
     # -------------------------------------------------------------- command palette
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every command of the current screen (commands.py) is also in the palette, with its key."""
         yield from super().get_system_commands(screen)
         seen: set[str] = set()

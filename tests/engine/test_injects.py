@@ -123,8 +123,8 @@ def test_queries(scenario: Scenario) -> None:
         (ReplyAction("h_silent", "hi"), "has not arrived yet"),  # a held post not fired yet
         (PlanAction("plan", tuple(PlanStep(f"step {i}") for i in range(21))), "too many steps"),
         (PlanAction("plan", (PlanStep("x" * 501),)), "too long"),
-        (UpdateAction(None), "write something first"),  # type: ignore[arg-type]
-        (ReplyAction(None, "hi"), "unknown post"),  # type: ignore[arg-type]
+        (UpdateAction(None), "write something first"),  # type: ignore[arg-type]  # what a bad caller sends
+        (ReplyAction(None, "hi"), "unknown post"),  # type: ignore[arg-type]  # the engine checks, not only the type
         ("update", "not an action"),
         (UpdateAction("\x1b[31m\x07"), "write something first"),  # only escape codes: nothing left
     ],

@@ -15,6 +15,7 @@ from sim.bots import BOTS
 from sim.engine.autoplay import run_autoplay as engine_autoplay
 from sim.engine.clock import VirtualClock
 from sim.engine.journal import read_journal
+from sim.engine.reading import Judge
 from sim.engine.session import ResumeError, Session
 from sim.scenario.expand import expand
 from sim.scenario.model import Scenario, Storm
@@ -23,9 +24,15 @@ HERE = Path(__file__).parent
 
 
 def run_autoplay(
-    scenario: Scenario | Storm, bot: str, seed: int | None, out: Path, *, resume: bool = False, judge: object = None
+    scenario: Scenario | Storm,
+    bot: str,
+    seed: int | None,
+    out: Path,
+    *,
+    resume: bool = False,
+    judge: Judge | None = None,
 ) -> Session:
-    return engine_autoplay(scenario, BOTS[bot], seed, out, bot_name=bot, resume=resume, judge=judge)  # type: ignore[arg-type]
+    return engine_autoplay(scenario, BOTS[bot], seed, out, bot_name=bot, resume=resume, judge=judge)
 
 
 def _body(path: Path) -> list[str]:

@@ -20,6 +20,12 @@ from sim.scenario.model import PlanStep
 Maker = Callable[..., tuple[Session, VirtualClock]]
 
 
+def journal_of(s: Session) -> Path:
+    """The session's journal file (these sessions all write one)."""
+    assert s.journal_path is not None
+    return s.journal_path
+
+
 def run_to(s: Session, clock: VirtualClock, t: float) -> None:
     clock.set(t)
     s.advance()
@@ -28,7 +34,7 @@ def run_to(s: Session, clock: VirtualClock, t: float) -> None:
 def injects(s: Session) -> list[dict[str, Any]]:
     assert s.journal_path is not None
     s.close()
-    return [e for e in read_journal(s.journal_path).raw_events if e["type"] == "inject"]
+    return [e for e in read_journal(journal_of(s)).raw_events if e["type"] == "inject"]
 
 
 def test_posts_arrive_in_order_and_on_time(make_session: Maker) -> None:
@@ -143,7 +149,7 @@ def test_promise_kept_and_broken(make_session: Maker) -> None:
     s.act(UpdateAction("Update: rolling back. Next update in 5 minutes."))  # kept; new due 890
     run_to(s, clock, 1000)  # 890 + 60 grace passed: broken
     s.close()
-    evs = [e for e in read_journal(s.journal_path).raw_events if e["type"] in ("commitment", "inject")]  # type: ignore
+    evs = [e for e in read_journal(journal_of(s)).raw_events if e["type"] in ("commitment", "inject")]
     statuses = [(e.get("status"), e.get("due")) for e in evs if e["type"] == "commitment"]
     assert statuses == [("made", 600.0), ("kept", 600.0), ("made", 890.0), ("broken", 890.0)]
     assert any(e["type"] == "inject" and e["id"] == "i_promise" and e["t"] == 950 for e in evs)
@@ -207,7 +213,7 @@ def test_end_action(make_session: Maker) -> None:
     assert isinstance(s.act(EndAction()), Ack)
     assert s.ended
     s.close()
-    assert read_journal(s.journal_path).raw_events[-1] == {"type": "end", "t": 100.0, "reason": "trainee"}  # type: ignore
+    assert read_journal(journal_of(s)).raw_events[-1] == {"type": "end", "t": 100.0, "reason": "trainee"}
 
 
 def test_pressure_sampled_every_minute_and_silence_raises_it(make_session: Maker) -> None:
@@ -219,7 +225,7 @@ def test_pressure_sampled_every_minute_and_silence_raises_it(make_session: Maker
         busy.act(UpdateAction(f"Sorry, update {t}: we are fixing it. Next update in 5 minutes."))
     run_to(busy, c2, 1800)
     quiet.close()
-    samples = [e for e in read_journal(quiet.journal_path).raw_events if e["type"] == "pressure"]  # type: ignore
+    samples = [e for e in read_journal(journal_of(quiet)).raw_events if e["type"] == "pressure"]
     assert [e["t"] for e in samples] == [60.0 * i for i in range(31)]
     assert all(0 <= e["value"] <= 100 for e in samples)
     assert busy.pressure < quiet.pressure
@@ -245,7 +251,7 @@ def test_flagged_replies_raise_pressure(make_session: Maker) -> None:
 def test_header(make_session: Maker, scenario: Any) -> None:
     s, _ = make_session()
     s.close()
-    head = read_journal(s.journal_path).header  # type: ignore[arg-type]
+    head = read_journal(journal_of(s)).header
     assert head.scenario == "engine-test" and head.scenario_hash == scenario.content_hash
     assert head.format == 1 and head.trainee == "tester" and head.seed == scenario.seed
     assert head.stormdrill and head.started
@@ -301,6 +307,6 @@ def test_a_judgement_made_ahead_is_used_only_while_its_context_holds(make_sessio
     assert calls == ["An update in between, next update at 09:30.", "Another one."]
     s.close()
     assert s.journal_path is not None
-    flags = [e.get("flags") for e in read_journal(s.journal_path).raw_events if e["type"] == "action"]
+    flags = [e.get("flags") for e in read_journal(journal_of(s)).raw_events if e["type"] == "action"]
     assert flags[0] == ["informs"]
     assert s.preview_request(ReplyAction("nope", "x")) is None  # an action that would be refused

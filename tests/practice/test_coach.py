@@ -13,6 +13,7 @@ from scoring.coach import LEAD, Coach, Hint, band, check_draft
 from scoring.judge import tone_judge
 from sim.engine import actions as A
 from sim.engine.clock import VirtualClock
+from sim.engine.reading import Judge
 from sim.engine.session import Session
 from sim.scenario.model import PlanStep, Scenario
 from tests.engine.conftest import fake_judge
@@ -33,16 +34,16 @@ Make = Callable[..., tuple[Session, VirtualClock, Coach]]
 
 @pytest.fixture
 def make(scenario: Scenario, tmp_path: Path) -> Make:
-    def build(judge: object = fake_judge) -> tuple[Session, VirtualClock, Coach]:
+    def build(judge: Judge | None = fake_judge) -> tuple[Session, VirtualClock, Coach]:
         clock = VirtualClock()
-        s = Session.create(scenario, clock, journal_path=tmp_path / "j.jsonl", judge=judge, trainee="t", coached=True)  # type: ignore[arg-type]
+        s = Session.create(scenario, clock, journal_path=tmp_path / "j.jsonl", judge=judge, trainee="t", coached=True)
         return s, clock, Coach(s)
 
     return build
 
 
 def run(
-    s: Session, clock: VirtualClock, coach: Coach, until: float, acts: dict[float, object] | None = None
+    s: Session, clock: VirtualClock, coach: Coach, until: float, acts: dict[float, A.Action] | None = None
 ) -> list[Hint]:
     """Step the clock one second at a time to ``until``, sending ``acts`` at their times; every hint raised."""
     acts = dict(acts or {})
@@ -53,7 +54,7 @@ def run(
         clock.set(t)
         s.advance()
         if t in acts:
-            s.act(acts.pop(t))  # type: ignore[arg-type]
+            s.act(acts.pop(t))
             out += coach.after(s.actions[-1])
         out += coach.check()
     return out

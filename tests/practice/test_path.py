@@ -18,9 +18,9 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def card(speed_: float, tone_: float, plan_: float, **extra: Any) -> dict[str, Any]:
-    sp = {"score": speed_, "first_statement_s": 60.0, "longest_silence_s": 1500.0, "promises_broken": 1}
+    sp: dict[str, Any] = {"score": speed_, "first_statement_s": 60.0, "longest_silence_s": 1500.0, "promises_broken": 1}
     sp["blocks"] = {"first_statement": 20.0, "must_handle": 30.0, "other_posts": 15.0, "crowd": 15.0, "cadence": 2.0}
-    out = {
+    out: dict[str, Any] = {
         "speed": sp,
         "tone": {"score": tone_, "flags": {}, "mean": tone_},
         "plan": {"score": plan_, "posted": True, "on_time": True, "elements": {"remedy": True, "help": True}},

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from scoring.judge import tone_judge
@@ -45,7 +46,7 @@ def replayed(m: Any) -> dict[str, Any]:
     }
 
 
-def test_replay_shows_the_original_state_at_every_action(tmp_path: Path) -> None:
+def test_replay_shows_the_original_state_at_every_action(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     script = load_script(VALIDITY / "empty-ovens" / "slow.yaml")
     scenario = load_scenario(resolve(script.scenario))
     live: list[dict[str, Any]] = []
@@ -57,11 +58,9 @@ def test_replay_shows_the_original_state_at_every_action(tmp_path: Path) -> None
             live.append(snapshot(self))
         return result
 
-    Session.act = act  # type: ignore[method-assign]
-    try:
+    with monkeypatch.context() as patched:
+        patched.setattr(Session, "act", act)
         play_script(scenario, script, tmp_path / "j.jsonl", judge=tone_judge).close()
-    finally:
-        Session.act = real_act  # type: ignore[method-assign]
     j = read_journal(tmp_path / "j.jsonl")
     r = Replay(scenario, j.header, list(j.events))
     assert len(live) == len(r.action_times) >= 10

@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable, Static
+from textual.notifications import SeverityLevel
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static, TextArea
 
 from sim.engine.clock import VirtualClock
 from sim.progress import Attempt, sparkline
@@ -87,7 +89,8 @@ async def test_picker_orders_the_path_and_recommends_with_why(tmp_path: Path) ->
         assert "Next on your path: Empty Ovens" in line
         assert "your tone is strong (82); your updates came late (you went 40m without one)" in line
         table = picker.query_one(DataTable)
-        assert picker.entries[table.cursor_row].scenario.id == "empty-ovens"  # type: ignore[union-attr]
+        chosen = picker.entries[table.cursor_row].scenario
+        assert chosen is not None and chosen.id == "empty-ovens"
         await pilot.press("h")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -111,6 +114,28 @@ async def test_without_a_history_the_picker_shows_no_path_line() -> None:
         assert app.screen.query_one("#path-next", Static).display is False
 
 
+class NoticeKeeping(StormdrillApp):
+    """The app, keeping every notice it shows with the scenario time it showed it at (the toasts
+    themselves expire on the wall clock)."""
+
+    def __init__(self, options: GameOptions, clock: VirtualClock) -> None:
+        super().__init__(options, scenario="empty-ovens", auto_tick=False)
+        self.clock = clock
+        self.shown: list[tuple[float, str, str]] = []
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        self.shown.append((self.clock.now(), title, message))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+
 class Coached(Harness):
     """The console on a virtual clock, with or without coaching, keeping every notice it shows."""
 
@@ -119,17 +144,13 @@ class Coached(Harness):
         self.history = FakeHistory()
         self.journal = tmp_path / "coached.jsonl"
         options = GameOptions(trainee="Tess", clock=self.clock, journal=self.journal, coach=coach, history=self.history)
-        self.app = StormdrillApp(options, scenario="empty-ovens", auto_tick=False)
-        self.shown: list[tuple[float, str, str]] = []
-        real = self.app.notify
+        self.app = self.keeping = NoticeKeeping(options, self.clock)
 
-        def notify(message: str, *, title: str = "", **kw: Any) -> None:
-            self.shown.append((self.clock.now(), title, message))
-            real(message, title=title, **kw)
+    @property
+    def shown(self) -> list[tuple[float, str, str]]:
+        return self.keeping.shown
 
-        self.app.notify = notify  # type: ignore[method-assign]
-
-    async def start(self, pilot: Any) -> None:
+    async def start(self, pilot: Pilot[None]) -> None:
         await self.app.wait_loaded()
         await pilot.press("enter")
         await pilot.pause()
@@ -143,7 +164,7 @@ async def test_coached_console_shows_hints_when_their_rule_is_met(tmp_path: Path
     sc = h.app
     async with sc.run_test(size=(120, 40)) as pilot:
         await h.start(pilot)
-        target = sc.game.scenario.scoring.first_statement  # type: ignore[union-attr]
+        target = h.game.scenario.scoring.first_statement
         await h.at(pilot, target - 130)
         assert h.coach() == []
         await h.at(pilot, target)
@@ -164,7 +185,7 @@ async def test_draft_check_key_shows_flags_band_and_lift_and_sends_nothing(tmp_p
         await h.at(pilot, 60)
         await pilot.press("u")
         composer = app.screen.query_one(Composer)
-        composer.query_one("TextArea").text = "You should have read the sign. It is your own fault."  # type: ignore[attr-defined]
+        composer.query_one(TextArea).text = "You should have read the sign. It is your own fault."
         await pilot.press("ctrl+t")
         await pilot.pause()
         checks = [m for _t, title, m in h.shown if title == "Draft check"]
@@ -179,7 +200,7 @@ async def test_without_coach_no_hints_and_the_check_says_how_to_get_it(tmp_path:
     app = h.app
     async with app.run_test(size=(120, 40)) as pilot:
         await h.start(pilot)
-        await h.at(pilot, app.game.scenario.duration - 60)  # type: ignore[union-attr]
+        await h.at(pilot, h.game.scenario.duration - 60)
         assert h.coach() == []
         await pilot.press("u")
         await pilot.press("x")

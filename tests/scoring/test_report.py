@@ -8,16 +8,23 @@ from html.parser import HTMLParser
 import pytest
 
 from scoring import analyse
-from scoring.report import build_html, build_markdown
+from scoring.report import Entry, build_html, build_markdown
 from tests.scoring.test_score import GOOD_HOLDING, GOOD_PRESS, GOOD_SAFETY, HEADER, PLAN, SCENARIO, act, events_until
 
 HOSTILE = '<script>alert(1)</script> [@click=app.quit]x "quoted" & <img src=http://evil/x.png>'
 
 
-def _entry(trainee: str, actions: list[dict[str, object]]) -> tuple[object, object]:
+def _entry(trainee: str, actions: list[dict[str, object]]) -> Entry:
     evs = events_until(1800) + actions + [{"type": "end", "t": 1800}]
     evs.sort(key=lambda e: (e["t"], e["type"] != "post"))
     return analyse(SCENARIO, {**HEADER, "trainee": trainee}, evs)
+
+
+def first_group(pattern: str, text: str) -> str:
+    """The first group of ``pattern``'s first match in ``text`` (the test fails if there is none)."""
+    found = re.search(pattern, text)
+    assert found is not None, pattern
+    return found.group(1)
 
 
 class _Collect(HTMLParser):
@@ -43,7 +50,7 @@ def test_html_report_is_self_contained_and_complete() -> None:
             PLAN,
         ],
     )
-    page = build_html([good])  # type: ignore[list-item]
+    page = build_html([good])
     parser = _Collect()
     parser.feed(page)
     assert "script" not in parser.tags
@@ -57,22 +64,22 @@ def test_html_report_is_self_contained_and_complete() -> None:
 
 def test_hostile_text_is_escaped() -> None:
     entry = _entry("<b>Mallory</b>", [act(120, "update", HOSTILE)])
-    page = build_html([entry])  # type: ignore[list-item]
+    page = build_html([entry])
     assert "<script>" not in page and "<img" not in page
     assert "&lt;script&gt;" in page
     assert "&lt;b&gt;Mallory&lt;/b&gt;" in page
-    md = build_markdown([entry])  # type: ignore[list-item]
+    md = build_markdown([entry])
     assert "<script>" not in md
 
 
 def test_several_journals_side_by_side() -> None:
     a = _entry("Alex", [act(120, "update", GOOD_HOLDING), PLAN])
     b = _entry("Bo", [act(900, "update", "We are looking into it.")])
-    page = build_html([a, b])  # type: ignore[list-item]
+    page = build_html([a, b])
     assert "Side by side" in page
     rows = re.findall(r"<tr><td>(Alex|Bo)</td>", page)
     assert rows == ["Alex", "Bo"]  # best first
-    md = build_markdown([a, b])  # type: ignore[list-item]
+    md = build_markdown([a, b])
     assert "| Alex |" in md and "| Bo |" in md
 
 
@@ -124,14 +131,14 @@ def test_timeline_legend_axis_and_emoji_fonts() -> None:
         [act(120, "update", GOOD_HOLDING), act(200, "private", "Priya, please DM us your order.", "p_allergy"), PLAN],
     )
     _card, rec = entry
-    assert any(a.kind == "private" for a in rec.actions)  # type: ignore[attr-defined]
-    page = build_html([entry])  # type: ignore[list-item]
+    assert any(a.kind == "private" for a in rec.actions)
+    page = build_html([entry])
     [legend] = re.findall(r'<p class="legend">(.*?)</p>', page)
     for kind, colour in (("reply", "#2f6fdf"), ("private message", "#7b5bd6"), ("action plan", "#b3261e")):
         assert f'<span style="color:{colour}">● {kind}</span>' in legend
     assert re.search(r'<circle [^>]*fill="#7b5bd6"><title>private at', page)  # the marks the legend explains
     # The clock labels under the chart stay inside the picture: the last one ends at its right edge.
-    width = float(re.search(r'viewBox="0 0 (\d+) \d+"', page).group(1))  # type: ignore[union-attr]
+    width = float(first_group(r'viewBox="0 0 (\d+) \d+"', page))
     labels = re.findall(r'<text x="([\d.]+)" y="\d+" font-size="11" text-anchor="(\w+)" [^>]*>(\d\d:\d\d)</text>', page)
     assert labels[-1][2] == "09:30"  # the scenario's last minute is labelled
     for x, anchor, text in labels:
@@ -139,6 +146,6 @@ def test_timeline_legend_axis_and_emoji_fonts() -> None:
         right = float(x) if anchor == "end" else float(x) + half
         assert right <= width, (x, anchor, text)
     # Emoji (in posts and names) have colour-emoji fonts to fall back on, after the text fonts.
-    body_fonts = re.search(r"body\{font-family:([^;]*);", page).group(1)  # type: ignore[union-attr]
+    body_fonts = first_group(r"body\{font-family:([^;]*);", page)
     assert body_fonts.index("sans-serif") < body_fonts.index('"Noto Color Emoji"')
     assert '"Apple Color Emoji"' in body_fonts and '"Segoe UI Emoji"' in body_fonts

@@ -11,7 +11,7 @@ from textual.widgets import Input, TextArea
 
 from sim.engine.clock import VirtualClock
 from sim.tui.app import StormdrillApp
-from sim.tui.game import GameOptions
+from sim.tui.game import Game, GameOptions
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +40,13 @@ class Harness:
         self.journal = resume or tmp_path / "session.jsonl"
         options = GameOptions(trainee="Tess", clock=self.clock, journal=None if resume else self.journal, resume=resume)
         self.app = StormdrillApp(options, scenario=scenario, auto_tick=False)
+
+    @property
+    def game(self) -> Game:
+        """The game being played (once the scenario has loaded)."""
+        game = self.app.game
+        assert game is not None, "no game: the scenario has not loaded"
+        return game
 
     async def at(self, pilot: Pilot[None], t: float) -> None:
         """Move scenario time to ``t`` in 10-second ticks, as the real timer would."""

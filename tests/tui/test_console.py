@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable, TabbedContent, TextArea
+from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
 from sim.scenario.library import library_files
 from sim.scenario.model import PlanStep
@@ -33,25 +33,25 @@ def text_of(widget: object) -> str:
     return str(getattr(widget, "content", "") or getattr(widget, "renderable", ""))
 
 
-async def loaded(h: Harness, pilot: object) -> None:
+async def loaded(h: Harness, pilot: Pilot[None]) -> None:
     """The first frame is a loading screen; wait for the worker behind it."""
     await h.app.wait_loaded()
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()
 
 
-async def start(h: Harness, pilot: object, t: float = 200) -> ConsoleScreen:
+async def start(h: Harness, pilot: Pilot[None], t: float = 200) -> ConsoleScreen:
     await loaded(h, pilot)
     assert isinstance(h.app.screen, BriefingScreen)
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-    await h.at(pilot, t)  # type: ignore[arg-type]
+    await pilot.press("enter")
+    await pilot.pause()
+    await h.at(pilot, t)
     assert isinstance(h.app.screen, ConsoleScreen)
     return h.app.screen
 
 
-async def open_plan(h: Harness, pilot: object) -> PlanEditor:
-    await pilot.press("a")  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
+async def open_plan(h: Harness, pilot: Pilot[None]) -> PlanEditor:
+    await pilot.press("a")
+    await pilot.pause()
     editor = h.app.screen
     assert isinstance(editor, PlanEditor)
     return editor
@@ -126,7 +126,7 @@ async def test_update_flow_sets_a_promise(harness: Make) -> None:
         assert "Silent for 0s" in status
 
 
-async def test_a_promise_for_a_time_already_past_is_flagged(harness: Make) -> None:
+async def test_a_promise_for_a_time_already_past_is_flagged(harness: Make, monkeypatch: pytest.MonkeyPatch) -> None:
     # At 09:02, "next update at 09:00" reads as 09:00 tomorrow: the trainee is told, not left guessing.
     h = harness()
     # Every warning, kept here: the toasts themselves expire after 10 s of wall time, and on a busy
@@ -139,7 +139,7 @@ async def test_a_promise_for_a_time_already_past_is_flagged(harness: Make) -> No
             notes.append(str(message))
         notify(message, **kwargs)
 
-    h.app.notify = spy  # type: ignore[method-assign]
+    monkeypatch.setattr(h.app, "notify", spy)
     async with h.app.run_test(size=(120, 40), notifications=True) as pilot:
         await start(h, pilot, 120)
         await say(pilot, "u", "We're so sorry: many stores are closed. Next update at 09:00.")
@@ -160,11 +160,11 @@ async def test_action_plan_flow(harness: Make) -> None:
         await start(h, pilot, 600)
         editor = await open_plan(h, pilot)
         write(h.app.focused, "Our new delivery partner could not get dough to our stores.")
-        inputs = list(editor.query("Input"))
+        inputs = list(editor.query(Input))
         inputs[0].value = "Refund every cancelled order automatically"
         inputs[1].value = "Customer care team"
         inputs[2].value = "within 5 days"
-        editor.query_one("#plan-next").value = "09:40"  # type: ignore[attr-defined]
+        editor.query_one("#plan-next", Input).value = "09:40"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(h.app.screen, ConsoleScreen)
@@ -313,12 +313,12 @@ async def test_text_typed_into_the_feed_does_not_end_the_session(harness: Make) 
         burst(h, ["r", *"We're sorry, your day"])
         await pilot.pause()
         await pilot.pause()
-        assert not h.app.game.finished  # type: ignore[union-attr]
+        assert not h.game.finished
         assert isinstance(h.app.screen, ConfirmScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(h.app.screen, ConsoleScreen)
-        assert not h.app.game.finished  # type: ignore[union-attr]
+        assert not h.game.finished
 
 
 async def test_session_ends_by_itself_at_the_scenario_end(harness: Make) -> None:
@@ -580,7 +580,7 @@ async def test_every_shipped_scenario_plays_to_its_debrief(harness: Make, scenar
     h = harness(scenario)
     async with h.app.run_test(size=(100, 30)) as pilot:
         console = await start(h, pilot, 60)
-        duration = h.app.game.scenario.duration  # type: ignore[union-attr]
+        duration = h.game.scenario.duration
         h.clock.set(duration / 2)
         h.app.tick()
         await pilot.pause()
@@ -620,6 +620,7 @@ async def test_in_real_time_a_reply_is_judged_in_a_worker_then_sent(
         await pilot.pause()
         [action] = h.actions()
         assert action["post"] == "p_dan" and "refund" in str(action["text"])
-        assert isinstance(action.get("judgement"), dict) and action["judgement"]["score"] >= 0
+        judgement = action.get("judgement")
+        assert isinstance(judgement, dict) and judgement["score"] >= 0
         assert h.app.game is not None and h.app.game.session._judged_ahead
         assert console.query_one(TextArea).text == ""  # cleared once the journal had it

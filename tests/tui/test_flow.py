@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.containers import Vertical
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import DataTable, TabbedContent
+from textual.widget import Widget
+from textual.widgets import DataTable, TabbedContent, TextArea
 
 from sim.progress import Attempt, make_attempt
 from sim.store import data_dir
@@ -38,19 +40,19 @@ def text_of(widget: object) -> str:
     return str(getattr(widget, "content", "") or getattr(widget, "renderable", ""))
 
 
-def shown(widget: object) -> str:
+def shown(widget: Widget) -> str:
     """The first line of a one-line widget as drawn (what fits on screen, not what it holds)."""
-    size = widget.outer_size  # type: ignore[attr-defined]
-    strips = widget.render_lines(Region(0, 0, size.width, size.height))  # type: ignore[attr-defined]
+    size = widget.outer_size
+    strips = widget.render_lines(Region(0, 0, size.width, size.height))
     return strips[0].text if strips else ""
 
 
-async def playing(h: Harness, pilot: object, t: float = 200) -> ConsoleScreen:
+async def playing(h: Harness, pilot: Pilot[None], t: float = 200) -> ConsoleScreen:
     await h.app.wait_loaded()
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()
     h.app.on_briefing_screen_start()  # what Enter on the briefing does
-    await pilot.pause()  # type: ignore[attr-defined]
-    await h.at(pilot, t)  # type: ignore[arg-type]
+    await pilot.pause()
+    await h.at(pilot, t)
     console = h.app.screen
     assert isinstance(console, ConsoleScreen)
     return console
@@ -63,16 +65,16 @@ def send(h: Harness, console: ConsoleScreen, mode: str, text: str, post: str | N
     console._game_changed()
 
 
-def visible(widget: object) -> Region:
+def visible(widget: Widget) -> Region:
     """The part of ``widget`` on screen (its region clipped by every container it is in)."""
-    region: Region = widget.region  # type: ignore[attr-defined]
-    for parent in widget.ancestors:  # type: ignore[attr-defined]
-        if hasattr(parent, "region") and parent.region.area:
+    region = widget.region
+    for parent in widget.ancestors:
+        if isinstance(parent, Widget) and parent.region.area:
             region = region.intersection(parent.region)
     return region
 
 
-def toasts(h: Harness) -> list[object]:
+def toasts(h: Harness) -> list[Widget]:
     return list(h.app.screen.query("Toast"))
 
 
@@ -112,10 +114,10 @@ async def test_the_screens_are_told_what_changed_and_do_not_poll(
         original = getattr(Game, name)
 
         def counting(
-            self: Game, *args: object, _name: str = name, _original: object = original, **kw: object
+            self: Game, *args: object, _name: str = name, _original: Callable[..., object] = original, **kw: object
         ) -> object:
             asked.append(_name)
-            return _original(self, *args, **kw)  # type: ignore[operator]
+            return _original(self, *args, **kw)
 
         monkeypatch.setattr(Game, name, counting)
     h = harness()
@@ -159,6 +161,7 @@ async def test_the_debrief_evidence_shows_every_column(harness: Make, width: int
         send(h, console, "reply", "Dan, I'm so sorry. Please DM us your order number.", "p_dan")
         await h.finish(pilot)
         debrief = h.app.screen
+        assert isinstance(debrief, DebriefScreen)
         debrief.query_one(TabbedContent).active = "tab-evidence"
         await pilot.pause()
         table = debrief.query_one(DataTable)
@@ -173,12 +176,12 @@ async def test_notifications_stay_on_their_screen_and_off_what_matters(harness: 
     async with h.app.run_test(size=(80, 24), notifications=True) as pilot:
         console = await playing(h, pilot, 120)
         await pilot.press("u")
-        console.query_one(Composer).query_one("TextArea").insert("We're so sorry. Next update at 09:10.")  # type: ignore[attr-defined]
+        console.query_one(Composer).query_one(TextArea).insert("We're so sorry. Next update at 09:10.")
         await pilot.press("ctrl+s")
         await pilot.pause()
         [toast] = toasts(h)
         for important in ("#status", "Footer", "#feed", "#composer"):
-            assert not toast.region.overlaps(visible(console.query_one(important))), important  # type: ignore[attr-defined]
+            assert not toast.region.overlaps(visible(console.query_one(important))), important
         await pilot.press("escape", "e")  # the end dialog: the console's notification is gone
         await pilot.pause()
         dialog = h.app.screen
@@ -187,7 +190,7 @@ async def test_notifications_stay_on_their_screen_and_off_what_matters(harness: 
         h.app.notify("A notification over the dialog")
         await pilot.pause()
         [toast] = toasts(h)
-        assert not toast.region.overlaps(dialog.query_one("Vertical").region)  # type: ignore[attr-defined]
+        assert not toast.region.overlaps(dialog.query_one(Vertical).region)
         await pilot.press("ctrl+e")
         await h.debrief(pilot)
         assert not h.app._notifications and not toasts(h)  # nothing carried over onto the debrief

@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from textual import events
 from textual.geometry import Region
@@ -39,7 +40,7 @@ HOSTILE = [
 ]
 
 
-def actions_on_screen(screen: Screen[object]) -> list[str]:
+def actions_on_screen(screen: Screen[Any]) -> list[str]:
     """Every piece of text drawn on ``screen`` that runs an action when clicked, or is a link
     (Textual's header, footer and tab bar aside, which are the app's own)."""
     found = []
@@ -202,16 +203,16 @@ async def test_paste_into_the_plan_editor_is_cleaned(tmp_path: Path) -> None:
         await pilot.pause()
         editor = app.screen
         assert isinstance(editor, PlanEditor)
-        fields: list[TextArea | Input] = [editor.query_one("#plan-text", TextArea), *editor.query(".step Input")]
-        fields.append(editor.query_one("#plan-next", Input))
+        text_area = editor.query_one("#plan-text", TextArea)
+        inputs = [*editor.query(".step Input").results(Input), editor.query_one("#plan-next", Input)]
+        fields: list[TextArea | Input] = [text_area, *inputs]
         for field in fields:
             field.focus()
             await pilot.pause()
             app.post_message(events.Paste(PASTED + "\nsecond line"))
             await pilot.pause()
-        text_area, *inputs = fields
         assert text_area.text == PASTED_CLEAN + "\nsecond line"
-        assert all(i.value == PASTED_CLEAN for i in inputs)  # type: ignore[union-attr]
+        assert all(i.value == PASTED_CLEAN for i in inputs)
         assert PASTED_CLEAN in drawn(text_area)
         for field in fields:
             shown = drawn(field).strip()

@@ -13,7 +13,9 @@ from textual.pilot import Pilot
 from sim.engine.clock import VirtualClock
 from sim.tui.app import StormdrillApp
 from sim.tui.game import GameOptions
+from sim.tui.screens.console import ConsoleScreen
 from sim.tui.widgets.feed import FeedView
+from tests.snap import SnapCompare
 
 Before = Callable[[Pilot[Any]], Awaitable[None]]
 
@@ -63,9 +65,11 @@ def _play(
         assert game is not None
         if update:
             game.send("update", "We're so sorry: many of our stores are closed today. Next update at 09:10.", None)
-        app.screen._game_changed()  # type: ignore[attr-defined]
+        console = app.screen
+        assert isinstance(console, ConsoleScreen)
+        console._game_changed()
         await pilot.pause()
-        feed = app.screen.query_one(FeedView)
+        feed = console.query_one(FeedView)
         feed.screen.set_focus(feed)
         feed.select(select)
         await pilot.pause()
@@ -87,25 +91,25 @@ def _play(
 
 
 @pytest.mark.parametrize(("size", "theme"), LOOKS, ids=IDS)
-def test_picker(snap_compare: Any, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
+def test_picker(snap_compare: SnapCompare, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
     app, _ = _app(tmp_path, scenario=None)
     assert snap_compare(app, terminal_size=size, run_before=_loaded(app, theme))
 
 
 @pytest.mark.parametrize(("size", "theme"), LOOKS, ids=IDS)
-def test_briefing(snap_compare: Any, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
+def test_briefing(snap_compare: SnapCompare, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
     app, _ = _app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_loaded(app, theme))
 
 
 @pytest.mark.parametrize(("size", "theme"), LOOKS, ids=IDS)
-def test_console(snap_compare: Any, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
+def test_console(snap_compare: SnapCompare, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
     app, clock = _app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_play(app, clock, theme, 170))
 
 
 @pytest.mark.parametrize(("size", "theme"), LOOKS, ids=IDS)
-def test_debrief(snap_compare: Any, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
+def test_debrief(snap_compare: SnapCompare, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
     app, clock = _app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_play(app, clock, theme, 170, then="end"))
 
@@ -113,7 +117,7 @@ def test_debrief(snap_compare: Any, size: tuple[int, int], theme: str, tmp_path:
 @pytest.mark.parametrize(
     ("size", "theme"), [((120, 40), "textual-dark"), ((80, 24), "textual-light")], ids=["120x40-dark", "80x24-light"]
 )
-def test_plan_editor(snap_compare: Any, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
+def test_plan_editor(snap_compare: SnapCompare, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
     app, clock = _app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_play(app, clock, theme, 600, then="plan"))
 
@@ -121,7 +125,7 @@ def test_plan_editor(snap_compare: Any, size: tuple[int, int], theme: str, tmp_p
 @pytest.mark.parametrize(
     ("size", "theme"), [((120, 40), "textual-light"), ((80, 24), "textual-dark")], ids=["120x40-light", "80x24-dark"]
 )
-def test_end_dialog(snap_compare: Any, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
+def test_end_dialog(snap_compare: SnapCompare, size: tuple[int, int], theme: str, tmp_path: Path) -> None:
     app, clock = _app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_play(app, clock, theme, 170, then="end-dialog"))
 
@@ -129,7 +133,7 @@ def test_end_dialog(snap_compare: Any, size: tuple[int, int], theme: str, tmp_pa
 FORMAT2 = str(Path(__file__).parent.parent / "scenario" / "format2.yaml")
 
 
-def test_console_format2(snap_compare: Any, tmp_path: Path) -> None:
+def test_console_format2(snap_compare: SnapCompare, tmp_path: Path) -> None:
     """A quote post that is pinned, a video described in words, an embargoed briefing."""
     app, clock = _app(tmp_path, scenario=FORMAT2)
     before = _play(app, clock, "textual-dark", 600, select="p_quote", update=False)

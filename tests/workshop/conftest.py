@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.workshop.store import Store, WorkshopInfo
+
 PG = os.environ.get("STORMDRILL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -44,3 +46,10 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+def workshop_of(store: Store, workshop_id: str | None = None) -> WorkshopInfo:
+    """The workshop ``workshop_id`` (without one, the newest) as the store has it; there must be one."""
+    workshop = store.workshop(workshop_id) if workshop_id else store.find_workshop()
+    assert workshop is not None, f"no workshop {workshop_id or ''} in the store"
+    return workshop

@@ -8,7 +8,8 @@ import contextlib
 import time
 from pathlib import Path
 
-from textual.widgets import Input
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
 from textual.worker import WorkerCancelled
 
 from sim.tui.screens.briefing import BriefingScreen
@@ -29,15 +30,15 @@ def room(tmp_path: Path) -> tuple[str, Store, str]:
     return url, store, w.id
 
 
-async def settle(app: WorkshopApp, pilot: object) -> None:
+async def settle(app: WorkshopApp, pilot: Pilot[None]) -> None:
     for _ in range(2):
         # The room's polling worker is cancelled when its screen goes: that is not a failure.
         with contextlib.suppress(WorkerCancelled):
             await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.pause()
 
 
-async def log_in(app: WorkshopApp, pilot: object, code: str, name: str) -> None:
+async def log_in(app: WorkshopApp, pilot: Pilot[None], code: str, name: str) -> None:
     screen = app.screen
     assert isinstance(screen, LoginScreen)
     screen.query_one("#code", Input).value = code
@@ -49,7 +50,7 @@ async def log_in(app: WorkshopApp, pilot: object, code: str, name: str) -> None:
 def message(app: WorkshopApp) -> str:
     login = app.login
     assert login is not None
-    return str(login.query_one("#login-message").content)  # type: ignore[attr-defined]
+    return str(login.query_one("#login-message", Static).content)
 
 
 async def test_a_wrong_code_is_refused_and_the_next_try_slowed(tmp_path: Path) -> None:
@@ -129,7 +130,8 @@ async def test_a_refreshed_tab_resumes_and_the_end_of_the_room_ends_it(tmp_path:
         await pilot.press(*"We are sorry: ovens are being checked, next update at 09:30.")
         await pilot.press("ctrl+s")
         await settle(first, pilot)
-        journal = first.game.journal_path  # type: ignore[union-attr]
+        assert first.game is not None
+        journal = first.game.journal_path
     # The tab is refreshed: a new process, the same code and name, the same session from its journal.
     second = WorkshopApp(url, wid, auto_tick=False)
     async with second.run_test(size=(120, 36)) as pilot:

@@ -18,10 +18,15 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from sim.workshop.store import open_store
+from tests.workshop.conftest import workshop_of
+
+if TYPE_CHECKING:
+    from selenium.webdriver import Chrome
 
 CODE = "BRWS-4R7K"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -68,7 +73,7 @@ def served(tmp_path: Path) -> Iterator[str]:
                 time.sleep(0.3)
         # The facilitator started the clock five minutes ago: the storm so far is in the feed.
         store = open_store(None)
-        store.control(store.find_workshop().id, "start", wall=time.time() - 300)  # type: ignore[union-attr]
+        store.control(workshop_of(store).id, "start", wall=time.time() - 300)
         store.close()
         yield url
     finally:
@@ -80,7 +85,7 @@ def served(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
+def browser(tmp_path: Path) -> Iterator[Chrome]:
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.skip("needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver)")
     from selenium import webdriver
@@ -109,12 +114,12 @@ def browser(tmp_path: Path) -> Iterator[object]:
         driver.quit()
 
 
-def screen_text(driver: object) -> str:
-    raw = "".join(driver.execute_script("return window.__sd || []"))  # type: ignore[attr-defined]
+def screen_text(driver: Chrome) -> str:
+    raw = "".join(driver.execute_script("return window.__sd || []"))
     return " ".join(ANSI.sub(" ", raw).split())
 
 
-def wait_for(driver: object, what: Callable[[str], bool], timeout: float = 30) -> str:
+def wait_for(driver: Chrome, what: Callable[[str], bool], timeout: float = 30) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         text = screen_text(driver)
@@ -124,25 +129,25 @@ def wait_for(driver: object, what: Callable[[str], bool], timeout: float = 30) -
     raise AssertionError(f"not on screen after {timeout} s; the screen said: {screen_text(driver)[-1500:]}")
 
 
-def type_in(driver: object, *keys: str) -> None:
+def type_in(driver: Chrome, *keys: str) -> None:
     from selenium.webdriver.common.by import By
 
-    box = driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea")  # type: ignore[attr-defined]
+    box = driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea")
     for k in keys:
         box.send_keys(k)
         time.sleep(0.15)
 
 
-def test_a_browser_joins_a_served_workshop_and_sees_the_feed(served: str, browser: object) -> None:
+def test_a_browser_joins_a_served_workshop_and_sees_the_feed(served: str, browser: Chrome) -> None:
     from selenium.webdriver.common.keys import Keys
 
-    browser.get(served)  # type: ignore[attr-defined]
+    browser.get(served)
     wait_for(browser, lambda t: "Join the workshop" in t and "Join code" in t)
     type_in(browser, "WRONG-CODE", Keys.TAB, "Mallory", Keys.ENTER)
     wait_for(browser, lambda t: "That code is not right" in t)
     assert "Empty Ovens" not in screen_text(browser)
     time.sleep(1.2)  # the wait after one wrong code
-    browser.get(served)  # type: ignore[attr-defined]  # a fresh tab: a new console process
+    browser.get(served)  # a fresh tab: a new console process
     wait_for(browser, lambda t: "Join the workshop" in t)
     type_in(browser, CODE.lower(), Keys.TAB, "Bea Browser", Keys.ENTER)
     wait_for(browser, lambda t: "Empty Ovens" in t and "Press Enter" in t, timeout=60)
@@ -151,5 +156,5 @@ def test_a_browser_joins_a_served_workshop_and_sees_the_feed(served: str, browse
     text = wait_for(browser, lambda t: "Pressure" in t and "Thanks a lot @crumblys" in t, timeout=60)
     assert "09:0" in text  # the room's clock, five minutes in
     store = open_store(None)
-    [seat] = store.roster(store.find_workshop().id)  # type: ignore[union-attr]
+    [seat] = store.roster(workshop_of(store).id)
     assert seat.name == "Bea Browser"  # the wrong code seated nobody

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from textual.widgets import DataTable, Input
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static
 
 from sim.workshop.console import FacilitatorApp, PushScreen, roster_cells
 from sim.workshop.store import RosterRow, Store, open_store
+from tests.snap import SnapCompare
+from tests.workshop.conftest import workshop_of
 
 
 def room(tmp_path: Path) -> tuple[Store, str]:
@@ -22,9 +26,9 @@ def room(tmp_path: Path) -> tuple[Store, str]:
     return store, w.id
 
 
-async def settle(app: FacilitatorApp, pilot: object) -> None:
+async def settle(app: FacilitatorApp, pilot: Pilot[None]) -> None:
     await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()
 
 
 async def test_the_roster_and_the_room_controls(tmp_path: Path) -> None:
@@ -37,16 +41,16 @@ async def test_the_roster_and_the_room_controls(tmp_path: Path) -> None:
         ana = [str(c) for c in table.get_row_at(0)]
         assert ana[0] == "Ana" and ana[2] == "50%" and ana[3] == "64" and ana[4] == "16m40s" and ana[5] == "1"
         assert str(table.get_row_at(1)[0]) == "[bold]Bo[/]"  # a name is text, never markup
-        assert "WAITING" in str(app.query_one("#room").content)  # type: ignore[attr-defined]
+        assert "WAITING" in str(app.query_one("#room", Static).content)
         await pilot.press("s")
         await settle(app, pilot)
-        assert store.workshop(wid).state == "running"  # type: ignore[union-attr]
+        assert workshop_of(store, wid).state == "running"
         await pilot.press("p")
         await settle(app, pilot)
-        assert store.workshop(wid).state == "paused"  # type: ignore[union-attr]
+        assert workshop_of(store, wid).state == "paused"
         await pilot.press("p")
         await settle(app, pilot)
-        assert store.workshop(wid).state == "running"  # type: ignore[union-attr]
+        assert workshop_of(store, wid).state == "running"
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, PushScreen)
@@ -58,10 +62,10 @@ async def test_the_roster_and_the_room_controls(tmp_path: Path) -> None:
         await pilot.press("e")
         await pilot.press("e")  # a letter does not end it: only ctrl+e
         await pilot.pause()
-        assert store.workshop(wid).state == "running"  # type: ignore[union-attr]
+        assert workshop_of(store, wid).state == "running"
         await pilot.press("ctrl+e")
         await settle(app, pilot)
-        assert store.workshop(wid).state == "ended"  # type: ignore[union-attr]
+        assert workshop_of(store, wid).state == "ended"
 
 
 def test_roster_cells_mark_the_away_and_the_finished() -> None:
@@ -73,17 +77,17 @@ def test_roster_cells_mark_the_away_and_the_finished() -> None:
     assert [str(c) for c in roster_cells(done, 3600)][3::4] == ["71", "finished"]
 
 
-def test_snapshot_of_the_roster(tmp_path: Path, snap_compare: object) -> None:
+def test_snapshot_of_the_roster(tmp_path: Path, snap_compare: SnapCompare) -> None:
     store, wid = room(tmp_path)
     app = FacilitatorApp(store, wid, live=False)
 
-    async def run_before(pilot: object) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await settle(app, pilot)
         app.sub_title = "Empty Ovens · workshop 1234abcd"
         # Times that change from run to run are not part of the picture.
-        app.query_one("#room").update("WAITING   scenario time 0s of 1h00m")  # type: ignore[attr-defined]
+        app.query_one("#room", Static).update("WAITING   scenario time 0s of 1h00m")
         table = app.query_one(DataTable)
         for key in list(table.rows):
             table.update_cell(key, table.ordered_columns[1].key, "09:00")
 
-    assert snap_compare(app, terminal_size=(120, 20), run_before=run_before)  # type: ignore[operator]
+    assert snap_compare(app, terminal_size=(120, 20), run_before=run_before)

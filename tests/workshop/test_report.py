@@ -13,6 +13,7 @@ from typing import Any
 
 from sim.workshop.report import build_cohort, build_csv, build_html, iso_duration, xapi_statements
 from sim.workshop.store import Store, open_store
+from tests.workshop.conftest import workshop_of
 
 EVIL = '<script>alert("x")</script>'
 
@@ -60,7 +61,7 @@ def cohort_store(tmp_path: Path) -> tuple[Store, str]:
 
 def test_the_cohort_report_ranks_counts_and_escapes(tmp_path: Path) -> None:
     store, wid = cohort_store(tmp_path)
-    cohort = build_cohort(store, store.workshop(wid))  # type: ignore[arg-type]
+    cohort = build_cohort(store, workshop_of(store, wid))
     assert [(r.rank, r.name, r.total) for r in cohort.rows] == [(1, "Ana", 81), (2, "=HYPERLINK(1)", 55), (3, EVIL, 42)]
     top = {m.key: m for m in cohort.mistakes}
     assert (top["blames"].trainees, top["blames"].count) == (2, 2)
@@ -80,7 +81,7 @@ def test_the_cohort_report_ranks_counts_and_escapes(tmp_path: Path) -> None:
 
 def test_xapi_statements_say_who_completed_what_with_which_score(tmp_path: Path) -> None:
     store, wid = cohort_store(tmp_path)
-    statements = xapi_statements(build_cohort(store, store.workshop(wid)))  # type: ignore[arg-type]
+    statements = xapi_statements(build_cohort(store, workshop_of(store, wid)))
     assert len(statements) == 3
     s = statements[0]
     assert s["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sim.engine.actions import UpdateAction
 from sim.engine.clock import VirtualClock
+from sim.engine.events import PostEvent
 from sim.engine.journal import read_journal
 from sim.engine.session import Session
 from sim.scenario.library import resolve
@@ -31,8 +32,8 @@ def test_a_pushed_post_is_delivered_journaled_and_kept_on_resume(tmp_path: Path)
     s.advance()
     s.close()
     events = read_journal(path).events
-    [ev] = [e for e in events if getattr(e, "id", "") == "pushed-1"]
-    assert ev.t == 100 and ev.source == "pushed" and ev.text == "Did you know for a week?"  # type: ignore[attr-defined]
+    [ev] = [e for e in events if isinstance(e, PostEvent) and e.id == "pushed-1"]
+    assert ev.t == 100 and ev.source == "pushed" and ev.text == "Did you know for a week?"
     resumed = Session.resume(sc, path, VirtualClock())  # replays the pushed post at its time: no mismatch
     assert resumed.post("pushed-1") is not None
     resumed.close()

@@ -20,6 +20,7 @@ from sim.workshop.store import (
     new_code,
     open_store,
 )
+from tests.workshop.conftest import workshop_of
 
 
 def make(store: Store, code: str = "ABCD-2345", duration: float = 3600) -> str:
@@ -85,7 +86,7 @@ def test_the_room_clock_starts_pauses_resumes_and_ends(store_url: str) -> None:
     w = store.control(wid, "end", wall=2014.0)
     assert w.state == "ended" and w.clock(wall=9999.0) == pytest.approx(90)
     assert store.control(wid, "start", wall=3000.0).state == "ended"  # an ended workshop stays ended
-    assert store.workshop(wid).clock(wall=10**9) <= w.duration  # type: ignore[union-attr]
+    assert workshop_of(store, wid).clock(wall=10**9) <= w.duration
 
 
 def test_the_same_name_gets_the_same_seat_and_journal(store_url: str) -> None:
@@ -98,7 +99,8 @@ def test_the_same_name_gets_the_same_seat_and_journal(store_url: str) -> None:
     assert a.new and not b.new and (b.session_id, b.journal, b.name) == (a.session_id, a.journal, "Sam Lee")
     assert c.session_id != a.session_id
     assert store.check_code(wid, "abcd2345") and not store.check_code(wid, "WXYZ-6789")
-    assert store.workshop_for_code("wxyz 6789").id == other  # type: ignore[union-attr]
+    found = store.workshop_for_code("wxyz 6789")
+    assert found is not None and found.id == other
     assert store.workshop_for_code("nope-nope") is None
     with pytest.raises(ValueError):
         store.join(wid, " \t ", lambda pid: "x")
@@ -123,13 +125,14 @@ def test_actions_roster_and_score_cards(store_url: str) -> None:
     store.finish(seat.session_id, card | {"total": 1})  # the first card stays
     done = store.finished(wid)
     assert [(f.name, f.total) for f in done] == [("Ana", 72.4)]
-    assert store.card(seat.session_id)["total"] == 72.4  # type: ignore[index]
+    kept = store.card(seat.session_id)
+    assert kept is not None and kept["total"] == 72.4
     assert {r.name: r.total for r in store.roster(wid)} == {"Ana": 72.4, "Bo": None}
     pushed = store.push_post(wid, "Is it true you knew for a week?", "@localnews")
     assert store.pushed(wid) == [pushed] and store.pushed(wid, after=pushed.id) == []
 
 
-def _writer(url: str, session_id: int, first: int, n: int, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _writer(url: str, session_id: int, first: int, n: int, queue: multiprocessing.Queue[tuple[str, object]]) -> None:
     """A participant's process: its own store, n actions and a heartbeat after each."""
     try:
         store = open_store(url, migrate=False)
