@@ -237,6 +237,16 @@ async def test_filters_and_search(harness: Make) -> None:
         write(h.app.focused, "nut allergy")
         await pilot.press("enter")
         assert [feed.posts[i].id for i in feed.rows] == ["p_allergy"]  # search matches text, and only it
+        # By handle or by name, whatever the case: Dan's post, though its text names neither.
+        for query in ("@DanWhit", "dan whitfield"):
+            search = console.query_one("#search", Input)
+            search.value = ""
+            await pilot.press("slash")
+            write(h.app.focused, query)
+            await pilot.press("enter")
+            found = [feed.posts[i] for i in feed.rows]
+            assert "p_dan" in [p.id for p in found], query
+            assert all(p.handle == "@danwhitfield" for p in found), query
 
 
 async def test_pause_and_speed(harness: Make) -> None:
