@@ -155,13 +155,48 @@ def clean(_: list[str]) -> None:
 
 
 COMMANDS = {"play": play, "test": test, "lint": lint, "bench": bench, "clean": clean}
+USAGE = {
+    "play": (
+        "python3 dev.py play [SCENARIO] [OPTION...]",
+        f"Set up .venv on first use, then start the trainee console on SCENARIO (default {DEFAULT_SCENARIO}).\n"
+        "SCENARIO and the options go to `stormdrill play` as they are (--speed X, --seed N, --trainee NAME,\n"
+        "--coach, ...): `.venv/bin/stormdrill play --help` lists them.",
+    ),
+    "test": (
+        "python3 dev.py test",
+        "Set up .venv on first use, then run everything CI runs, each stage under its own header with its time:\n"
+        "ruff, mypy (the packages and the tests), the import contracts, scenario validation, the tests (pytest,\n"
+        "two workers) and bot calibration. Stops at the first stage that fails, with its exit status.",
+    ),
+    "lint": ("python3 dev.py lint", "ruff check, ruff format --check and mypy --strict (the packages and the tests)."),
+    "bench": (
+        "python3 dev.py bench [NAME...]",
+        "Run the benchmarks in bench/ (or only those NAMEd), each printing JSON figures. One whose data is not\n"
+        "in the checkout is skipped with the reason, and the rest still run.\nThe benchmarks: "
+        + ", ".join(sorted(s.stem for s in (ROOT / "bench").glob("*.py")))
+        + ".",
+    ),
+    "clean": ("python3 dev.py clean", "Remove .venv, build/, dist/ and the ruff and mypy caches."),
+}
+TAKES_ARGS = {"play", "bench"}
 
 
 def main(argv: list[str]) -> None:
     if not argv or argv[0] not in COMMANDS:
+        if argv and argv[0] not in ("-h", "--help"):
+            print(f"dev.py: no command {argv[0]!r}\n", file=sys.stderr)
         print(__doc__.strip())
         sys.exit(0 if argv[:1] in (["-h"], ["--help"]) else 2)
-    COMMANDS[argv[0]](argv[1:])
+    name, args = argv[0], argv[1:]
+    usage, what = USAGE[name]
+    # `play` hands its options to `stormdrill play`, but --help here is about dev.py's command.
+    if "-h" in args or "--help" in args:
+        print(f"usage: {usage}\n\n{what}")
+        return
+    if args and name not in TAKES_ARGS:
+        print(f"dev.py {name} takes no arguments (got: {' '.join(args)})\nusage: {usage}", file=sys.stderr)
+        sys.exit(2)
+    COMMANDS[name](args)
 
 
 if __name__ == "__main__":
