@@ -200,7 +200,15 @@ COMMANDS: tuple[Command, ...] = (
         priority=True,
         typing=True,
     ),
-    C("console.to_feed", "escape", "to_feed", "Feed", "Back to the feed (and close the search box)", typing=True),
+    C(
+        "console.to_feed",
+        "escape",
+        "to_feed",
+        "Feed",
+        "Back to the feed (and close the search box)",
+        footer=True,  # only while typing (ConsoleScreen.check_action)
+        typing=True,
+    ),
     C(
         "console.filter",
         "f",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TextArea
@@ -209,3 +210,29 @@ async def test_without_coach_no_hints_and_the_check_says_how_to_get_it(tmp_path:
         assert any("--coach" in m for _t, title, m in h.shown if title == "Draft check")
     head = json.loads(h.journal.read_text(encoding="utf-8").splitlines()[0])
     assert "coached" not in head
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("coach", [True, False])
+async def test_the_composer_names_the_check_key_in_a_coached_session(tmp_path: Path, width: int, coach: bool) -> None:
+    h = Coached(tmp_path, coach=coach)
+    async with h.app.run_test(size=(width, 30)) as pilot:
+        await h.start(pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        line = str(h.app.screen.query_one("#composer-count", Static).content)
+        assert ("ctrl+t check" in line) is coach, line
+        if not coach:
+            assert "ctrl+s send" in line
+
+
+async def test_the_debriefs_progress_compares_the_scores_it_shows(tmp_path: Path) -> None:
+    """18.6 then 19.4 both read 19: the debrief says "equal to your best", not "a new best"."""
+    h = Coached(tmp_path, coach=False)
+    h.history.kept = [_attempt(18.6, 20, 20, 20, 0), _attempt(19.4, 20, 20, 20, 10)]  # the last is this one
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        await h.start(pilot)
+        await h.at(pilot, 60)
+        await h.finish(pilot)
+        progress = str(h.app.screen.query_one("#progress", Static).render())
+        assert "2 sessions: 19 → 19 now (equal to your best)" in progress

@@ -330,6 +330,28 @@ async def test_the_footer_fits_80_columns(harness: Make, where: str) -> None:
         assert palette[0].region.right <= 80
 
 
+async def test_while_typing_the_footer_shows_what_works_while_typing(harness: Make) -> None:
+    """In the composer letters are typed and enter is a new line: the footer shows sending and going
+    back to the feed (esc), none of the one-key actions; back in the feed it is as before."""
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console, _feed = await at_feed(h, pilot)
+
+        def footer() -> dict[str, str]:
+            return {k.action: k.key_display for k in console.query_one(Footer).query(FooterKey)}
+
+        assert {"reply", "update", "send"} <= set(footer()) and "to_feed" not in footer()
+        await pilot.press("u")
+        await pilot.pause()
+        assert footer() == {"send": "^s", "to_feed": "esc", "quit": "^q", "command_palette": "^p"}
+        await pilot.press("enter")  # a new line in the draft, not a reply
+        await pilot.pause()
+        assert console.query_one(Composer).mode == "update" and console.query_one(TextArea).text == "\n"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert {"reply", "update", "send"} <= set(footer()) and "to_feed" not in footer()
+
+
 # ------------------------------------------------------------------ the palette's providers
 async def test_the_palette_finds_a_post_by_handle_and_jumps_to_it(harness: Make) -> None:
     h = harness()

@@ -55,8 +55,11 @@ class ConsoleScreen(Screen[None]):
         pass
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self._ONE_KEY_ACTIONS and isinstance(self.focused, TextArea | Input):
-            return None  # shown dimmed; the key goes to the text field
+        typing = isinstance(self.focused, TextArea | Input)
+        if action in self._ONE_KEY_ACTIONS and typing:
+            return False  # off the footer while typing: the key goes to the text field (enter is a new line)
+        if action == "to_feed":
+            return typing  # esc is in the footer only while there is a text field to leave
         return True
 
     def __init__(self, game: Game) -> None:

@@ -262,7 +262,8 @@ class DebriefScreen(Screen[None]):
         return Content.assemble(*parts)
 
     def _progress(self) -> Content:
-        totals = self.history[-12:]
+        # As shown: whole points, so "19 → 19" is never "a new best" (18.6 then 19.4).
+        totals = [float(round(t)) for t in self.history[-12:]]
         best = max(totals[:-1])
         now = totals[-1]
         trend = " → ".join(f"{t:.0f}" for t in totals[:-1])

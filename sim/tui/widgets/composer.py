@@ -157,7 +157,7 @@ class Composer(Vertical):
         n = len(self.text)
         count = f"{n}/{self.limit}"
         room = max(0, self._width - len(count) - 1)
-        r, m, send, feed = self._keys("reply", "private", "send", "to_feed")
+        r, m, send, feed, check = self._keys("reply", "private", "send", "to_feed", "check")
         if self.elsewhere:
             choices = (
                 f"not the selected post: {r}/{m} to answer that one instead",
@@ -169,10 +169,19 @@ class Composer(Vertical):
         elif self.mode == "idle":
             left = ("", "")
         else:
-            left = (
-                fit((f"{send} send · {feed} back to the feed", f"{send} send · {feed} feed", f"{send} send"), room),
-                "dim",
-            )
+            # A coached session can check the draft first: the key is said where the trainee is writing,
+            # and kept over the send key when narrow (the footer has that one).
+            if bool(getattr(getattr(self.screen, "game", None), "coached", False)):
+                ways: tuple[str, ...] = (
+                    f"{send} send · {check} check it · {feed} back to the feed",
+                    f"{send} send · {check} check · {feed} feed",
+                    f"{send} send · {check} check",
+                    f"{check} check the draft",
+                    f"{check} check",
+                )
+            else:
+                ways = (f"{send} send · {feed} back to the feed", f"{send} send · {feed} feed", f"{send} send")
+            left = (fit(ways, room), "dim")
         text = left[0] if len(left[0]) <= room else ""
         over = n > self.limit
         line = Content.assemble(
