@@ -53,6 +53,10 @@ def _label(path: Path, header: Any) -> str:
     return f"{who}{' (coached)' if header.coached else ''}: {path.name}"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _line(text: str) -> str:
     return clean_text(text, single_line=True)
 
@@ -121,8 +125,8 @@ class ReplayPane(Vertical):
             (_line(r.label), "bold"),
             f"  total {card.total:.0f} (speed {card.speed.score:.0f}, tone {card.tone.score:.0f}, "
             f"plan {card.plan.score:.0f})\n",
-            f"{len(m.posts)} posts · {sum(1 for p in m.posts if p.id in m.status)} answered · "
-            f"{len(m.actions)} actions · pressure {m.pressure:.0f} · {silence}",
+            f"{_count(len(m.posts), 'post')} · {sum(1 for p in m.posts if p.id in m.status)} answered · "
+            f"{_count(len(m.actions), 'action')} · pressure {m.pressure:.0f} · {silence}",
         )
         self.query_one(".pane-head", Static).update(head)
         self.query_one(".feed-body", Static).update(feed_content(m, start))
@@ -196,10 +200,13 @@ class ReplayApp(App[None]):
         bar = ["━" if i <= at else "─" for i in range(width)]
         bar[at] = "●"
         state = "playing" if self.playing else "paused"
-        info = (
-            f"{clock_label(self.start_minutes, self.t)} ({format_time(self.t)} of {format_time(self.end_t)}) · "
-            f"{self.speed:g}x · {state} · | an action · ←/→ a minute · [ ] actions · g go to a minute"
-        )
+        info = f"{clock_label(self.start_minutes, self.t)} ({format_time(self.t)} of {format_time(self.end_t)})"
+        # One line, whatever the width (a second one would push the track out of sight): the legend's
+        # parts while they fit; the footer has the keys.
+        for part in (f"{self.speed:g}x", state, "| an action", "←/→ a minute", "[ ] actions", "g go to a minute"):
+            if len(info) + 3 + len(part) > width:
+                break
+            info += f" · {part}"
         return Content.assemble((info + "\n", "bold"), ("".join(marks) + "\n", "$accent"), "".join(bar))
 
     # ------------------------------------------------------------------ keys

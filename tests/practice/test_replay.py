@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from textual.geometry import Region
+from textual.widgets import Static
 
 from scoring.judge import tone_judge
 from scoring.replay import Replay
@@ -118,6 +120,24 @@ async def test_replay_console_scrubs_steps_and_jumps(played: Callable[[str, str]
         await pilot.press("escape", "end")
         assert app.t == app.end_t
     assert read_journal(path).events == read_journal(path).events  # read-only: the journal is as it was
+
+
+async def test_at_80_columns_the_scrubber_keeps_its_track_on_screen(played: Callable[[str, str], Path]) -> None:
+    """The scrubber is three lines (where, the action marks, the track): at 80 columns its first line
+    must not wrap, or the track goes out of sight."""
+    path = played("empty-ovens", "slow")
+    app = ReplayApp(build_replays(load_scenario(resolve("empty-ovens")), [(path, read_journal(path))]), auto_tick=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("]")
+        await pilot.pause()
+        scrubber = app.query_one("#scrubber", Static)
+        size = scrubber.outer_size
+        lines = [strip.text for strip in scrubber.render_lines(Region(0, 0, size.width, size.height))]
+        assert len(lines) == 3
+        assert "paused" in lines[0] and "of 30m" in lines[0]
+        assert "|" in lines[1] and "●" in lines[2]
+        head = str(app.query_one("#pane-0 .pane-head", Static).render())
+        assert " 1 action · " in head  # one, not "1 actions"
 
 
 def test_replay_refuses_two_sessions_of_different_scenarios(played: Callable[[str, str], Path]) -> None:
