@@ -149,6 +149,11 @@ def _flags(card: dict[str, Any]) -> dict[str, int]:
     return {f: int(n) for f, n in flags.items() if f in FLAG_WORDS and n}
 
 
+def _silence_cost(card: dict[str, Any]) -> float:
+    """How much of the tone's mean text score the posts left unanswered took (``tone.unanswered``)."""
+    return sum(-float(e.get("points") or 0.0) for e in card.get("evidence", []) if e.get("rule") == "tone.unanswered")
+
+
 def _missing(card: dict[str, Any]) -> list[str]:
     plan = card.get("plan", {})
     return [k.replace("_", " ") for k, v in (plan.get("elements") or {}).items() if not v] if plan.get("posted") else []
@@ -340,6 +345,12 @@ def weak_point(card: dict[str, Any], pillar: str) -> str:
             flag = max(flags, key=lambda f: (flags[f], f))
             return f"your texts read as {FLAG_WORDS[flag]} ({flags[flag]} of them)"
         mean = card.get("tone", {}).get("mean")
+        silence = _silence_cost(card)
+        if silence and isinstance(mean, int | float) and silence >= mean:
+            # Most of the tone went on the people left without an answer, not on what was said.
+            left = sum(1 for m in card.get("must_handle", []) if not m.get("answers"))
+            who = f"{left} must-handle post{'s' if left != 1 else ''}" if left else "posts that needed an answer"
+            return f"you left {who} unanswered, and to those people silence is the tone"
         return "your replies said little concrete" + (
             f" (a mean of {mean:.0f})" if isinstance(mean, int | float) else ""
         )

@@ -98,3 +98,18 @@ def test_weak_points_read_the_evidence() -> None:
     assert weak_point(mh, "speed") == "must-handle posts waited too long (1 of 3 answered in time)"
     gaps = card(50, 50, 30, plan={"elements": {"remedy": False, "help": True, "next_update": False}})
     assert weak_point(gaps, "plan") == "your plan left out remedy, next update"
+
+
+def test_a_tone_lost_to_silence_is_said_to_be_the_silence() -> None:
+    """A good update and nothing else: the tone's mean is low because the unanswered posts count as
+    texts scoring 0 (tone.unanswered), not because the texts said little."""
+    silent = card(20, 0, 0, must_handle=[{"answers": []}, {"answers": [{"t": 60}]}, {"answers": []}])
+    silent["tone"] |= {"mean": 4.4, "flags": {"apologises": 1}}
+    silent["evidence"] = [{"rule": "tone.unanswered", "part": "tone", "points": -66.6}]
+    assert (
+        weak_point(silent, "tone") == "you left 2 must-handle posts unanswered, and to those people silence is the tone"
+    )
+    vague = card(20, 30, 0)
+    vague["tone"] |= {"mean": 30.0, "flags": {}}
+    vague["evidence"] = [{"rule": "tone.unanswered", "part": "tone", "points": -5.0}]  # a little silence
+    assert weak_point(vague, "tone") == "your replies said little concrete (a mean of 30)"
