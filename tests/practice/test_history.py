@@ -160,3 +160,12 @@ def test_histories_group_per_trainee_and_scenario(sessions: dict[str, Path]) -> 
 def test_journals_without_import_are_refused_with_what_to_do(sessions: dict[str, Path]) -> None:
     code, _out, err = run("history", str(sessions["Sam-slow"]))
     assert code == 2 and "--import" in err
+
+
+def test_an_unknown_scenario_is_a_clear_error_not_an_empty_history() -> None:
+    code, _out, err = run("history", "--scenario", "empty-oven")
+    assert code == 2 and "no scenario `empty-oven`" in err and "did you mean `empty-ovens`?" in err
+    code, _out, err = run("history", "--scenario", "zzz", "--json")
+    assert code == 2 and "the library: " in err and "kitchen-cam" in err
+    code, out, _err = run("history", "--scenario", "kitchen-cam")  # a real scenario, not played yet
+    assert code == 0 and "No finished sessions of kitchen-cam yet" in out
