@@ -10,6 +10,7 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.fuzzy import Matcher
 from textual.markup import escape
 
 from sim.scenario.model import Post
@@ -22,6 +23,16 @@ MAX_HITS = 20
 def _one_line(text: str, width: int = 70) -> str:
     line = " ".join(text.split())
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _post_score(matcher: Matcher, post: Post, words: list[str]) -> float:
+    """A found post's rank, on the scale the palette ranks commands on (the fuzzy matcher's, which grows
+    with the query): a name or handle typed ("dan") outranks a command whose letters merely occur in
+    that order ("End the session and ..."); a name or handle match ranks above words in the text."""
+    who = f"{post.handle} {post.name}"
+    if any(w in who.lower() for w in words):
+        return max(matcher.match(who), 1.0) + 0.5
+    return max(matcher.match(post.text), 1.0)
 
 
 class PostsProvider(Provider):
@@ -73,8 +84,7 @@ class PostsProvider(Provider):
         for post in reversed(self.console.query_one(FeedView).posts):  # the newest first
             handle, rest = post.handle.lower(), f"{post.name} {post.text}".lower()
             if all(w in handle or w in rest for w in words):
-                # A handle match ranks above words in the text.
-                yield self._post_hit(post, 0.9 if any(w in handle for w in words) else 0.6)
+                yield self._post_hit(post, _post_score(matcher, post, words))
                 found += 1
                 if found >= MAX_HITS:
                     return

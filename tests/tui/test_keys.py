@@ -374,6 +374,26 @@ async def test_the_palette_finds_a_post_by_handle_and_jumps_to_it(harness: Make)
         assert feed.kind == "all" and feed.search == ""  # the filter that hid it is cleared
 
 
+async def test_a_first_name_in_the_palette_finds_the_post_before_loose_commands(harness: Make) -> None:
+    """ "dan" is Dan's post first, not "End the session and ..." (whose letters occur in that order):
+    posts and commands rank on one scale."""
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console, feed = await at_feed(h, pilot, 300)
+        await pilot.press("ctrl+p", *"dan")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            options = h.app.screen.query_one(CommandList).options
+            if any("@danwhitfield" in str(o.prompt) for o in options):
+                break
+        assert "@danwhitfield" in str(options[0].prompt), [str(o.prompt) for o in options[:3]]
+        assert any(str(o.prompt).startswith("End the session") for o in options)  # still there, below
+        assert h.app.screen.query_one(CommandList).highlighted == 0  # the palette offers the best hit
+        await pilot.press("enter")
+        await pilot.pause()
+        assert h.app.screen is console and feed.current_post is not None and feed.current_post.id == "p_dan"
+
+
 async def test_next_unanswered_must_handle_and_a_briefing_from_the_palette(harness: Make) -> None:
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
