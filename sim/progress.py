@@ -404,11 +404,14 @@ def recommend(steps: Iterable[PathStep], attempts: Sequence[Attempt]) -> Recomme
     strong = max(scores, key=lambda p: (scores[p], -PILLARS.index(p)))
     weak = min(scores, key=lambda p: (scores[p], PILLARS.index(p)))
     where = "" if basis.scenario == target.id else f"on {basis.scenario_title or basis.scenario}, "
+    try_ = f"try {target.title} again" if again else f"try {target.title}"
+    if scores[strong] == 0:  # nothing to praise: say what to do first
+        first = weak_point(basis.card, "speed")
+        return Recommendation(target.id, target.title, f"{where}every pillar scored 0; {first}: {try_}", again)
     if scores[strong] >= STRONG:
         opening = f"{where}your {strong} is strong ({scores[strong]:.0f})"
     else:
         opening = f"{where}your {strong} was your best pillar ({scores[strong]:.0f})"
-    try_ = f"try {target.title} again" if again else f"try {target.title}"
     if weak == strong or scores[weak] >= STRONG:
         return Recommendation(target.id, target.title, f"{opening}: {try_}", again)
     return Recommendation(target.id, target.title, f"{opening}; {weak_point(basis.card, weak)}: {try_}", again)

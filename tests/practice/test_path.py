@@ -113,3 +113,11 @@ def test_a_tone_lost_to_silence_is_said_to_be_the_silence() -> None:
     vague["tone"] |= {"mean": 30.0, "flags": {}}
     vague["evidence"] = [{"rule": "tone.unanswered", "part": "tone", "points": -5.0}]  # a little silence
     assert weak_point(vague, "tone") == "your replies said little concrete (a mean of 30)"
+
+
+def test_an_attempt_that_scored_nothing_is_not_praised() -> None:
+    """All three pillars at 0: no "your speed was your best pillar (0)", but what to do first."""
+    nothing = card(0, 0, 0, speed={"first_statement_s": None, "blocks": {"first_statement": 0.0, "cadence": 0.0}})
+    rec = recommend(STEPS, [attempt("empty-ovens", 0, nothing, 0)])
+    assert rec is not None and rec.scenario == "empty-ovens" and rec.again
+    assert rec.why == "every pillar scored 0; you posted no holding statement: try Empty Ovens again"
