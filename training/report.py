@@ -1,6 +1,7 @@
 """Every figure of the reply judge, on every labelled set, with the trivial baselines beside it.
 
-    .venv/bin/python training/report.py [--sets blind4_ordinary,blind4_hard,blind4_adversarial] [--paraphrases] [--out FILE]
+    .venv/bin/python training/report.py [--sets blind5_ordinary,blind5_hard,blind5_adversarial]
+        [--paraphrases] [--out FILE]
 
 Prints JSON. Which sets are blind and which were trained on is said in docs/tone-model.md; the
 script only measures. Adversarial sets report how many replies score over 60.
@@ -23,7 +24,9 @@ from scoring.judge import judge_many  # noqa: E402
 from scoring.tone import ToneContext  # noqa: E402
 
 SETS = {
-    "blind4_ordinary": "tests/data/blind4/ordinary.jsonl",
+    "blind5_ordinary": "tests/data/blind5/ordinary.jsonl",
+    "blind5_hard": "tests/data/blind5/hard.jsonl",
+    "blind4_ordinary": "tests/data/blind4/ordinary.jsonl",  # in the training pool since blind set 5
     "blind4_hard": "tests/data/blind4/hard.jsonl",
     "blind3_ordinary": "tests/data/blind3/ordinary.jsonl",  # in the training pool since blind set 4
     "blind3_hard": "tests/data/blind3/hard.jsonl",
@@ -32,7 +35,8 @@ SETS = {
     "tone_blind2": "tests/data/tone_blind2.jsonl",
 }
 ADVERSARIAL = {
-    "blind4_adversarial": "tests/data/blind4/adversarial.jsonl",
+    "blind5_adversarial": "tests/data/blind5/adversarial.jsonl",
+    "blind4_adversarial": "tests/data/blind4/adversarial.jsonl",  # in the training pool since blind set 5
     "blind3_adversarial": "tests/data/blind3/adversarial.jsonl",  # in the training pool since blind set 4
 }
 

@@ -101,7 +101,14 @@ FLOORS = {
     # ordinary, 0.859 / 0.863 / 0.981 hard (training/figures-blind4.json).
     "blind4/hard.jsonl": (0.80, 0.78, 0.95),
     "blind4/ordinary.jsonl": (0.86, 0.78, 0.98),
+    # Blind set 5 (12 more new crises, another writer), scored once with the retrained judge (harm head
+    # included): 0.927 / 0.860 / 0.996 ordinary, 0.921 / 0.921 / 0.997 hard (training/figures-blind5.json).
+    "blind5/hard.jsonl": (0.86, 0.86, 0.97),
+    "blind5/ordinary.jsonl": (0.88, 0.80, 0.98),
 }
+# AUC harmful (1) vs poor (2) on the blind sets scored once (0.935 ordinary, 0.926 hard on blind set 5):
+# the floor sits below them and above reply length and the keyword list on the hard set.
+HARM_FLOORS = {"blind5/hard.jsonl": 0.85, "blind5/ordinary.jsonl": 0.85}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -118,7 +125,14 @@ def test_floors_hold_for_the_judge_and_fail_for_the_baselines(name: str) -> None
         assert fails, f"{baseline.__name__} passes the floors of {name}: they say nothing about the judge"
 
 
-@pytest.mark.parametrize("blind", ["blind3", "blind4"])
+@pytest.mark.parametrize("name", sorted(HARM_FLOORS))
+def test_harmful_replies_score_below_poor_ones(name: str) -> None:
+    rows = load_rows(DATA / name)
+    assert evaluate(rows, interval=False, baselines=False)["auc_poor_vs_harmful"] >= HARM_FLOORS[name]
+    assert figures([length_baseline(r) for r in rows], rows, interval=False)["auc_poor_vs_harmful"] < HARM_FLOORS[name]
+
+
+@pytest.mark.parametrize("blind", ["blind3", "blind4", "blind5"])
 def test_adversarial_replies_do_not_score_well(blind: str) -> None:
     rows = load_rows(DATA / blind / "adversarial.jsonl")
     results = judge_many([r["reply"] for r in rows], [reply("", r["post"], r["author"]) for r in rows])
@@ -134,9 +148,8 @@ ACCEPTED = (
     "blame_third_party",
     "hostility",
     "legalese_shutdown",
-    "false_safety",
+    "keyword_stuffing",
     "canned",
-    "non_apology",
     "bare_dm",
     "over_promise",
     "speculate_cause",
@@ -217,3 +230,32 @@ def test_every_flag_a_scenario_can_name_is_one_the_judge_can_raise() -> None:
     learned = {BEHAVIOUR_FLAGS[b] for b in head.behaviours}
     assert learned >= LEARNED_ONLY
     assert set(LEARNED_ONLY) <= set(TONE_FLAGS)
+
+
+# ------------------------------------------------------------------ the harm head (harmful vs poor)
+
+
+def test_the_harm_head_puts_a_polite_denial_below_a_bland_reply_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    import numpy as np
+
+    from scoring import judge as judge_module
+
+    post = "We were up there 90 minutes. Not 'around an hour' like your statement says. I had my phone clock running."
+    denial = (
+        "Thanks for getting in touch, Vikram. Our ride logs record the full sequence of events, and we're confident "
+        "in the timings given in our statement. We appreciate that time can feel much longer in a stressful situation."
+    )
+    bland = "Thanks for reaching out! We're looking into it and will get back to you."
+    ctx = ToneContext(kind="reply", post_text=post, author_name="Vikram")
+    polite_denial, poor = judge(denial, ctx), judge(bland, ctx)
+    assert polite_denial.score < poor.score <= POOR_CAP  # harmful below poor, though no rule's words fire
+    hit = next(h for h in polite_denial.hits if h.flag == "reads_harmful")
+    assert hit.points < 0 and hit.match.startswith("closest to denial")  # its evidence: the nearest example
+    # Without the harm head the same reply sits higher: the head is what moves it.
+    head = judge_module._head()
+    assert head is not None and head.harm_w.size
+    monkeypatch.setattr(judge_module, "_head", lambda: dataclasses.replace(head, harm_w=np.zeros(0, np.float32)))
+    assert judge(denial, ctx).score > polite_denial.score
+    assert all(h.flag != "reads_harmful" for h in judge(denial, ctx).hits)
