@@ -207,6 +207,17 @@ def score_speed(
         missed = sorted((d for d in other if d.id not in first), key=lambda d: d.t)
         names = ", ".join(f"{d.post.handle} ({format_time(d.t)})" for d in missed[:5])
         more = f" and {len(missed) - 5} more" if len(missed) > 5 else ""
+        # Answered, but for little: say which and why, so the points lost name their posts.
+        weak = []
+        for d, c in sorted(zip(other, other_credit, strict=True), key=lambda dc: dc[1]):
+            a, q = answered(d.id)
+            if a is None or c >= 0.75 or len(weak) >= 3:
+                continue
+            why = "the answer was too poor to count fully" if q < 1 else ""
+            if a.t - d.t > targets.reply:
+                late = f"answered {format_time(a.t - d.t)} after, target {format_time(targets.reply)}"
+                why = f"{late}; {why}" if why else late
+            weak.append(f"{d.post.handle} ({why})")
         ev.append(
             Evidence(
                 end,
@@ -214,7 +225,9 @@ def score_speed(
                 "speed.priority_posts",
                 f"Answered {answered_other} of {len(other)} "
                 "other posts that needed an answer (urgent tags, named accounts, high reach)"
-                + (f"; no answer to {names}{more}." if missed else "."),
+                + (f"; no answer to {names}{more}" if missed else "")
+                + (f"; answered for little: {', '.join(weak)}" if weak else "")
+                + ".",
                 pts_other - W_OTHER,
                 missed[0].id if missed else "",
             )

@@ -1012,14 +1012,20 @@ def template_form(text: str, author_name: str = "", author_handle: str = "") -> 
     low = _norm(text).lower()
     for name in {author_name.strip().lower(), *(author_name.lower().split()[:1])}:
         if len(name) > 1:
-            low = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " name ", low)
+            low = _name_rx(name).sub(" name ", low)
     handle = author_handle.strip().lower().lstrip("@")
     if len(handle) > 1:
-        low = re.sub(rf"@?(?<!\w){re.escape(handle)}(?!\w)", " name ", low)
+        low = _name_rx(handle, "@?").sub(" name ", low)
     return _generic_form(low)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
+def _name_rx(name: str, prefix: str = "") -> re.Pattern[str]:
+    """A name or handle as a whole word (compiled once: a storm has thousands of authors, more than
+    the re module's own cache holds)."""
+    return re.compile(rf"{prefix}(?<!\w){re.escape(name)}(?!\w)")
+
+
 @lru_cache(maxsize=8192)
 def _generic_form(text: str) -> str:
     low = _HANDLE.sub(" name ", _norm(text).lower())

@@ -335,3 +335,35 @@ def test_silence_towards_posts_that_needed_an_answer_is_a_tone() -> None:
     assert len(gap) == 1 and "@bigvoice" in gap[0].what and gap[0].points < 0
     assert answered.tone.score > silent.tone.score
     assert not any("@bigvoice" in e.what for e in answered.evidence if e.rule == "tone.unanswered")
+
+
+def test_priority_posts_answered_for_little_are_named_with_the_reason() -> None:
+    from sim.scenario.library import resolve
+    from sim.scenario.load import load_scenario
+    from sim.scenario.triage import needs_answer
+
+    scenario = load_scenario(resolve("empty-ovens"))
+    storm = expand(scenario, scenario.seed)
+    other = [p for p in storm.posts if not p.must_handle and needs_answer(p) and p.t < 1200][:2]
+    assert other, "empty-ovens has posts that need an answer besides the must-handle ones"
+    evs: list[dict[str, Any]] = [
+        {
+            "type": "post",
+            "t": p.t,
+            "id": p.id,
+            "author": p.handle,
+            "text": p.text,
+            "tags": list(p.tags),
+            "must_handle": p.must_handle,
+        }
+        for p in storm.posts
+        if p.t <= 1300
+    ]
+    evs += [act(100, "update", GOOD_HOLDING)] + [act(p.t + 20, "reply", CANNED, p.id) for p in other]
+    evs.append({"type": "end", "t": 1300})
+    evs.sort(key=lambda e: (e["t"], e["type"] != "post"))
+    card = score_events(scenario, {**HEADER, "scenario": "empty-ovens"}, evs)
+    ev = next(e for e in card.evidence if e.rule == "speed.priority_posts")
+    assert "answered for little" in ev.what and "too poor" in ev.what
+    assert any(p.handle in ev.what.split("answered for little")[1] for p in other)
+    assert ev.points < 0
