@@ -223,6 +223,7 @@ async def run(participants: int, db: str | None, speed: float, log: str | None =
     started = time.monotonic()
     pids = consoles(server.pid)
     cpu0 = {p: cpu_s(p) for p in pids}
+    judges0 = {p: cpu_s(p) for p in descendants(server.pid) if is_judge(p)}
     times: list[float] = []
     write_failures: list[float] = []
     halt = threading.Event()
@@ -250,6 +251,7 @@ async def run(participants: int, db: str | None, speed: float, log: str | None =
         await asyncio.sleep(1)
     elapsed = time.monotonic() - started
     cpu = [cpu_s(p) - cpu0[p] for p in pids if Path(f"/proc/{p}").exists()]
+    judge_cpu = sum(cpu_s(p) - judges0.get(p, 0.0) for p in descendants(server.pid) if is_judge(p))
     halt.set()
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -288,6 +290,7 @@ async def run(participants: int, db: str | None, speed: float, log: str | None =
         "texts_judged_by_judge_process": judged,
         "consoles_that_loaded_the_model": len(model_loaded),
         "cpu_s_per_participant_per_min": round(statistics.mean(cpu) / (elapsed / 60), 2) if cpu else None,
+        "judge_cpu_s_per_min": round(judge_cpu / (elapsed / 60), 2),  # the whole judge process, all participants
         "store_writes_failed": len(write_failures),
         "store_write_p95_ms": round(1000 * times[int(0.95 * (len(times) - 1))], 1) if times else None,
         "store": store.dialect,
