@@ -35,7 +35,7 @@ from sim.scenario.load import load_scenario
 from sim.tui.screens.console import ConsoleScreen
 from sim.workshop.app import WorkshopApp
 from sim.workshop.judge_service import ServedJudge, judge_address
-from sim.workshop.store import open_store
+from sim.workshop.store import Store, open_store
 
 from .procs import console_pids, gone, hello, kill, serving, socket_in, spawn, take_lease, wait_ready
 from .test_app import CODE, enter_console, post_update, room
@@ -129,14 +129,14 @@ class Tab:
             await asyncio.sleep(0.01)
 
 
-async def stored(store: object, session_id: int, n: int, timeout: float = 60) -> list[tuple[int, float, str, str]]:
+async def stored(store: Store, session_id: int, n: int, timeout: float = 60) -> list[tuple[int, float, str, str]]:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        rows = store.actions(session_id)  # type: ignore[attr-defined]
+        rows = store.actions(session_id)
         if len(rows) >= n:
-            return rows  # type: ignore[no-any-return]
+            return rows
         await asyncio.sleep(0.3)
-    raise AssertionError(f"the store has {len(store.actions(session_id))} actions, not {n}")  # type: ignore[attr-defined]
+    raise AssertionError(f"the store has {len(store.actions(session_id))} actions, not {n}")
 
 
 def new_judge(path: Path, old: int, timeout: float = 60) -> int:
@@ -144,7 +144,7 @@ def new_judge(path: Path, old: int, timeout: float = 60) -> int:
     while time.monotonic() < end:
         h = hello(path)
         if h is not None and h["pid"] != old and h["ready"]:
-            return int(h["pid"])  # type: ignore[arg-type]
+            return int(h["pid"])
         time.sleep(0.3)
     raise AssertionError("serve did not start another judge")
 
@@ -177,10 +177,10 @@ async def test_under_serve_the_console_never_loads_the_model_and_a_killed_judge_
         [console] = console_pids(w.id)
         maps = Path(f"/proc/{console}/maps").read_text()
         assert "onnxruntime" not in maps and "numpy" not in maps, "the console loaded the judge's model"
-        kill(int(first["pid"]))  # type: ignore[arg-type]
+        kill(int(first["pid"]))
         await tab.keys("u" + texts[1] + "\x13")  # while serve brings the judge back, or it is back
         await stored(store, seat.session_id, 2)
-        second = new_judge(path, int(first["pid"]))  # type: ignore[arg-type]
+        second = new_judge(path, int(first["pid"]))
         await tab.keys("u" + texts[2] + "\x13")
         rows = await stored(store, seat.session_id, 3)
         tab.reader.cancel()

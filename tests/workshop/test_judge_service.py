@@ -185,7 +185,9 @@ def test_no_judge_at_the_address_means_judging_in_process(tmp_path: Path, reques
 def test_a_judge_that_hangs_times_out_and_the_text_is_judged_in_process(
     judge: Path, requests: list[JudgeRequest]
 ) -> None:
-    pid = hello(judge)["pid"]  # type: ignore[index]
+    running = hello(judge)
+    assert running is not None
+    pid = running["pid"]
     reqs = requests[:3]
     served = ServedJudge(judge, timeout=1.0, retry_after=0.0)
     os.kill(int(pid), signal.SIGSTOP)
@@ -256,7 +258,7 @@ def test_a_second_judge_steps_aside_and_one_without_a_lease_exits(tmp_path: Path
         wait_ready(path, first)
         second = spawn(path, log)
         assert second.wait(timeout=60) == 0  # the lock says one already serves this socket
-        assert hello(path)["pid"] == first.pid  # type: ignore[index]
+        assert (hello(path) or {}).get("pid") == first.pid
         assert first.wait(timeout=60) == 0  # nobody leased it within its wait: it went
         assert not path.exists()
     finally:
@@ -272,7 +274,7 @@ def test_serves_keepers_share_one_judge_and_it_lives_as_long_as_the_last_one(tmp
         assert one.start(), one.problem
         assert two.start(), two.problem
         assert one.pid == two.pid and one._proc is not None and two._proc is None  # found, not started again
-        assert hello(path)["leases"] == 2  # type: ignore[index]
+        assert (hello(path) or {}).get("leases") == 2
         one.stop(wait=2)
         assert hello(path) is not None  # the second serve still has it
         two.stop()
