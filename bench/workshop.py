@@ -198,105 +198,112 @@ async def run(participants: int, db: str | None, speed: float, log: str | None =
     cmd += ["--db", db] if db else []
     out = Path(log).open("wb") if log else subprocess.DEVNULL  # noqa: SIM115 - open while serve runs
     server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    os.environ["STORMDRILL_HOME"] = home
-    store = open_store(db)
-    workshop = store.find_workshop()
-    assert workshop is not None
-    stop = asyncio.Event()
-    ready: list[int] = []
-    failed: list[str] = []
-    tasks = [asyncio.create_task(bot(url, i, stop, ready, failed)) for i in range(participants)]
-    for _ in range(1500):
-        if len(ready) + len(failed) == participants:
-            break
-        await asyncio.sleep(0.1)
-    probe_seat = store.join(workshop.id, "write probe", lambda pid: os.devnull)
-    store.set_speed(workshop.id, speed)
-    store.control(workshop.id, "start")
-    started = time.monotonic()
-    pids = consoles(server.pid)
-    cpu0 = {p: cpu_s(p) for p in pids}
-    judges0 = {p: cpu_s(p) for p in descendants(server.pid) if is_judge(p)}
-    times: list[float] = []
-    write_failures: list[float] = []
-    halt = threading.Event()
-    threading.Thread(
-        target=probe, args=(store.url, probe_seat.session_id, halt, times, write_failures), daemon=True
-    ).start()
-    # Every process under serve is a participant's (its console and the shell textual-serve runs it
-    # through), except the judge process, which is the host's: counted once, shared by everyone.
-    peak: dict[int, dict[str, float]] = {}
-    model_loaded: set[int] = set()
-    limit = workshop.duration / speed + 120
-    while time.monotonic() - started < limit:
-        for p in descendants(server.pid):
-            with contextlib.suppress(OSError):
-                m = memory_mb(p)
-                old = peak.setdefault(p, m)
-                peak[p] = {k: max(old[k], v) for k, v in m.items()}
-        model_loaded |= {p for p in pids if has_model(p)}
-        try:
-            done = sum(1 for r in store.roster(workshop.id) if r.finished is not None)
-        except StoreError:  # busy past its timeout under the load: look again in a second
-            done = 0
-        if done >= participants:
-            break
-        await asyncio.sleep(1)
-    elapsed = time.monotonic() - started
-    cpu = [cpu_s(p) - cpu0[p] for p in pids if Path(f"/proc/{p}").exists()]
-    judge_cpu = sum(cpu_s(p) - judges0.get(p, 0.0) for p in descendants(server.pid) if is_judge(p))
-    halt.set()
-    stop.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    roster = [r for r in patient(lambda: store.roster(workshop.id)) if r.name != "write probe"]
-    lost = 0
-    for r in roster:
-        journal = Path(home) / "workshops" / workshop.id / "journals" / f"participant-{r.participant_id}.jsonl"
-        lines = journal.read_text().splitlines() if journal.exists() else []
-        sent = sum(1 for line in lines if '"type":"action"' in line)
-        lost += max(0, sent - len(patient(lambda r=r: store.actions(r.session_id))))
-    judge = [p for p in peak if is_judge(p)]
-    judged = judge_hello(home)
-    server.terminate()
-    server.wait(timeout=30)
-    time.sleep(1)
-    judge_left = [p for p in judge if Path(f"/proc/{p}").exists()]
-    console_peaks = [peak[p] for p in pids if p in peak]
-    others = [peak[p] for p in peak if p not in judge]  # consoles and their shells
-    judge_pss = sum(peak[p]["pss"] for p in judge)
-    times.sort()
-    return {
-        "participants": participants,
-        "sessions_completed": sum(1 for r in roster if r.finished is not None),
-        "actions_stored": sum(r.actions for r in roster),
-        "rows_lost": lost,
-        "bots_failed": failed,
-        # The participants' processes (peak PSS each) plus the judge process's peak PSS, per participant.
-        "mb_per_participant": round((sum(m["pss"] for m in others) + judge_pss) / participants, 1) if peak else None,
-        "console_pss_mb": mean_of(console_peaks, "pss"),
-        "console_uss_mb": mean_of(console_peaks, "uss"),
-        "console_rss_mb": mean_of(console_peaks, "rss"),
-        "judge_pss_mb": round(judge_pss, 1),
-        "judge_rss_mb": round(sum(peak[p]["rss"] for p in judge), 1),
-        "judge_processes": len(judge),
-        "judge_left_after_serve": len(judge_left),
-        "texts_judged_by_judge_process": judged,
-        "consoles_that_loaded_the_model": len(model_loaded),
-        "cpu_s_per_participant_per_min": round(statistics.mean(cpu) / (elapsed / 60), 2) if cpu else None,
-        "judge_cpu_s_per_min": round(judge_cpu / (elapsed / 60), 2),  # the whole judge process, all participants
-        "store_writes_failed": len(write_failures),
-        "store_write_p95_ms": round(1000 * times[int(0.95 * (len(times) - 1))], 1) if times else None,
-        "store": store.dialect,
-        "storm_wall_s": round(elapsed, 1),
-        "speed": speed,
-    }
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        os.environ["STORMDRILL_HOME"] = home
+        store = open_store(db)
+        workshop = store.find_workshop()
+        assert workshop is not None
+        stop = asyncio.Event()
+        ready: list[int] = []
+        failed: list[str] = []
+        tasks = [asyncio.create_task(bot(url, i, stop, ready, failed)) for i in range(participants)]
+        for _ in range(1500):
+            if len(ready) + len(failed) == participants:
+                break
+            await asyncio.sleep(0.1)
+        probe_seat = store.join(workshop.id, "write probe", lambda pid: os.devnull)
+        store.set_speed(workshop.id, speed)
+        store.control(workshop.id, "start")
+        started = time.monotonic()
+        pids = consoles(server.pid)
+        cpu0 = {p: cpu_s(p) for p in pids}
+        judges0 = {p: cpu_s(p) for p in descendants(server.pid) if is_judge(p)}
+        times: list[float] = []
+        write_failures: list[float] = []
+        halt = threading.Event()
+        threading.Thread(
+            target=probe, args=(store.url, probe_seat.session_id, halt, times, write_failures), daemon=True
+        ).start()
+        # Every process under serve is a participant's (its console and the shell textual-serve runs it
+        # through), except the judge process, which is the host's: counted once, shared by everyone.
+        peak: dict[int, dict[str, float]] = {}
+        model_loaded: set[int] = set()
+        limit = workshop.duration / speed + 120
+        while time.monotonic() - started < limit:
+            for p in descendants(server.pid):
+                with contextlib.suppress(OSError):
+                    m = memory_mb(p)
+                    old = peak.setdefault(p, m)
+                    peak[p] = {k: max(old[k], v) for k, v in m.items()}
+            model_loaded |= {p for p in pids if has_model(p)}
+            try:
+                done = sum(1 for r in store.roster(workshop.id) if r.finished is not None)
+            except StoreError:  # busy past its timeout under the load: look again in a second
+                done = 0
+            if done >= participants:
+                break
+            await asyncio.sleep(1)
+        elapsed = time.monotonic() - started
+        cpu = [cpu_s(p) - cpu0[p] for p in pids if Path(f"/proc/{p}").exists()]
+        judge_cpu = sum(cpu_s(p) - judges0.get(p, 0.0) for p in descendants(server.pid) if is_judge(p))
+        halt.set()
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        roster = [r for r in patient(lambda: store.roster(workshop.id)) if r.name != "write probe"]
+        lost = 0
+        for r in roster:
+            journal = Path(home) / "workshops" / workshop.id / "journals" / f"participant-{r.participant_id}.jsonl"
+            lines = journal.read_text().splitlines() if journal.exists() else []
+            sent = sum(1 for line in lines if '"type":"action"' in line)
+            lost += max(0, sent - len(patient(lambda r=r: store.actions(r.session_id))))
+        judge = [p for p in peak if is_judge(p)]
+        judged = judge_hello(home)
+        server.terminate()
+        server.wait(timeout=30)
+        time.sleep(1)
+        judge_left = [p for p in judge if Path(f"/proc/{p}").exists()]
+        console_peaks = [peak[p] for p in pids if p in peak]
+        others = [peak[p] for p in peak if p not in judge]  # consoles and their shells
+        judge_pss = sum(peak[p]["pss"] for p in judge)
+        times.sort()
+        return {
+            "participants": participants,
+            "sessions_completed": sum(1 for r in roster if r.finished is not None),
+            "actions_stored": sum(r.actions for r in roster),
+            "rows_lost": lost,
+            "bots_failed": failed,
+            # The participants' processes (peak PSS each) plus the judge process's peak PSS, per participant.
+            "mb_per_participant": round((sum(m["pss"] for m in others) + judge_pss) / participants, 1)
+            if peak
+            else None,
+            "console_pss_mb": mean_of(console_peaks, "pss"),
+            "console_uss_mb": mean_of(console_peaks, "uss"),
+            "console_rss_mb": mean_of(console_peaks, "rss"),
+            "judge_pss_mb": round(judge_pss, 1),
+            "judge_rss_mb": round(sum(peak[p]["rss"] for p in judge), 1),
+            "judge_processes": len(judge),
+            "judge_left_after_serve": len(judge_left),
+            "texts_judged_by_judge_process": judged,
+            "consoles_that_loaded_the_model": len(model_loaded),
+            "cpu_s_per_participant_per_min": round(statistics.mean(cpu) / (elapsed / 60), 2) if cpu else None,
+            "judge_cpu_s_per_min": round(judge_cpu / (elapsed / 60), 2),  # the whole judge process, all participants
+            "store_writes_failed": len(write_failures),
+            "store_write_p95_ms": round(1000 * times[int(0.95 * (len(times) - 1))], 1) if times else None,
+            "store": store.dialect,
+            "storm_wall_s": round(elapsed, 1),
+            "speed": speed,
+        }
+    finally:
+        if server.poll() is None:  # the bench failed: serve (and its judge and consoles) must not stay
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def mean_of(rows: list[dict[str, float]], key: str) -> float | None:
