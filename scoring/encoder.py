@@ -26,6 +26,9 @@ CACHE = 4096
 BATCH = 16
 
 
+EmbeddingCache = OrderedDict[str, np.ndarray]
+
+
 class EncoderMissing(RuntimeError):
     """The model files are not installed (a broken install): say so plainly."""
 
@@ -36,7 +39,7 @@ class Encoder:
         self._lock = threading.Lock()
         self._session: Any = None
         self._tok: Any = None
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: EmbeddingCache = OrderedDict()
 
     def _load(self) -> None:
         with self._lock:
@@ -69,12 +72,18 @@ class Encoder:
     def loaded(self) -> bool:
         return self._session is not None
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One unit-length row per text (float32, ``len(texts)`` x 384)."""
+    def embed(self, texts: Sequence[str], cache: EmbeddingCache | None = None) -> np.ndarray:
+        """One unit-length row per text (float32, ``len(texts)`` x 384).
+
+        ``cache``: the embeddings to reuse and keep (default: the encoder's own). The judge process
+        keeps one per participant, so each gets what its own in-process encoder would give: int8
+        dynamic quantisation scales a batch as a whole, so a text's embedding depends a little on the
+        texts it was batched with, and a cache remembers the first."""
+        cache = self._cache if cache is None else cache
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         todo: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
-            hit = self._cache.get(text)
+            hit = cache.get(text)
             if hit is not None:
                 out[i] = hit
             else:
@@ -99,9 +108,9 @@ class Encoder:
                 for t, v in zip(batch, vecs, strict=True):
                     for i in todo[t]:
                         out[i] = v
-                    self._cache[t] = v
-                    if len(self._cache) > CACHE:
-                        self._cache.popitem(last=False)
+                    cache[t] = v
+                    if len(cache) > CACHE:
+                        cache.popitem(last=False)
         return out
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,8 @@ import numpy as np
 
 from sim.engine.reading import JudgeRequest
 
-from .encoder import MODELS, encoder
+from .encoder import MODELS, EmbeddingCache, encoder
+from .judging import contexts_for
 from .tone import (
     NEGATIVE_FLAGS,
     POSITIVE_FLAGS,
@@ -44,7 +45,6 @@ from .tone import (
     ToneResult,
     _content_words,
     analyze,
-    template_form,
 )
 
 HEAD_FILE = MODELS / "judge-head.json"
@@ -267,13 +267,19 @@ def _nearest(behaviour: str, vec: np.ndarray) -> str:
     return texts[i]
 
 
-def judge_many(texts: Sequence[str], contexts: Sequence[ToneContext]) -> list[ToneResult]:
-    """Judge several texts at once (one batched encoder pass): the same results as :func:`judge` each."""
+def judge_many(
+    texts: Sequence[str], contexts: Sequence[ToneContext], *, cache: EmbeddingCache | None = None
+) -> list[ToneResult]:
+    """Judge several texts at once (one batched encoder pass).
+
+    ``cache``: the embeddings to reuse (default: the encoder's own; the judge process keeps one per
+    participant). The int8 encoder scales a batch as a whole, so a text batched with others can score
+    a point or two apart from the same text judged alone."""
     rules = [analyze(t, c) for t, c in zip(texts, contexts, strict=True)]
     head = _head()
     if head is None or not texts:
         return rules
-    emb = encoder().embed([pair_text(t, c.post_text) for t, c in zip(texts, contexts, strict=True)])
+    emb = encoder().embed([pair_text(t, c.post_text) for t, c in zip(texts, contexts, strict=True)], cache)
     return judge_with(head, texts, contexts, rules, emb)
 
 
@@ -378,48 +384,9 @@ def _combine(
     )
 
 
-RECENT = 40  # earlier texts compared for copy-paste (an exact repeat counts however far back)
-_TONE_KIND = {"reply": "reply", "private": "dm", "update": "update", "plan": "plan"}
-
-
-@lru_cache(maxsize=16384)
-def _form(text: str, name: str, handle: str) -> str:
-    return template_form(text, name, handle)
-
-
-def request_context(req: JudgeRequest) -> tuple[ToneContext, bool]:
-    """The judge's context for a request, and whether the text repeats an earlier one exactly."""
-    post = req.post
-    name, handle = (post.name, post.handle) if post else ("", "")
-    forms = [_form(e.text, e.author_name, e.author_handle) for e in req.earlier]
-    mine = " ".join(_form(req.text, name, handle).split())
-    repeat = any(" ".join(f.split()) == mine for f in forms)
-    ctx = ToneContext(
-        kind=_TONE_KIND.get(req.kind, "reply"),
-        post_text=post.text if post else "",
-        author_name=name,
-        author_handle=handle,
-        earlier_replies=tuple(forms[-RECENT:]),
-        known_facts=tuple(b.text for b in req.known),
-        contradictions=tuple(p for b in req.known for p in b.contradicts),
-        unconfirmed=req.unconfirmed,
-    )
-    return ctx, repeat
-
-
 def judge_requests(reqs: Sequence[JudgeRequest]) -> list[ToneResult]:
-    """Judge the game's texts, each in its context (live and in the debrief alike)."""
-    built = [request_context(r) for r in reqs]
-    contexts = []
-    for req, (ctx, repeat) in zip(reqs, built, strict=True):
-        if repeat and not ctx.earlier_replies:
-            ctx = replace(ctx, earlier_replies=(_form(req.text, ctx.author_name, ctx.author_handle),))
-        elif repeat:
-            mine = _form(req.text, ctx.author_name, ctx.author_handle)
-            if mine not in ctx.earlier_replies:
-                ctx = replace(ctx, earlier_replies=(*ctx.earlier_replies, mine))
-        contexts.append(ctx)
-    return judge_many([r.text for r in reqs], contexts)
+    """Judge the game's texts in this process, each in its context (``scoring.judging`` builds it)."""
+    return judge_many([r.text for r in reqs], contexts_for(reqs))
 
 
 def tone_judge(req: JudgeRequest) -> ToneResult:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sim.engine.reading import Earlier, judge_request
+from sim.engine.reading import Earlier, JudgeRequest, judge_request
 from sim.scenario.model import Expectation
 from sim.scenario.patterns import asserted, compile_pattern, format_time
 from sim.scenario.text import clean_text
 
 from .card import Evidence, PartScore, ReplyTone
-from .judge import judge_requests, judge_version
+from .judging import judge_requests, judge_version
 from .record import HIGH_REACH, Act, SessionRecord
 from .speed import OTHER_TARGET
 from .tone import ToneResult
@@ -86,14 +86,8 @@ def _aggregate(judged: list[Judged]) -> tuple[float, dict[int, float]]:
     return sum(j.result.score * eff[j.act.seq] for j in judged) / total, eff
 
 
-def judge_all(rec: SessionRecord) -> list[Judged]:
-    """Tone of every trainee text, in order, each with the context the live game gave it.
-
-    The requests are built by the engine's own reading of play (sim.engine.reading), so the
-    debrief's judgement of a text is the live one. Copy-paste is judged across every kind of text
-    (public replies, private messages, updates, the plan), in template form: names, handles and
-    numbers set aside.
-    """
+def judge_requests_for(rec: SessionRecord) -> tuple[list[Act], list[JudgeRequest]]:
+    """The trainee's texts in order and what the judge is given for each (the live game's reading)."""
     sc = rec.scenario
     acts = [a for a in rec.actions if a.kind in ("reply", "private", "update", "plan")]
     reqs = []
@@ -105,6 +99,18 @@ def judge_all(rec: SessionRecord) -> list[Judged]:
         text = a.full_text()
         reqs.append(judge_request(sc, a.t, a.kind, text, post, earlier, known))
         earlier = [*earlier, Earlier(text, post.name if post else "", post.handle if post else "")]
+    return acts, reqs
+
+
+def judge_all(rec: SessionRecord) -> list[Judged]:
+    """Tone of every trainee text, in order, each with the context the live game gave it.
+
+    The requests are built by the engine's own reading of play (sim.engine.reading), so the
+    debrief's judgement of a text is the live one. Copy-paste is judged across every kind of text
+    (public replies, private messages, updates, the plan), in template form: names, handles and
+    numbers set aside.
+    """
+    acts, reqs = judge_requests_for(rec)
     # The live judgements the journal kept are reused when the same judge made them; the rest are judged now.
     version = judge_version()
     results: list[ToneResult | None] = [

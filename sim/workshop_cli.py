@@ -98,19 +98,56 @@ def serve(
         f"  Run the room:   stormdrill workshop console --workshop {info.id[:8]}"
         + (f" --db {redact(store.url)}" if db else "")
     )
-    click.echo("Press Ctrl+C to stop serving (the results stay in the store).", err=True)
     store.close()
+    keeper = start_judge()
+    click.echo("Press Ctrl+C to stop serving (the results stay in the store).", err=True)
     server = WorkshopServer(participant_command(info.id), host, port, public_url)
-    server.serve()
+    try:
+        server.serve()
+    finally:
+        if keeper is not None:
+            keeper.stop()
+
+
+def start_judge() -> Any:
+    """The host's one reply judge process for the consoles (docs/workshops.md, sizing); None if there is
+    none, and then each console judges in-process."""
+    from sim.workshop.judge_service import JUDGE_ENV, JudgeKeeper, judge_address
+
+    path = judge_address()
+    if path is None:
+        click.echo("  Reply judge:    in each console (no Unix sockets here: about 170 MB more per trainee)")
+        return None
+    keeper = JudgeKeeper(path)
+    if not keeper.start():
+        click.echo(f"  Reply judge:    in each console ({keeper.problem})")
+        return None
+    os.environ[JUDGE_ENV] = str(path)
+    click.echo(f"  Reply judge:    one process for this host (pid {keeper.pid})")
+    return keeper
+
+
+@workshop.command(hidden=True)
+@click.option("--socket", "path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lease-wait", type=click.FloatRange(0.1), default=60.0, help="Exit if no serve leases it by then (s).")
+def judge(path: Path, lease_wait: float) -> None:
+    """The host's reply judge process (serve starts it): judges for every console over a Unix socket."""
+    from sim.workshop.judge_service import run_judge
+
+    sys.exit(run_judge(path, lease_wait))
 
 
 @workshop.command(hidden=True)
 @click.option("--workshop", "workshop_id", required=True)
 def participant(workshop_id: str) -> None:
     """One browser tab's trainee console (textual-serve runs this)."""
+    from scoring import judging
     from sim.workshop.app import WorkshopApp
+    from sim.workshop.judge_service import JUDGE_ENV, ServedJudge
     from sim.workshop.serve import DB_ENV
 
+    if os.environ.get(JUDGE_ENV):
+        judging.use(ServedJudge(os.environ[JUDGE_ENV]))  # the host's judge: this process never loads the model
     WorkshopApp(os.environ.get(DB_ENV) or None, workshop_id).run()
 
 
@@ -119,7 +156,13 @@ def participant(workshop_id: str) -> None:
 def join(db: str | None) -> None:
     """Join a workshop from this terminal: the join code and your name, then the storm."""
     open_store_or_exit(db, migrate=False).close()
+    from scoring import judging
     from sim.workshop.app import WorkshopApp
+    from sim.workshop.judge_service import ServedJudge, judge_address
+
+    served = ServedJudge.if_running(judge_address())  # on a serve host: its judge
+    if served is not None:
+        judging.use(served)
 
     app = WorkshopApp(db)
     app.run()

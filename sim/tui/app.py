@@ -311,7 +311,7 @@ class StormdrillApp(App[None]):
 
     @work(thread=True, exclusive=True, group="judge", description="warm up the judge")
     def _warm_judge(self) -> None:
-        from scoring.judge import warm_up
+        from scoring.judging import warm_up
 
         warm_up()
 

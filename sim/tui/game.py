@@ -15,7 +15,7 @@ from typing import Any
 from scoring import analyse
 from scoring.card import ScoreCard
 from scoring.coach import Coach, DraftCheck, Hint, check_draft
-from scoring.judge import tone_judge
+from scoring.judging import tone_judge
 from scoring.record import SessionRecord
 from sim.engine import actions as A
 from sim.engine.clock import Clock, RealClock

@@ -179,6 +179,7 @@ class Room:
     _pushed: list[Post] = field(default_factory=list)
     _unsent: list[Any] = field(default_factory=list)  # actions in the journal the store did not take yet
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _flushing: threading.Lock = field(default_factory=threading.Lock)
     _sent_since_score: bool = False
     _last_score: float = 0.0
 
@@ -252,17 +253,20 @@ class Room:
         return self.workshop.state if self.workshop.state != before else None
 
     def _flush(self) -> None:
-        while True:
-            with self._lock:
-                if not self._unsent:
-                    return
-                a = self._unsent[0]
-            flags = (a.judgement or {}).get("flags") or ()
-            self.store.record_action(
-                self.seat.session_id, a.seq, a.t, a.kind, a.full_text(), a.post_id or "", tuple(map(str, flags))
-            )
-            with self._lock:
-                self._unsent.pop(0)
+        # The UI thread (an action just sent) and the poll worker both flush: one at a time, or both
+        # would store the same action and then both take it off the list (the second on an empty one).
+        with self._flushing:
+            while True:
+                with self._lock:
+                    if not self._unsent:
+                        return
+                    a = self._unsent[0]
+                flags = (a.judgement or {}).get("flags") or ()
+                self.store.record_action(
+                    self.seat.session_id, a.seq, a.t, a.kind, a.full_text(), a.post_id or "", tuple(map(str, flags))
+                )
+                with self._lock:
+                    self._unsent.pop(0)
 
 
 def release(lock: IO[bytes] | None) -> None:

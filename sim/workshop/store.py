@@ -298,8 +298,12 @@ class Store:
     # ------------------------------------------------------------------ transactions
     @contextmanager
     def _read(self) -> Iterator[OrmSession]:
-        with self._sessions() as s:
-            yield s
+        """A read; a store that stays busy past the timeout is a ``StoreError`` (callers wait and retry)."""
+        try:
+            with self._sessions() as s:
+                yield s
+        except OperationalError as exc:
+            raise StoreError(f"the results store did not answer: {exc.orig or exc}") from None
 
     def _write(self, fn: Callable[[OrmSession], T]) -> T:
         """Run ``fn`` in one short transaction; retried when the database is busy or the link dropped."""

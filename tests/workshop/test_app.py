@@ -47,6 +47,23 @@ async def log_in(app: WorkshopApp, pilot: Pilot[None], code: str, name: str) -> 
     await settle(app, pilot)
 
 
+async def enter_console(app: WorkshopApp, pilot: Pilot[None], code: str, name: str) -> None:
+    """Join, wait for the briefing, press Enter: the console, at the room's time."""
+    await log_in(app, pilot, code, name)
+    await app.wait_loaded()
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await pilot.pause()
+    app.tick()
+
+
+async def post_update(app: WorkshopApp, pilot: Pilot[None], text: str) -> None:
+    await pilot.press("u")
+    await pilot.press(*text)
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+
+
 def message(app: WorkshopApp) -> str:
     login = app.login
     assert login is not None
@@ -75,12 +92,7 @@ async def test_a_late_joiner_enters_at_the_room_time_and_actions_reach_the_store
     store.control(wid, "start", wall=time.time() - 600)  # the storm has run for ten minutes
     app = WorkshopApp(url, wid, auto_tick=False)
     async with app.run_test(size=(120, 36)) as pilot:
-        await log_in(app, pilot, CODE.lower(), "Late Lou")
-        await app.wait_loaded()
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        app.tick()
+        await enter_console(app, pilot, CODE.lower(), "Late Lou")
         await pilot.pause()
         assert isinstance(app.screen, ConsoleScreen)
         game = app.game
@@ -120,16 +132,8 @@ async def test_a_refreshed_tab_resumes_and_the_end_of_the_room_ends_it(tmp_path:
     store.control(wid, "start", wall=time.time() - 300)
     first = WorkshopApp(url, wid, auto_tick=False)
     async with first.run_test(size=(120, 36)) as pilot:
-        await log_in(first, pilot, CODE, "Ravi")
-        await first.wait_loaded()
-        await settle(first, pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-        first.tick()
-        await pilot.press("u")
-        await pilot.press(*"We are sorry: ovens are being checked, next update at 09:30.")
-        await pilot.press("ctrl+s")
-        await settle(first, pilot)
+        await enter_console(first, pilot, CODE, "Ravi")
+        await post_update(first, pilot, "We are sorry: ovens are being checked, next update at 09:30.")
         assert first.game is not None
         journal = first.game.journal_path
     # The tab is refreshed: a new process, the same code and name, the same session from its journal.

@@ -8,14 +8,9 @@ before the page loads keeps the text of every websocket frame, and the test stri
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +22,8 @@ from tests.workshop.conftest import workshop_of
 
 if TYPE_CHECKING:
     from selenium.webdriver import Chrome
+
+from .procs import serving
 
 CODE = "BRWS-4R7K"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -47,41 +44,14 @@ window.WebSocket.prototype = Native.prototype;
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = os.environ | {"STORMDRILL_HOME": str(tmp_path / "home")}
-    cmd = [sys.executable, "-m", "sim", "workshop", "serve", "empty-ovens", "--port", str(port), "--code", CODE]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    assert r.status == 200
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"stormdrill workshop serve did not start: {proc.stdout.read() if proc.stdout else ''}")
-                time.sleep(0.3)
+    with serving(tmp_path / "home", CODE) as (url, _):
         # The facilitator started the clock five minutes ago: the storm so far is in the feed.
         store = open_store(None)
         store.control(workshop_of(store).id, "start", wall=time.time() - 300)
         store.close()
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture

@@ -60,6 +60,32 @@ def test_a_bad_url_is_a_clear_error(tmp_path: Path) -> None:
         open_store("mysql://x@localhost/db")
 
 
+def test_a_store_busy_past_its_timeout_is_a_store_error_for_reads_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """30 consoles joining at once on a loaded machine: a read waited past the busy timeout and its raw
+    OperationalError killed the console; a StoreError is what the callers handle (join says so)."""
+    import sqlite3
+
+    from sim.workshop import store as store_module
+
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    w = open_store(url).create_workshop(scenario="x", title="X", seed=1, duration=60, code="AAAA-BBBB")
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    busy = open_store(url, migrate=False)
+    blocker = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with pytest.raises(StoreError, match="did not answer"):
+            busy.workshop(w.id)
+        with pytest.raises(StoreError, match="did not answer"):
+            busy.check_code(w.id, "AAAA-BBBB")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert busy.check_code(w.id, "AAAA-BBBB")
+
+
 def test_join_codes_are_hashed_and_forgiving_about_case_and_dashes() -> None:
     code = new_code()
     assert len(canonical_code(code)) == 8 and code[4] == "-"
