@@ -92,7 +92,7 @@ class Encoder:
             return out
         self._load()
         # Batches of similar length pad little: sort the new texts by token count.
-        encs = {t: self._tok.encode(t or " ") for t in todo}
+        encs = {t: self._tok.encode(_encodable(t) or " ") for t in todo}
         order = sorted(todo, key=lambda t: len(encs[t].ids))
         for start in range(0, len(order), BATCH):
             batch = order[start : start + BATCH]
@@ -116,6 +116,15 @@ class Encoder:
 
 _ENCODER: Encoder | None = None
 _ENCODER_LOCK = threading.Lock()
+
+
+def _encodable(text: str) -> str:
+    """The text as the tokenizer can take it: a lone surrogate (pasted or hostile text) becomes U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+    return text
 
 
 def encoder() -> Encoder:

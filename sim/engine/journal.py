@@ -35,8 +35,17 @@ class Journal:
 
 
 def dumps(event: dict[str, Any]) -> str:
-    """One compact JSON line (without the newline)."""
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    """One compact JSON line (without the newline).
+
+    UTF-8 as it is, except a line holding a lone surrogate (a name from a command line with invalid
+    bytes, hostile text): that line is written with ASCII escapes, so it is kept exactly and reads back
+    the same, instead of failing to encode."""
+    line = json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(event, ensure_ascii=True, separators=(",", ":"), sort_keys=False)
+    return line
 
 
 def read_journal(path: str | Path) -> Journal:

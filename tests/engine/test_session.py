@@ -15,7 +15,7 @@ from sim.engine.actions import Ack, EndAction, PlanAction, PrivateAction, Refusa
 from sim.engine.clock import RealClock, VirtualClock
 from sim.engine.journal import read_journal
 from sim.engine.session import Session
-from sim.scenario.model import PlanStep
+from sim.scenario.model import PlanStep, Scenario
 
 Maker = Callable[..., tuple[Session, VirtualClock]]
 
@@ -285,6 +285,7 @@ def test_core_imports_no_textual() -> None:
 def test_a_judgement_made_ahead_is_used_only_while_its_context_holds(make_session: Maker) -> None:
     """The console judges a text in a worker, then sends it: the session uses that judgement when the
     request is still the same, and judges again when something changed in between."""
+    from sim.engine.events import ActionEvent
     from sim.engine.journal import read_journal
 
     calls: list[str] = []
@@ -310,3 +311,22 @@ def test_a_judgement_made_ahead_is_used_only_while_its_context_holds(make_sessio
     flags = [e.get("flags") for e in read_journal(journal_of(s)).raw_events if e["type"] == "action"]
     assert flags[0] == ["informs"]
     assert s.preview_request(ReplyAction("nope", "x")) is None  # an action that would be refused
+
+
+def test_a_lone_surrogate_is_journaled_and_read_back_exactly(scenario: Scenario, tmp_path: Path) -> None:
+    # A name from a command line with invalid bytes (surrogateescape) or hostile pasted text: the journal
+    # keeps it (escaped), the real judge reads it, nothing is lost.
+    from scoring.judge import tone_judge
+    from sim.engine.events import ActionEvent
+    from sim.engine.journal import read_journal
+
+    clock = VirtualClock()
+    path = tmp_path / "j.jsonl"
+    s = Session.create(scenario, clock, journal_path=path, judge=tone_judge, trainee="Sam\udcff")
+    run_to(s, clock, 60)
+    text = "We're sorry \ud800 our stores are closed; next update at 10:00."
+    assert isinstance(s.act(UpdateAction(text)), Ack)
+    j = read_journal(path)
+    assert j.header.trainee == "Sam\udcff"
+    sent = [e.action.text for e in j.events if isinstance(e, ActionEvent)]
+    assert sent == ["We're sorry ? our stores are closed; next update at 10:00."]  # cleaned as every text is
