@@ -285,7 +285,6 @@ def test_core_imports_no_textual() -> None:
 def test_a_judgement_made_ahead_is_used_only_while_its_context_holds(make_session: Maker) -> None:
     """The console judges a text in a worker, then sends it: the session uses that judgement when the
     request is still the same, and judges again when something changed in between."""
-    from sim.engine.events import ActionEvent
     from sim.engine.journal import read_journal
 
     calls: list[str] = []
