@@ -586,6 +586,11 @@ _CAUSE = _rx(
     r"\b(caus\w*|because|due to|hack\w*|attack\w*|sabotag\w*|supplier|fault|behind (this|it)|blame|reason|"
     r"(was|is) the (problem|issue)|responsible|virus|malware|contaminat\w*|cyber\w*)\b"
 )
+_PRECAUTION = _rx(
+    r"\b(might|may|could)( also| still)? (be |have been )?(affected|involved|impacted|included|at risk|"
+    r"contain\w*|need\w*)\b"
+)
+_OWNED_CAUSE = _rx(r"\s*(of\s+|to\s+)?(our|my)\s+(own\s+)?(error|mistake|fault|failure|system|process|staff|team)\b")
 _NEGATED_SORRY = _rx(
     r"\b(not|never|no need to be|won'?t be|nothing to be|don'?t|do not|won'?t|will not|refuse to|shall not)"
     r"( going to)? (be )?(sorry|apologi\w*)|no apolog"
@@ -1231,13 +1236,21 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         flag("shouting", "CAPITALS" if upper / max(1, letters) > 0.6 else "!!!")
     # Speculation: a hedged cause, or naming a cause not confirmed yet.
     for sentence in _SENT.findall(t) if "hedge" in gates and _HEDGE.search(t) else ():
-        h = _search(_HEDGE, sentence)
-        # A cause the sentence denies ("she hasn't been hacked") is not a guess at one.
+        # A hedge on what is affected ("older lots may be affected") is precaution, not a guess at a cause.
+        careful = [m.span() for m in _PRECAUTION.finditer(sentence)]
+        h = next(
+            (m.group(0).strip() for m in _HEDGE.finditer(sentence) if not any(a <= m.start() < b for a, b in careful)),
+            "",
+        )
+        # A cause the sentence denies ("she hasn't been hacked") is not a guess at one, nor one it owns
+        # ("wrong because of our error").
         c = next(
             (
                 m.group(0)
                 for m in _CAUSE.finditer(sentence)
                 if not negated(sentence[max(0, m.start() - 60) : m.start()])
+                and not _OWNED_CAUSE.match(sentence, m.end())
+                and not sentence[max(0, m.start() - 5) : m.start()].lower().endswith("our ")
             ),
             "",
         )

@@ -105,6 +105,10 @@ NEAR_MISSES = [
     ("blames", "That account is not us: please report it."),  # a scam warning
     ("blames", "If you had a booking, we'll refund it in full."),
     ("non_apology", "We're so sorry your order was late, but your refund is on its way today."),
+    # a hedge on what is affected is precaution, and a cause the text owns is no guess (human experts
+    # on cold-cuts and results-day lost 10 points each to these as "major" speculation)
+    ("speculates", "We've extended the recall to every product made since 1 June because older lots may be affected."),
+    ("speculates", "His grade was likely wrong because of our error, and a corrected one is coming tomorrow."),
 ]
 
 
