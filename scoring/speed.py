@@ -208,14 +208,14 @@ def score_speed(
         names = ", ".join(f"{d.post.handle} ({format_time(d.t)})" for d in missed[:5])
         more = f" and {len(missed) - 5} more" if len(missed) > 5 else ""
         # Answered, but for little: say which and why, so the points lost name their posts.
-        weak = []
+        weak: list[str] = []
         for d, c in sorted(zip(other, other_credit, strict=True), key=lambda dc: dc[1]):
-            a, q = answered(d.id)
-            if a is None or c >= 0.75 or len(weak) >= 3:
+            got, q = answered(d.id)
+            if got is None or c >= 0.75 or len(weak) >= 3:
                 continue
             why = "the answer was too poor to count fully" if q < 1 else ""
-            if a.t - d.t > targets.reply:
-                late = f"answered {format_time(a.t - d.t)} after, target {format_time(targets.reply)}"
+            if got.t - d.t > targets.reply:
+                late = f"answered {format_time(got.t - d.t)} after, target {format_time(targets.reply)}"
                 why = f"{late}; {why}" if why else late
             weak.append(f"{d.post.handle} ({why})")
         ev.append(
