@@ -476,7 +476,7 @@ R = {
         r"if (only )?you(?:'d| had) (only |just |simply |actually )?(read|checked|followed|called|listened|looked|"
         r"asked|paid|booked|come|done|used|noticed|bothered|waited|kept|planned|taken|gone|been (more )?careful)|"
         r"user error|read the (instructions|faq|terms|manual|small print|label)|you failed to|"
-        r"you didn'?t (read|follow|check)|you were told|(the|our) (supplier|courier|partner|contractor|vendor|"
+        r"you didn'?t (read|follow|check)|(?<!sorry )(?<!sorry that )you were told|(the|our) (supplier|courier|partner|contractor|vendor|"
         r"weather|airport|bank|manufacturer|delivery company|third[- ]party)('s)? (is|are|was|were) (to blame|"
         r"responsible|at fault)|blame (lies|rests) with|lies with (the|our|a)|responsibility (for this )?(matter )?"
         r"lies with|(caused|created) by (the|a|our) (supplier|courier|partner|contractor|vendor|third[- ]part\w+)|"
