@@ -337,15 +337,15 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
             )
         for bad in exp.must_not_say:
             said_then = answers_in_window(exp, "must_not_say", bad, answers)
-            m = compile_pattern(bad).search(" ".join(a.text for a in said_then)) if said_then else None
-            if m:
+            said_words = asserted(bad, " ".join(a.text for a in said_then), mentions=True) if said_then else None
+            if said_words:
                 penalties += MUST_NOT_POINTS
                 ev.append(
                     Evidence(
                         answers[0].t,
                         "tone",
                         "tone.must_not_say",
-                        f'Answer to {d.post.handle} said "{m.group(0)}", which it should not.',
+                        f'Answer to {d.post.handle} said "{said_words}", which it should not.',
                         -MUST_NOT_POINTS,
                         d.id,
                     )
@@ -378,7 +378,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                 continue
             if av.until_briefing is not None and known_at.get(av.until_briefing, 1e18) <= a.t:
                 continue
-            said = asserted(av.say, a.full_text())
+            said = asserted(av.say, a.full_text(), mentions=True)
             if said:
                 # One lesson, charged in full once; saying it again costs a little more each time.
                 again = av.say in avoided

@@ -143,7 +143,7 @@ class InjectBook:
                     continue
                 out.append(self._fire(inj, t, {**cause, "condition": kind, "flags": hit}))
             elif kind == "said":
-                words = None if c.at is not None and t > c.at else asserted(c.pattern, text)
+                words = None if c.at is not None and t > c.at else asserted(c.pattern, text, mentions=True)
                 if words:  # "it is not fixed yet" does not spring an "all fixed" trap
                     out.append(self._fire(inj, t, {**cause, "condition": kind, "words": words}))
             elif kind == "embargo_broken":

@@ -75,10 +75,25 @@ def negated(before: str, *, clause: bool = False) -> bool:
     return bool(_NEGATION.search(before))
 
 
-def asserted(pattern: str, text: str) -> str | None:
-    """Like :func:`matches`, but skips uses the sentence negates ("it is not fixed yet", "not a hack")."""
+_QUOTES = "'\"‘’“”«»"
+
+
+def quoted(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands in quotation marks: a word mentioned, not used
+    ("the memo that called him 'belligerent' was wrong")."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return bool(before) and before in _QUOTES and bool(after) and after in _QUOTES
+
+
+def asserted(pattern: str, text: str, *, mentions: bool = False) -> str | None:
+    """Like :func:`matches`, but skips uses the sentence negates ("it is not fixed yet", "not a hack");
+    with ``mentions`` also words quoted to disown them (lines to avoid, triggers on words; an
+    embargoed fact is out whether quoted or not)."""
     for m in compile_pattern(pattern).finditer(text):
-        if not negated(text[max(0, m.start() - 60) : m.start()]):
+        if negated(text[max(0, m.start() - 60) : m.start()]):
+            continue
+        if not (mentions and quoted(text, m.start(), m.end())):
             return m.group(0)
     return None
 

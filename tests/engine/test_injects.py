@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -162,3 +163,37 @@ def test_a_negated_trap_phrase_does_not_fire_said(scenario: Scenario) -> None:
     assert not [e for e in events if isinstance(e, InjectEvent)]
     s.act(UpdateAction("Good news: all fixed."))
     assert [e.cause["words"] for e in events if isinstance(e, InjectEvent)] == ["all fixed"]
+
+
+def test_a_trap_word_quoted_to_disown_it_does_not_fire_said(scenario: Scenario) -> None:
+    injects = (Inject("i_said", Condition("said", pattern="belligerent"), ("h_said",)),)
+    s, clock = _session(scenario, injects=injects)
+    events = _journal(s)
+    clock.set(60)
+    s.act(UpdateAction("The memo that called our passenger 'belligerent' was wrong, and we withdraw it."))
+    assert not [e for e in events if isinstance(e, InjectEvent)]
+    s.act(UpdateAction("The passenger was belligerent."))
+    assert [e.cause["words"] for e in events if isinstance(e, InjectEvent)] == ["belligerent"]
+
+
+def test_an_avoid_line_quoted_to_disown_it_costs_nothing_but_said_costs_points(tmp_path: Path) -> None:
+    from scoring import score
+    from sim.engine.journal import read_journal
+    from sim.engine.scripted import load_script, play_script
+    from sim.scenario.library import resolve
+    from sim.scenario.load import load_scenario
+
+    sc = load_scenario(resolve("re-seated"))
+    text = "The memo that called our passenger {} was wrong and unfair, and we have withdrawn it."
+    rules: dict[str, list[str]] = {}
+    for name, word in (("quoted", "'belligerent'"), ("used", "belligerent")):
+        f = tmp_path / f"{name}.yaml"
+        f.write_text(
+            f'scenario: re-seated\nactions:\n  - at: "1:00"\n    update: "{text.format(word)}"\n  - at: "2:00"\n'
+            "    end: true\n",
+            encoding="utf-8",
+        )
+        play_script(sc, load_script(f), tmp_path / f"{name}.jsonl")
+        card = score(sc, read_journal(tmp_path / f"{name}.jsonl"))
+        rules[name] = [e.rule for e in card.evidence if e.rule == "tone.avoid"]
+    assert rules == {"quoted": [], "used": ["tone.avoid"]}
