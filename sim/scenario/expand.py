@@ -4,25 +4,36 @@ Determinism: every random choice comes from a ``random.Random`` seeded with a SH
 scenario seed and the wave id, never from ``hash()`` or the wall clock, so one seed gives a
 byte-identical storm in any process. Faker is seeded the same way and used only to fill small
 pools of names and cities per wave (fast), from which posts draw.
+
+Memory: importing Faker costs a process about 10 MB. Where ``STORMDRILL_NAME_POOLS`` names a folder
+(a workshop's participants' consoles: serve draws the room's pools once), the pools are kept there as
+JSON, one file a wave seed, and a process that finds its pools there never imports Faker.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import math
+import os
 import random
 import re
 import string
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
-
-from faker import Faker
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .model import LIVE_PLACEHOLDERS, Post, Scenario, Storm, Wave
 from .text import clean_text
 
+if TYPE_CHECKING:
+    from faker import Faker
+
 _POOL = 96
+POOLS_ENV = "STORMDRILL_NAME_POOLS"  # a folder of drawn name pools (see the module's docstring)
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -34,6 +45,8 @@ def derive_seed(*parts: object) -> int:
 
 @lru_cache(maxsize=8)
 def _faker(locale: str) -> Faker:
+    from faker import Faker  # here, not at the top: a process whose pools are kept never imports it
+
     try:
         return Faker(locale)
     except AttributeError:  # unknown locale
@@ -41,14 +54,61 @@ def _faker(locale: str) -> Faker:
 
 
 class _Pools:
-    """Names, cities and handles for one wave, drawn once from a seeded Faker."""
+    """Names, cities and handles for one wave, drawn once from a seeded Faker (or kept from a draw)."""
 
     def __init__(self, locale: str, seed: int) -> None:
+        kept = _pools_file(locale, seed)
+        got = _read_pools(kept) if kept else None
+        if got is not None:
+            self.first, self.last, self.cities = got
+            return
         fake = _faker(locale)
         fake.seed_instance(seed)
         self.first = [clean_text(fake.first_name(), single_line=True) for _ in range(_POOL)]
         self.last = [clean_text(fake.last_name(), single_line=True) for _ in range(_POOL)]
         self.cities = [clean_text(fake.city(), single_line=True) for _ in range(_POOL // 2)]
+        if kept:
+            _write_pools(kept, self)
+
+
+def _faker_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("faker")
+    except PackageNotFoundError:
+        return ""
+
+
+def _pools_file(locale: str, seed: int) -> Path | None:
+    folder = os.environ.get(POOLS_ENV)
+    if not folder:
+        return None
+    safe = re.sub(r"[^A-Za-z0-9_]", "_", locale)[:20]
+    return Path(folder) / f"{safe}-{seed}.json"
+
+
+def _read_pools(path: Path) -> tuple[list[str], list[str], list[str]] | None:
+    """The pools kept in ``path``; None when there are none, or they are not a draw of this Faker."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pools = data["first"], data["last"], data["cities"]
+        ok = data["faker"] == _faker_version() and [len(p) for p in pools] == [_POOL, _POOL, _POOL // 2]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not ok or not all(isinstance(x, str) for p in pools for x in p):
+        return None
+    return pools
+
+
+def _write_pools(path: Path, pools: _Pools) -> None:
+    """Keep a draw (atomically: consoles drawing the same wave at once each write a whole file)."""
+    data = {"faker": _faker_version(), "first": pools.first, "last": pools.last, "cities": pools.cities}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(OSError):  # a folder that cannot be written: the next process draws again
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
 
 
 _HANDLE_CHARS = re.compile(r"[^A-Za-z0-9_]")

@@ -8,10 +8,8 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from .model import LIVE_PLACEHOLDERS, PLACEHOLDERS
 from .patterns import format_time, live_fields, to_seconds
@@ -19,8 +17,22 @@ from .problems import Problem, did_you_mean
 from .schema import FORMAT2_KEYS, HANDLE2_RE, SCHEMA
 from .yamlpos import Parsed, Path
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
 MAX_STORM_POSTS = 100_000
-_VALIDATOR = Draft202012Validator(SCHEMA)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    """The schema's validator, made on first use (jsonschema costs a process about 8 MB; a workshop
+    console whose scenario serve has checked already never imports it)."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(SCHEMA)
+
+
 MIGRATE_HINT = "add `format: 2` at the top, or run `stormdrill migrate FILE`"
 # Placeholders a format 2 scripted post may hold (filled when it is delivered).
 POST_PLACEHOLDERS = (*LIVE_PLACEHOLDERS, "company", "company_handle")
@@ -85,7 +97,7 @@ class _Checker:
 
     # ---------------------------------------------------------------- schema
     def schema(self, data: Any) -> None:
-        for err in _VALIDATOR.iter_errors(data):
+        for err in _validator().iter_errors(data):
             self.schema_error(err)
 
     def schema_error(self, err: ValidationError) -> None:
@@ -622,8 +634,11 @@ _PATTERN_LISTS = ("contradicts", "must_mention", "should_mention", "must_not_say
 _REGEX_CHARS = frozenset("?()[]*+\\^${}")
 
 
-def check(parsed: Parsed, filename: str) -> list[Problem]:
-    """All problems in ``parsed`` (YAML problems included), sorted by position."""
+def check(parsed: Parsed, filename: str, *, schema_checked: bool = False) -> list[Problem]:
+    """All problems in ``parsed`` (YAML problems included), sorted by position.
+
+    ``schema_checked``: these very bytes passed the schema in this host's serve already (the other
+    checks still run)."""
     checker = _Checker(parsed, filename)
     data = parsed.data
     if data is None:
@@ -637,6 +652,7 @@ def check(parsed: Parsed, filename: str) -> list[Problem]:
             "start from `stormdrill new`",
         )
         return sorted(checker.problems)
-    checker.schema(data)
+    if not schema_checked:
+        checker.schema(data)
     checker.semantics(data)
     return sorted(set(checker.problems))

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.markup import escape
 from textual.screen import Screen
@@ -68,6 +68,11 @@ def _debrief() -> Screen[Any]:
     from sim.tui.screens.debrief import DebriefScreen
 
     return DebriefScreen()
+
+
+# How long a key waits for the screen on top to be built: 10 ms steps, 10 s at most.
+KEY_WAIT_STEP = 0.01
+KEY_WAIT_STEPS = 1000
 
 
 class StormdrillApp(App[None]):
@@ -120,6 +125,18 @@ class StormdrillApp(App[None]):
         self._load_id = 0  # the current load; a worker whose load was given up drops its result
         self._start_when_ready = False  # Enter on the briefing before the storm was ready
         self._keymap_told = False
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key the app takes while the screen on top is still being built (a browser sends Enter on
+        # the briefing and the next keys at once) waits for it: a binding's action would find none of
+        # its widgets (``NoMatches``). The app takes its messages one at a time, so the keys keep their order.
+        if isinstance(event, events.Key) and not self.screen.is_mounted:
+            screen = self.screen
+            for _ in range(KEY_WAIT_STEPS):
+                if screen.is_mounted or screen is not self.screen:
+                    break
+                await asyncio.sleep(KEY_WAIT_STEP)
+        await super().on_event(event)
 
     def get_default_screen(self) -> Screen[Any]:
         """The first frame: "Loading ..." with nothing else to build."""

@@ -481,21 +481,38 @@ class Store:
     def record_action(
         self, session_id: int, seq: int, t: float, kind: str, text: str, post_id: str = "", flags: tuple[str, ...] = ()
     ) -> None:
-        """Store one acknowledged action (a repeat of the same session and seq changes nothing)."""
+        """Store one acknowledged action (a repeat of the same session and seq changes nothing).
+
+        Idempotent across processes too: when another process stores the same (session, seq) between
+        this one's look and its insert, the unique key refuses the second row; that is a success if the
+        stored row is this action, and a ``StoreError`` if it is a different one.
+        """
+        mine = (float(t), kind, text, post_id or "", json.dumps(list(flags)))
+
+        def stored(s: OrmSession) -> ActionRow | None:
+            return s.scalar(select(ActionRow).where(ActionRow.session_id == session_id, ActionRow.seq == seq))
+
+        def same(row: ActionRow) -> None:
+            if (row.t, row.kind, row.text, row.post_id, row.flags) != mine:
+                raise StoreError(
+                    f"session {session_id} already has a different action number {seq} in the store "
+                    f"({row.kind} at {format_time(row.t)}, not {kind} at {format_time(t)})"
+                )
 
         def add(s: OrmSession) -> None:
-            exists = s.scalar(select(ActionRow.id).where(ActionRow.session_id == session_id, ActionRow.seq == seq))
-            if exists is not None:
+            row = stored(s)
+            if row is not None:
+                same(row)
                 return
             s.add(
                 ActionRow(
                     session_id=session_id,
                     seq=seq,
-                    t=float(t),
+                    t=mine[0],
                     kind=kind,
                     text=text,
-                    post_id=post_id or "",
-                    flags=json.dumps(list(flags)),
+                    post_id=mine[3],
+                    flags=mine[4],
                     stored=_now(),
                 )
             )
@@ -505,7 +522,15 @@ class Store:
                 .values(last_action=f"{kind} at {format_time(t)}", last_seen=_now())
             )
 
-        self._write(add)
+        try:
+            self._write(add)
+        except IntegrityError:
+            # Another process stored (session, seq) after this one looked: the unique key kept one row.
+            with self._read() as s:
+                row = stored(s)
+                if row is None:
+                    raise
+                same(row)
 
     def heartbeat(
         self,

@@ -89,3 +89,57 @@ def test_deterministic_across_processes(tmp_path: Path) -> None:
     assert one == two
     assert one != other
     assert one.count(b"\n") > 50
+
+
+STORM_PROBE = """
+import hashlib, json, sys
+from sim.scenario.expand import expand
+from sim.scenario.library import resolve
+from sim.scenario.load import load_scenario
+storm = expand(load_scenario(resolve("empty-ovens")), 7)
+print(json.dumps({"storm": hashlib.sha256(repr(storm).encode()).hexdigest(),
+                  "faker": "faker" in sys.modules, "jsonschema": "jsonschema" in sys.modules}))
+"""
+
+
+def _probe(env: dict[str, str]) -> dict[str, object]:
+    import json
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", STORM_PROBE], env=os.environ | env, cwd=root, capture_output=True, text=True, check=True
+    )
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+def test_kept_name_pools_give_the_same_storm_without_importing_faker(tmp_path: Path) -> None:
+    """A workshop's consoles: serve draws the pools once, a console reads them (and never imports Faker)."""
+    plain = _probe({})
+    assert plain["faker"] is True
+    pools = tmp_path / "pools"
+    drawn = _probe({"STORMDRILL_NAME_POOLS": str(pools)})  # the first process draws and keeps them
+    assert drawn["storm"] == plain["storm"] and drawn["faker"] is True
+    kept = sorted(pools.glob("*.json"))
+    assert kept, "no pools were kept"
+    again = _probe({"STORMDRILL_NAME_POOLS": str(pools)})
+    assert again == plain | {"faker": False}
+    # A damaged or foreign file is not used: the pools are drawn again, the storm is the same.
+    kept[0].write_text('{"faker": "0.0", "first": ["x"], "last": [], "cities": []}', encoding="utf-8")
+    kept[1].write_text("not json", encoding="utf-8")
+    redrawn = _probe({"STORMDRILL_NAME_POOLS": str(pools)})
+    assert redrawn["storm"] == plain["storm"] and redrawn["faker"] is True
+
+
+def test_a_scenario_file_serve_checked_skips_only_the_schema_in_its_consoles(tmp_path: Path) -> None:
+    import hashlib
+
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256((root / "scenarios" / "empty-ovens.yaml").read_bytes()).hexdigest()
+    plain = _probe({})
+    assert plain["jsonschema"] is True
+    checked = _probe({"STORMDRILL_SCHEMA_CHECKED": digest})
+    assert checked == plain | {"jsonschema": False}
+    # Another file (its hash is not the one serve checked) is checked against the schema as ever.
+    other = _probe({"STORMDRILL_SCHEMA_CHECKED": "0" * 64})
+    assert other["jsonschema"] is True

@@ -3,14 +3,17 @@ keymap, `stormdrill keys`, the palette's providers, the speed ladder and the fee
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 import pkgutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from textual import events
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
@@ -29,6 +32,7 @@ from sim.tui.screens.briefing import BriefingScreen
 from sim.tui.screens.console import ConsoleScreen
 from sim.tui.screens.debrief import DebriefScreen
 from sim.tui.screens.picker import PickerScreen
+from sim.tui.screens.plan import PlanEditor
 from sim.tui.widgets.composer import Composer
 from sim.tui.widgets.feed import FeedView
 from sim.tui.widgets.panels import StatusBar
@@ -437,3 +441,58 @@ async def test_palette_hits_show_hostile_text_literally(tmp_path: Path) -> None:
         assert "[@click=app.pwn]click me[/]" in shown and "[ @click=app.pwn]spaced click[/]" in shown
         [briefing] = [hit async for hit in BriefingsProvider(console).discover()]
         assert str(briefing.prompt) == f"Briefing: {HOSTILE[2]}"
+
+
+CHARS = {"enter": "\r", "slash": "/", "space": " ", "plus": "+", "down": None}
+
+
+@pytest.mark.parametrize("keys", [["u"], ["down", "down", "r"], ["f", "t", "slash"], ["a"], ["space", "plus"]])
+async def test_keys_pressed_while_the_console_is_being_built_are_not_lost_and_do_not_crash_it(
+    harness: Make, keys: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter on the briefing while the storm is still being expanded, and the next keys straight
+    behind it, as a browser sends them: on a loaded host the app took a key while the console was
+    being built (a served console at 30 participants crashed with ``NoMatches: FeedView``). Here the
+    console is built slowly and the app is handed each key at that moment: the keys wait for the
+    console, then act, in order."""
+    import threading
+
+    import sim.tui.screens.console
+    from sim.tui.game import Game
+
+    class SlowConsole(ConsoleScreen):
+        """Built as slowly as on a host with 30 consoles on two cores."""
+
+        async def _on_compose(self, event: events.Compose) -> None:
+            await asyncio.sleep(0.3)
+            await super()._on_compose(event)
+
+    expanded = threading.Event()
+    start = Game.start
+
+    def slow_start(*args: Any, **kwargs: Any) -> Game:
+        expanded.wait(20)  # the storm is expanded once the test says so
+        return start(*args, **kwargs)
+
+    monkeypatch.setattr(sim.tui.screens.console, "ConsoleScreen", SlowConsole)
+    monkeypatch.setattr(Game, "start", slow_start)
+    h = harness()
+    async with h.app.run_test(size=(120, 36)) as pilot:
+        await h.until(pilot, lambda: isinstance(h.app.screen, BriefingScreen), "the briefing")
+        await pilot.press("enter")  # before the storm is ready: the console comes the moment it is
+        expanded.set()
+        for _ in range(2000):  # not pilot.pause: that would wait for the console to be built
+            if isinstance(h.app.screen, SlowConsole):
+                break
+            await asyncio.sleep(0.01)
+        assert not h.app.screen.query(FeedView), "the console was built already: this tests nothing"
+        for key in keys:  # each taken by the app now, while the console is being built
+            await h.app.on_event(events.Key(key, CHARS.get(key, key)))
+        await pilot.pause(0.6)
+        await pilot.pause()
+        assert h.app.return_code is None  # no crash
+        assert isinstance(h.app.screen, ConsoleScreen | PlanEditor), h.app.screen
+        console = next(s for s in h.app.screen_stack if isinstance(s, ConsoleScreen))
+        assert console.query_one(FeedView)
+        if keys == ["u"]:  # the update key reached the console: the composer is open for a public update
+            assert isinstance(h.app.focused, TextArea), h.app.focused

@@ -207,3 +207,42 @@ def test_two_processes_write_to_one_postgresql_store(pg_url: str) -> None:
     store = open_store(pg_url)
     assert store.count_rows()["actions"] == 30 + 30 + 10
     assert [seq for seq, *_ in store.actions(a.session_id)] == list(range(1, 41))
+
+
+def _another_process_writes_first(store: Store, other: Store, action: tuple[int, int, float, str, str, str]) -> None:
+    """The race, made to happen: right after ``store`` looks for the action, ``other`` stores its own."""
+    from sqlalchemy import event
+
+    done: list[bool] = []
+
+    def after(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if not done and statement.lstrip().upper().startswith("SELECT") and "FROM actions" in statement:
+            done.append(True)
+            other.record_action(*action)
+
+    event.listen(store.engine, "after_cursor_execute", after)
+
+
+def test_two_processes_storing_the_same_action_at_once_keep_one_row_on_postgresql(pg_url: str) -> None:
+    store = open_store(pg_url)
+    wid = make(store)
+    seat = store.join(wid, "Ana", lambda pid: f"{pid}.jsonl")
+    other = open_store(pg_url, migrate=False)
+    action = (seat.session_id, 1, 65.0, "reply", "We are checking the stores.", "p1")
+    _another_process_writes_first(store, other, action)
+    store.record_action(*action)  # the unique key refuses its insert; the stored row is this action
+    assert store.actions(seat.session_id) == [(1, 65.0, "reply", "We are checking the stores.")]
+    assert store.count_rows()["actions"] == 1
+
+
+def test_a_different_action_under_the_same_number_is_refused_with_a_message_on_postgresql(pg_url: str) -> None:
+    store = open_store(pg_url)
+    wid = make(store)
+    seat = store.join(wid, "Ana", lambda pid: f"{pid}.jsonl")
+    other = open_store(pg_url, migrate=False)
+    _another_process_writes_first(store, other, (seat.session_id, 1, 65.0, "reply", "Something else.", "p1"))
+    with pytest.raises(StoreError, match=r"already has a different action number 1 .*reply at"):
+        store.record_action(seat.session_id, 1, 65.0, "reply", "We are checking the stores.", "p1")
+    assert store.actions(seat.session_id) == [(1, 65.0, "reply", "Something else.")]
+    with pytest.raises(StoreError, match="different action number 1"):  # also when it was there already
+        other.record_action(seat.session_id, 1, 70.0, "update", "A third text.")
