@@ -115,7 +115,7 @@ def _probe(env: dict[str, str]) -> dict[str, object]:
 
 def test_kept_name_pools_give_the_same_storm_without_importing_faker(tmp_path: Path) -> None:
     """A workshop's consoles: serve draws the pools once, a console reads them (and never imports Faker)."""
-    plain = _probe({})
+    plain = _probe({"STORMDRILL_NAME_POOLS": ""})  # empty: no pools kept anywhere
     assert plain["faker"] is True
     pools = tmp_path / "pools"
     drawn = _probe({"STORMDRILL_NAME_POOLS": str(pools)})  # the first process draws and keeps them
@@ -129,6 +129,13 @@ def test_kept_name_pools_give_the_same_storm_without_importing_faker(tmp_path: P
     kept[1].write_text("not json", encoding="utf-8")
     redrawn = _probe({"STORMDRILL_NAME_POOLS": str(pools)})
     assert redrawn["storm"] == plain["storm"] and redrawn["faker"] is True
+
+
+def test_solo_play_keeps_its_pools_in_the_cache_folder_so_a_second_start_skips_faker(tmp_path: Path) -> None:
+    env = {"STORMDRILL_HOME": str(tmp_path / "home")}
+    first, second = _probe(env), _probe(env)
+    assert first["faker"] is True and second == first | {"faker": False}
+    assert list((tmp_path / "home" / "cache" / "name-pools").glob("*.json"))
 
 
 def test_a_scenario_file_serve_checked_skips_only_the_schema_in_its_consoles(tmp_path: Path) -> None:
