@@ -129,7 +129,7 @@ def analyse(
 # What a crisis lead treats as a major failure, whatever else went well: points off the total.
 MAJOR = {
     "over_promises": (10.0, "promised what nobody can know yet"),
-    "speculates": (10.0, "stated or guessed a cause that was not confirmed"),
+    "speculates": (10.0, "stated or guessed what was not confirmed (a cause, or that it is fixed)"),
     "blames": (10.0, "put the blame on a customer or someone else in public"),
     "denies": (10.0, "disputed a person's account of what happened to them"),
     "hostile": (10.0, "were hostile or sarcastic to someone in public"),
