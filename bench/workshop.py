@@ -53,25 +53,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def children(pid: int) -> list[int]:
-    out = []
+def process_tree() -> dict[int, list[int]]:
+    """Every process's children, from one pass over /proc."""
+    tree: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(entry.name))
-    return out
+            tree.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    return tree
 
 
 def descendants(pid: int) -> list[int]:
-    found, todo = [], children(pid)
+    tree = process_tree()
+    found, todo = [], list(tree.get(pid, ()))
     while todo:
         p = todo.pop()
         found.append(p)
-        todo += children(p)
+        todo += tree.get(p, ())
     return found
 
 
@@ -88,7 +89,8 @@ def is_judge(pid: int) -> bool:
 
 def consoles(server: int) -> list[int]:
     """The participants' console processes (textual-serve runs each through a shell)."""
-    return [p for p in descendants(server) if b"participant" in cmdline(p) and b"python" in cmdline(p).split(b"\0")[0]]
+    lines = {p: cmdline(p) for p in descendants(server)}
+    return [p for p, line in lines.items() if b"participant" in line and b"python" in line.split(b"\0")[0]]
 
 
 def memory_mb(pid: int) -> dict[str, float]:
@@ -242,7 +244,7 @@ async def run(participants: int, db: str | None, speed: float, log: str | None =
                     m = memory_mb(p)
                     old = peak.setdefault(p, m)
                     peak[p] = {k: max(old[k], v) for k, v in m.items()}
-            model_loaded |= {p for p in pids if has_model(p)}
+            model_loaded |= {p for p in pids if p not in model_loaded and has_model(p)}
             try:
                 done = sum(1 for r in store.roster(workshop.id) if r.finished is not None)
             except StoreError:  # busy past its timeout under the load: look again in a second

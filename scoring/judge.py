@@ -24,6 +24,7 @@ How a score is made (docs/tone-model.md):
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,8 +39,11 @@ from sim.engine.reading import JudgeRequest
 from .encoder import MODELS, EmbeddingCache, encoder
 from .judging import contexts_for
 from .tone import (
+    HARMFUL_CAP,
     NEGATIVE_FLAGS,
+    POOR_CAP,
     POSITIVE_FLAGS,
+    THIN_CAP,
     ToneContext,
     ToneHit,
     ToneResult,
@@ -50,9 +54,6 @@ from .tone import (
 HEAD_FILE = MODELS / "judge-head.json"
 EXAMPLES_FILE = MODELS / "judge-examples.npz"
 
-HARMFUL_CAP = 19.0
-POOR_CAP = 39.0
-THIN_CAP = 59.0
 # The band each negative flag puts a text in (docs/tone-labelling.md).
 HARMFUL = frozenset(
     {
@@ -243,7 +244,7 @@ def warm_up() -> None:
     encoder().warm_up()
 
 
-HARM_MIX = 0.5  # how far the harm head moves a reply within the bottom 40 points (measured: training/README.md)
+HARM_MIX = 0.5  # how far the harm head moves a reply within the bottom 40 points (docs/tone-model.md, step 5)
 HARM_WHY = "Reads like a harmful reply (blame, denial, mockery or a shutdown), even with no rule's words."
 HARMFUL_BEHAVIOURS = tuple(b for b, f in BEHAVIOUR_FLAGS.items() if f in HARMFUL)
 
@@ -371,7 +372,7 @@ def _combine(
     learned = len(flags) > len(res.flags)
     cap = min(res.cap, band_cap(res.flags, res.hits), POOR_CAP if learned else 100.0)
     final = max(0.0, min(cap, score))
-    if final <= POOR_CAP and harm == harm:  # below the thin band: harmful or poor, as the harm head reads it
+    if final <= POOR_CAP and not math.isnan(harm):  # below the thin band: harmful or poor, as the harm head reads it
         lowered = min(cap, (1.0 - HARM_MIX) * final + HARM_MIX * POOR_CAP * (1.0 - harm))
         if harm >= 0.5 and lowered < final - 0.5 and not set(flags) & HARMFUL:
             hits.append(ToneHit("reads_harmful", round(lowered - final, 1), _harm_evidence(probs, head, vec), HARM_WHY))

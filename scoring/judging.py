@@ -63,9 +63,7 @@ def contexts_for(reqs: Sequence[JudgeRequest]) -> list[ToneContext]:
     contexts = []
     for req in reqs:
         ctx, repeat = request_context(req)
-        if repeat and not ctx.earlier_replies:
-            ctx = replace(ctx, earlier_replies=(_form(req.text, ctx.author_name, ctx.author_handle),))
-        elif repeat:
+        if repeat:
             mine = _form(req.text, ctx.author_name, ctx.author_handle)
             if mine not in ctx.earlier_replies:
                 ctx = replace(ctx, earlier_replies=(*ctx.earlier_replies, mine))
@@ -110,10 +108,6 @@ def use(backend: Backend) -> Backend:
     global _backend
     before, _backend = _backend, backend
     return before
-
-
-def current() -> Backend:
-    return _backend
 
 
 def judge_requests(reqs: Sequence[JudgeRequest]) -> list[ToneResult]:

@@ -36,11 +36,11 @@ from sim.scenario.triage import about_own_case
 
 from .card import Evidence, PartScore
 from .record import Act, Delivered, SessionRecord
+from .tone import HARMFUL_CAP
 
 QUALITY_GATE = 45
 POOR_CREDIT = 0.25
-HARMFUL_GATE = 20  # below it a reply is in the harmful band (docs/tone-labelling.md)
-HARMFUL_CREDIT = 0.1
+HARMFUL_CREDIT = 0.1  # a reply in the harmful band (docs/tone-labelling.md)
 W_FIRST, W_MUST, W_OTHER, W_CROWD, W_CADENCE, W_TRIAGE = 20.0, 30.0, 15.0, 15.0, 15.0, 5.0
 CROWD_SHARE, CROWD_MIN, CROWD_MAX = 0.2, 5.0, 40.0  # one person in five, at least 5, at most 40, earns the crowd block
 OTHER_TARGET = 20  # good answers to high-reach or urgent posts that earn the whole block
@@ -444,7 +444,7 @@ def quality_credit(tone_score: float, flags: tuple[str, ...], kind: str, post: P
         if "copy_paste" in flags or tone_score < QUALITY_GATE - 15:
             return POOR_CREDIT
         return 1.0
-    if tone_score < HARMFUL_GATE:
+    if tone_score <= HARMFUL_CAP:
         return HARMFUL_CREDIT  # an answer that blames, denies or mocks feeds the storm: next to nothing
     if "copy_paste" in flags or tone_score < QUALITY_GATE:
         return POOR_CREDIT

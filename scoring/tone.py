@@ -396,6 +396,10 @@ class GateScan:
         return frozenset().union(*(self.opens[k] for k in found))
 
 
+# The ceilings of the bands of docs/tone-labelling.md on the 0-100 scale (harmful, poor, thin).
+HARMFUL_CAP, POOR_CAP, THIN_CAP = 19.0, 39.0, 59.0
+
+
 def _rx(pattern: str) -> re.Pattern[str]:
     """Patterns are written in lower case and run on lower-cased text (much faster than IGNORECASE)."""
     return re.compile(pattern)
@@ -1251,7 +1255,7 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
                 for m in _CAUSE.finditer(sentence)
                 if not negated(sentence[max(0, m.start() - 60) : m.start()])
                 and not _OWNED_CAUSE.match(sentence, m.end())
-                and not sentence[max(0, m.start() - 5) : m.start()].lower().endswith("our ")
+                and not sentence[max(0, m.start() - 5) : m.start()].endswith("our ")
             ),
             "",
         )

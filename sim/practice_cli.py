@@ -139,12 +139,11 @@ def _show(store: Any, trainee: str | None, scenario_id: str | None, as_json: boo
     if not groups and scenario_id:
         known = sorted({s.id for s in _library_steps()} | {a.scenario for a in store.attempts()})
         if scenario_id not in known:  # a typo, not a scenario still to play
-            import difflib
+            from sim.scenario.problems import did_you_mean
 
-            close = difflib.get_close_matches(scenario_id, known, n=1)
             fail(
                 f"no scenario `{_line(scenario_id)}` in the library or in the history",
-                f"did you mean `{close[0]}`?" if close else "the library: " + ", ".join(known),
+                did_you_mean(scenario_id, known) or "the library: " + ", ".join(known),
             )
     rec = None
     if trainee is not None and scenario_id is None:

@@ -73,6 +73,7 @@ class _Pools:
             _write_pools(kept, self)
 
 
+@lru_cache(maxsize=1)
 def _faker_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

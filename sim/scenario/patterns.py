@@ -81,9 +81,7 @@ _QUOTES = "'\"‘’“”«»"
 def quoted(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` stands in quotation marks: a word mentioned, not used
     ("the memo that called him 'belligerent' was wrong")."""
-    before = text[start - 1] if start > 0 else ""
-    after = text[end] if end < len(text) else ""
-    return bool(before) and before in _QUOTES and bool(after) and after in _QUOTES
+    return start > 0 and end < len(text) and text[start - 1] in _QUOTES and text[end] in _QUOTES
 
 
 def asserted(pattern: str, text: str, *, mentions: bool = False) -> str | None:

@@ -22,7 +22,8 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 from sim.tui.app import StormdrillApp
 from sim.tui.options import GameOptions
 
-from .room import Backoff, Joined, JoinRefused, Room, join, release
+from .backoff import Backoff
+from .room import Joined, JoinRefused, Room, join, release
 from .store import Store, StoreError
 
 STATE_NOTES = {

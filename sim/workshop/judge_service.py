@@ -58,6 +58,8 @@ from scoring.judging import (
 from scoring.tone import ToneContext, ToneResult
 from sim.store import data_dir
 
+from .backoff import Backoff
+
 JUDGE_ENV = "STORMDRILL_JUDGE_SOCKET"  # where serve's judge listens, for the participants' processes
 SOCKET_NAME = "judge.sock"
 LOG_NAME = "judge.log"
@@ -465,7 +467,7 @@ class JudgeKeeper:
         self.log = log or path.with_name(LOG_NAME)
         self.start_timeout = start_timeout
         self.pid: int | None = None
-        self.restarts = 0
+        self.backoff = Backoff(first=0.5, most=30.0)  # between restarts; reset once one answers
         self.problem = ""
         self._proc: subprocess.Popen[bytes] | None = None
         self._lease: socket.socket | None = None
@@ -549,9 +551,12 @@ class JudgeKeeper:
                 if self._proc is not None:
                     with contextlib.suppress(subprocess.TimeoutExpired):
                         self._proc.wait(timeout=5)  # reap the one that died
-            self.restarts += 1
-            time.sleep(min(30.0, 0.25 * 2 ** min(self.restarts, 7)))
-            if not self._stopping and not self._connect():
+            time.sleep(self.backoff.failed())
+            if self._stopping:
+                return
+            if self._connect():
+                self.backoff.succeeded()
+            else:
                 print(f"stormdrill: the reply judge could not restart ({self.problem}); retrying", file=sys.stderr)
 
     def stop(self, wait: float = 10.0) -> None:

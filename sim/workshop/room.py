@@ -21,10 +21,9 @@ from sim.engine.clock import RealClock
 from sim.scenario.model import Post
 from sim.store import data_dir
 
+from .backoff import Backoff
 from .store import Seat, Store, StoreError, WorkshopInfo, clean_name
 
-BACKOFF_FIRST = 1.0  # seconds after the first wrong code; doubled after each further one
-BACKOFF_MAX = 30.0
 LIVE_SCORE_EVERY = 10.0  # seconds between live scores (only when something was sent)
 
 
@@ -80,28 +79,6 @@ class RoomClock(RealClock):
 
     def set_speed(self, speed: float) -> None:
         pass
-
-
-class Backoff:
-    """Wrong join codes: each one doubles the wait before the next try (1 s, 2 s, 4 s ... 30 s)."""
-
-    def __init__(self, first: float = BACKOFF_FIRST, most: float = BACKOFF_MAX) -> None:
-        self.first, self.most = first, most
-        self.failures = 0
-        self.until = 0.0
-
-    def wait_left(self, now: float | None = None) -> float:
-        return max(0.0, self.until - (time.monotonic() if now is None else now))
-
-    def failed(self, now: float | None = None) -> float:
-        """Count a wrong code; the seconds to wait before the next try."""
-        self.failures += 1
-        wait: float = min(float(self.most), float(self.first) * 2.0 ** (self.failures - 1))
-        self.until = (time.monotonic() if now is None else now) + wait
-        return wait
-
-    def succeeded(self) -> None:
-        self.failures, self.until = 0, 0.0
 
 
 class JoinRefused(Exception):

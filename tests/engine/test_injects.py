@@ -154,26 +154,30 @@ def test_a_storm_built_by_hand(scenario: Scenario) -> None:
     assert s.ended and s.now == scenario.duration
 
 
-def test_a_negated_trap_phrase_does_not_fire_said(scenario: Scenario) -> None:
-    injects = (Inject("i_said", Condition("said", pattern="all fixed"), ("h_said",)),)
+@pytest.mark.parametrize(
+    ("pattern", "not_said", "said"),
+    [
+        # negated: "it is not fixed yet" does not spring an "all fixed" trap
+        ("all fixed", "It is not all fixed yet; we are working on it.", "Good news: all fixed."),
+        # quoted to disown it: a mention, not a use
+        (
+            "belligerent",
+            "The memo that called our passenger 'belligerent' was wrong, and we withdraw it.",
+            "The passenger was belligerent.",
+        ),
+    ],
+)
+def test_a_trap_phrase_negated_or_quoted_does_not_fire_said(
+    scenario: Scenario, pattern: str, not_said: str, said: str
+) -> None:
+    injects = (Inject("i_said", Condition("said", pattern=pattern), ("h_said",)),)
     s, clock = _session(scenario, injects=injects)
     events = _journal(s)
     clock.set(60)
-    s.act(UpdateAction("It is not all fixed yet; we are working on it."))
+    s.act(UpdateAction(not_said))
     assert not [e for e in events if isinstance(e, InjectEvent)]
-    s.act(UpdateAction("Good news: all fixed."))
-    assert [e.cause["words"] for e in events if isinstance(e, InjectEvent)] == ["all fixed"]
-
-
-def test_a_trap_word_quoted_to_disown_it_does_not_fire_said(scenario: Scenario) -> None:
-    injects = (Inject("i_said", Condition("said", pattern="belligerent"), ("h_said",)),)
-    s, clock = _session(scenario, injects=injects)
-    events = _journal(s)
-    clock.set(60)
-    s.act(UpdateAction("The memo that called our passenger 'belligerent' was wrong, and we withdraw it."))
-    assert not [e for e in events if isinstance(e, InjectEvent)]
-    s.act(UpdateAction("The passenger was belligerent."))
-    assert [e.cause["words"] for e in events if isinstance(e, InjectEvent)] == ["belligerent"]
+    s.act(UpdateAction(said))
+    assert [e.cause["words"] for e in events if isinstance(e, InjectEvent)] == [pattern]
 
 
 def test_an_avoid_line_quoted_to_disown_it_costs_nothing_but_said_costs_points(tmp_path: Path) -> None:

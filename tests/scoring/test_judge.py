@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from scoring.devset import BEHAVIOUR_EXPECTS, evaluate, figures, keyword_baseline, length_baseline, load_rows
-from scoring.judge import HARMFUL, HARMFUL_CAP, POOR, POOR_CAP, head_info, judge, judge_many
-from scoring.tone import ToneContext
+from scoring.judge import HARMFUL, POOR, head_info, judge, judge_many
+from scoring.tone import HARMFUL_CAP, POOR_CAP, ToneContext
 from scoring.tone_cli import run
 
 DATA = Path(__file__).resolve().parent.parent / "data"

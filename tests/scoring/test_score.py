@@ -13,7 +13,7 @@ from scoring.record import Act
 from scoring.speed import W_FIRST
 from sim.scenario.expand import expand
 from sim.scenario.load import load_text
-from sim.scenario.model import PlanStep
+from sim.scenario.model import PlanStep, Scenario, Storm
 
 STARTER = files("sim.scenario").joinpath("starter.yaml").read_text(encoding="utf-8")
 SCENARIO = load_text(STARTER.replace("__ID__", "bakery").replace("__TITLE__", "Bakery"))
@@ -39,13 +39,13 @@ CANNED = "Thanks for reaching out. We're looking into it."
 DEFENSIVE = "This is not our fault. Per our terms, labelling errors by suppliers are not our responsibility."
 
 
-def events_until(t: int) -> list[dict[str, Any]]:
+def events_until(t: int, scenario: Scenario = SCENARIO, storm: Storm = STORM) -> list[dict[str, Any]]:
     """Delivered posts and briefings up to time t, as the engine would journal them."""
     evs: list[dict[str, Any]] = []
-    for b in SCENARIO.briefings:
+    for b in scenario.briefings:
         if b.t <= t:
             evs.append({"type": "briefing", "t": b.t, "id": b.id})
-    for p in STORM.posts:
+    for p in storm.posts:
         if p.t <= t:
             evs.append(
                 {
@@ -346,19 +346,7 @@ def test_priority_posts_answered_for_little_are_named_with_the_reason() -> None:
     storm = expand(scenario, scenario.seed)
     other = [p for p in storm.posts if not p.must_handle and needs_answer(p) and p.t < 1200][:2]
     assert other, "empty-ovens has posts that need an answer besides the must-handle ones"
-    evs: list[dict[str, Any]] = [
-        {
-            "type": "post",
-            "t": p.t,
-            "id": p.id,
-            "author": p.handle,
-            "text": p.text,
-            "tags": list(p.tags),
-            "must_handle": p.must_handle,
-        }
-        for p in storm.posts
-        if p.t <= 1300
-    ]
+    evs = [e for e in events_until(1300, scenario, storm) if e["type"] == "post"]
     evs += [act(100, "update", GOOD_HOLDING)] + [act(p.t + 20, "reply", CANNED, p.id) for p in other]
     evs.append({"type": "end", "t": 1300})
     evs.sort(key=lambda e: (e["t"], e["type"] != "post"))

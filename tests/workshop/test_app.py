@@ -17,7 +17,7 @@ from sim.tui.screens.console import ConsoleScreen
 from sim.tui.screens.debrief import DebriefScreen
 from sim.tui.widgets.feed import FeedView
 from sim.workshop.app import LoginScreen, WorkshopApp
-from sim.workshop.room import Backoff
+from sim.workshop.backoff import Backoff
 from sim.workshop.store import Store, open_store
 
 CODE = "RM7K-2QXP"

@@ -17,7 +17,8 @@ from sim.engine.session import Session
 from sim.scenario.library import resolve
 from sim.scenario.load import load_scenario
 from sim.scenario.model import Post
-from sim.workshop.room import Backoff, Room, RoomClock
+from sim.workshop.backoff import Backoff
+from sim.workshop.room import Room, RoomClock
 from sim.workshop.store import Store, open_store
 
 

@@ -30,7 +30,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal():
                 for command, variant in ((self.YES, "warning"), (self.NO, "default")):
                     label = f"{commands.BY_ID[command].label} ({commands.hint(self, command)})"
-                    yield Button(label, variant=variant, id=command.rpartition(".")[2])  # type: ignore[arg-type]
+                    yield Button(Content(label), variant=variant, id=command.rpartition(".")[2])  # type: ignore[arg-type]
 
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:

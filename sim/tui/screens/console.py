@@ -125,8 +125,7 @@ class ConsoleScreen(Screen[None]):
 
     # ------------------------------------------------------------------ the game's messages -> pixels
     def on_posts_arrived(self, message: PostsArrived) -> None:
-        self.query_one(FeedView).add_posts(message.posts)
-        self._feed_bar()
+        self.query_one(FeedView).add_posts(message.posts)  # the feed bar follows its new_count
 
     def on_statuses_changed(self, message: StatusesChanged) -> None:
         feed = self.query_one(FeedView)

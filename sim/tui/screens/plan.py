@@ -53,7 +53,7 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
                 self.draft.text if self.draft else "", id="plan-text", soft_wrap=True, tab_behavior="focus"
             )
             add = commands.hint(self, "plan.add_step")
-            yield Label(f"Steps: what will be done · who does it · by when   ({add} adds a step)")
+            yield Label(Content(f"Steps: what will be done · who does it · by when   ({add} adds a step)"))
             with VerticalScroll(id="plan-steps", can_focus=False):  # Tab goes to the fields, not the box
                 for i in range(self.initial_steps):
                     yield self._step_row(i)
@@ -67,7 +67,7 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
                     ("plan.cancel", "default", "plan-cancel"),
                 ):
                     label = commands.BY_ID[command].label
-                    yield Button(f"{label} ({commands.hint(self, command)})", variant=variant, id=button)  # type: ignore[arg-type]
+                    yield Button(Content(f"{label} ({commands.hint(self, command)})"), variant=variant, id=button)  # type: ignore[arg-type]
         yield StatusBar(id="plan-status")
         yield Footer()
 
