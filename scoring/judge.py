@@ -361,8 +361,8 @@ def _combine(
             continue  # a statement to everyone answers no one's question
         if not ctx.post_text.strip() and flag in ("off_topic", "ignores_question"):
             continue
-        if flag == "speculates" and _states_known_fact(vec_text, ctx):
-            continue  # the cause it names is in a briefing the team knows: a fact, not a guess
+        if flag in ("speculates", "over_promises") and _states_known_fact(vec_text, ctx):
+            continue  # it says what a briefing the team knows says: a fact or a decision, not a guess or a promise
         example = _nearest(name, vec) if vec is not None else ""
         flags[flag] = None
         points = round(20.0 * float(head.stage2_w[1 + j]) * float(probs[j]), 1)

@@ -379,6 +379,12 @@ _FUNCTION = frozenset(
         "as",
     ]
 )
+# "Customers" is the public; "Customer care" is a team of ours.
+_PUBLIC_OWNER = re.compile(
+    r"(you|yourself|customers|everyone|anyone|the public|parents|passengers|residents|guests|members|"
+    r"owners|households|fans|patients|students|users)\b",
+    re.IGNORECASE,
+)
 _URL_RX = re.compile(r"(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?")
 _SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
 
@@ -484,6 +490,10 @@ def plan_elements(act: Act, briefings: Sequence[Briefing] = ()) -> dict[str, str
         timed = [timing(s.when) for s in real_steps]
         if sum(timed) * 2 >= len(real_steps) and max(timed) >= 1:
             found["timeframes"] = f"{sum(1 for x in timed if x)} of {len(real_steps)} steps have a time"
+        # A step the public does is what affected people should do, whatever its verb.
+        theirs = next((s for s in real_steps if _PUBLIC_OWNER.match(s.who.strip())), None)
+        if theirs is not None and "customer_actions" not in found:
+            found["customer_actions"] = f'a step for {theirs.who.strip()}: "{theirs.what[:40]}"'
     elif act.steps:
         found.pop("owners", None)
         found.pop("timeframes", None)

@@ -259,3 +259,19 @@ def test_the_harm_head_puts_a_polite_denial_below_a_bland_reply_and_says_why(mon
     monkeypatch.setattr(judge_module, "_head", lambda: dataclasses.replace(head, harm_w=np.zeros(0, np.float32)))
     assert judge(denial, ctx).score > polite_denial.score
     assert all(h.flag != "reads_harmful" for h in judge(denial, ctx).hits)
+
+
+def test_saying_what_the_team_decided_is_not_over_promising() -> None:
+    decided = (
+        "The board has agreed that every store team member is paid in full while stores are closed, and "
+        "franchisees get a fee holiday for the weeks of the disruption."
+    )
+    text = (
+        "As promised: every store team member, including your 24, is paid in full while stores are closed, "
+        "and franchisees get a fee holiday for the weeks of disruption."
+    )
+    post = "24 staff in my two Swindon stores sent home with no shifts this week. Who pays them?"
+    unknown = judge(text, ToneContext(kind="dm", post_text=post))
+    known = judge(text, ToneContext(kind="dm", post_text=post, known_facts=(decided,)))
+    assert "over_promises" in unknown.flags  # a promise nobody here has decided reads as one
+    assert "over_promises" not in known.flags and known.score > unknown.score
