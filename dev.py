@@ -109,7 +109,7 @@ def test(_: list[str]) -> None:
         ("types (mypy)", [tool("mypy")]),
         ("import contracts", [tool("lint-imports")]),
         ("validate scenarios", [tool("stormdrill"), "validate", "scenarios"]),
-        ("tests (pytest)", [PY, "-m", "pytest", "-q", "-n", "2"]),
+        ("tests (pytest)", [PY, "-m", "pytest", "-q", "-rs", "-n", "2"]),
         # The validity suite's human order is reported, not enforced, until it holds on every scenario (issue 11).
         ("calibrate", [tool("stormdrill"), "calibrate", "--quiet", "--humans", "report", "scenarios"]),
     ]
