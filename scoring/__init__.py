@@ -21,6 +21,7 @@ from .plan import score_plan
 from .record import Act, SessionRecord, build_record
 from .session_tone import Judged, judge_all, score_tone
 from .speed import quality_credit, score_speed
+from .tone import HARMFUL_CAP
 
 __all__ = ["Evidence", "PartScore", "ReplyTone", "ScoreCard", "analyse", "score", "score_events"]
 
@@ -102,7 +103,7 @@ def analyse(
     weights = {"speed": s.weight_speed, "tone": s.weight_tone, "plan": s.weight_plan}
     wsum = sum(weights.values()) or 1.0
     total = (speed.score * weights["speed"] + tone.score * weights["tone"] + plan.score * weights["plan"]) / wsum
-    majors = major_deductions(judged)
+    majors = major_deductions(judged) + pattern_deductions(judged)
     total = max(0.0, total + sum(e.points for e in majors))
     card = ScoreCard(
         scenario=scenario.id,
@@ -173,6 +174,56 @@ def major_deductions(judged: list[Judged]) -> list[Evidence]:
                 f'At {format_time(j.act.t)} you {what}: "{quote}"{again}. A crisis lead treats this as a major '
                 f"failure: -{points:.0f} on the total." + (f" (Flagged: {words[:80]})" if words else ""),
                 -points,
+                j.act.post_id or j.act.ref,
+            )
+        )
+    return out
+
+
+# A pattern across the session's public texts, which a crisis lead reads whatever else went well: the
+# share of them the judge reads as harmful (blaming, hostile, mocking, disputing), or as piles of stock
+# words (a keyword list; a canned line is charged as canned, not here). One text misread is not a
+# pattern: up to its allowance a share costs nothing (careful play measured 0-6% harmful and 0% stuffed
+# on the validity suite); above it, PATTERN_SLOPE points per unit of share, at most PATTERN_CAP.
+PATTERN_SLOPE, PATTERN_CAP, PATTERN_MIN_TEXTS = 40.0, 20.0, 5
+PATTERNS = {
+    "harmful": (0.10, "read as harmful (blaming, hostile, mocking or disputing what people said)"),
+    "stuffed": (0.05, "were piles of stock words rather than answers"),
+}
+
+
+def _pattern_of(j: Judged) -> set[str]:
+    out = set()
+    if j.result.score <= HARMFUL_CAP:
+        out.add("harmful")
+    if "keyword_list" in j.result.flags and "canned" not in j.result.flags:
+        out.add("stuffed")
+    return out
+
+
+def pattern_deductions(judged: list[Judged]) -> list[Evidence]:
+    """Points off the total for a pattern of harmful or stuffed public texts, naming the count, the
+    share and the first example."""
+    public = [j for j in judged if j.act.public]
+    if len(public) < PATTERN_MIN_TEXTS:
+        return []
+    out: list[Evidence] = []
+    for name, (allowance, what) in PATTERNS.items():
+        hits = [j for j in public if name in _pattern_of(j)]
+        share = len(hits) / len(public)
+        points = min(PATTERN_CAP, PATTERN_SLOPE * (share - allowance))
+        if points <= 0:
+            continue
+        j = hits[0]
+        quote = clean_text(j.act.text, single_line=True)[:90]
+        out.append(
+            Evidence(
+                j.act.t,
+                "total",
+                f"total.pattern_{name}",
+                f"{len(hits)} of your {len(public)} public texts ({100 * share:.0f}%) {what}, the first at "
+                f'{format_time(j.act.t)}: "{quote}". A pattern the public sees: -{points:.1f} on the total.',
+                -round(points, 2),
                 j.act.post_id or j.act.ref,
             )
         )

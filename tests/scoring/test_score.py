@@ -355,3 +355,37 @@ def test_priority_posts_answered_for_little_are_named_with_the_reason() -> None:
     assert "answered for little" in ev.what and "too poor" in ev.what
     assert any(p.handle in ev.what.split("answered for little")[1] for p in other)
     assert ev.points < 0
+
+
+def test_the_crowd_left_in_silence_counts_in_tone_and_answering_it_pays() -> None:
+    """Answering only the must-handle posts leaves the crowd a team should reach in silence: each of
+    them counts in the tone mean as a text scoring 0, and answering them lifts tone."""
+    base = [
+        act(120, "update", GOOD_HOLDING),
+        act(200, "reply", GOOD_SAFETY, "p_allergy"),
+        act(400, "reply", GOOD_PRESS, "p_press"),
+    ]
+    only = run(base)
+    note = next(e for e in only.evidence if e.rule == "tone.unanswered")
+    assert "people who posted that a team should reach" in note.what and note.points < 0
+    answers = [
+        "Thanks for checking. Only seeded loaves with best-before 3 to 5 May are recalled; if yours is one, "
+        "please don't eat it and bring it back for a full refund.",
+        "Good question: rye loaves are not affected. The recall covers seeded loaves dated 3 to 5 May only.",
+        "I'm sorry for the worry. If the label says seeded and the date is 3, 4 or 5 May, please return it to "
+        "any of our shops and we'll refund you, no receipt needed.",
+        "You're right to ask. We're recalling seeded loaves with those dates because sesame may be missing from "
+        "the label; other breads are fine to eat.",
+        "Please check the best-before date on the bag: 3 to 5 May on a seeded loaf means it's part of the recall, "
+        "and our shops will refund it today.",
+        "Sorry you had to go looking for this. The affected loaves are seeded ones dated 3 to 5 May; our next "
+        "update is at 09:20 on this account.",
+    ]
+    crowd = sorted(
+        (p for p in STORM.posts if p.source == "wave" and p.role == "customer" and "question" in p.tags and p.t < 1500),
+        key=lambda p: p.t,
+    )[: len(answers)]
+    assert len(crowd) == len(answers)
+    answered = run(base + [act(p.t + 40, "reply", text, p.id) for p, text in zip(crowd, answers, strict=True)])
+    assert answered.tone.score > only.tone.score + 10
+    assert answered.total > only.total

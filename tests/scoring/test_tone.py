@@ -109,6 +109,7 @@ NEAR_MISSES = [
     # on cold-cuts and results-day lost 10 points each to these as "major" speculation)
     ("speculates", "We've extended the recall to every product made since 1 June because older lots may be affected."),
     ("speculates", "His grade was likely wrong because of our error, and a corrected one is coming tomorrow."),
+    ("speculates", "We're recalling seeded loaves with those dates because sesame may be missing from the label."),
     ("blames", "I'm sorry you were told that. It isn't right: all our lodges have the same heater."),
 ]
 
