@@ -23,7 +23,7 @@ from sim.scenario.text import clean_text
 from .card import Evidence, PartScore, ReplyTone
 from .judging import judge_requests, judge_version
 from .record import HIGH_REACH, Act, Delivered, SessionRecord
-from .speed import CROWD_MAX, CROWD_MIN, CROWD_SHARE, OTHER_TARGET, calls_for_private, crowd_people
+from .speed import OTHER_TARGET, calls_for_private, crowd_people, crowd_target
 from .tone import ToneResult
 
 W_CONTENT = 0.25
@@ -240,28 +240,22 @@ def crisis_type_penalties(rec: SessionRecord, judged: list[Judged]) -> tuple[flo
 CROWD_WEIGHT = 1.5  # an ordinary person's unanswered post, in the tone mean
 
 
-def crowd_target(rec: SessionRecord) -> float:
-    """How many of the people who posted a team should reach (speed's crowd block: one in five, 5 to 40)."""
-    return min(CROWD_MAX, max(CROWD_MIN, CROWD_SHARE * len(crowd_people(rec))))
-
-
 def _reaches(rec: SessionRecord, d: Delivered, copies: set[int]) -> bool:
     """Whether the trainee's responses to a post reached its author: a public reply (judged in the mean
     whatever its quality), or a private message, not a copy, to a post that calls for one (as in speed:
     a DM is no answer to a public matter)."""
-    return any(
-        a.kind == "reply" or (calls_for_private(d.post) and a.seq not in copies) for a in rec.responses_to(d.id)
-    )
+    return any(a.kind == "reply" or (calls_for_private(d.post) and a.seq not in copies) for a in rec.responses_to(d.id))
 
 
-def crowd_left_silent(rec: SessionRecord, judged: list[Judged]) -> int:
-    """Of the crowd target, how many people got no answer to any of their posts."""
+def crowd_left_silent(rec: SessionRecord, judged: list[Judged]) -> tuple[int, float]:
+    """Of the crowd target (returned too), how many people got no answer to any of their posts."""
     people = crowd_people(rec)
     if not people:
-        return 0
+        return 0, 0.0
+    want = crowd_target(len(people))
     copies = {j.act.seq for j in judged if "copy_paste" in j.result.flags}
     reached = sum(1 for posts in people.values() if any(_reaches(rec, d, copies) for d in posts))
-    return max(0, round(crowd_target(rec)) - reached)
+    return max(0, round(want) - reached), want
 
 
 def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, list[Evidence], list[ReplyTone]]:
@@ -294,7 +288,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
     # (a named account, high reach, a safety question) with its answer's weight (ending early leaves
     # the rest unanswered).
     ignored = [d for d in rec.posts.values() if d.needs_answer and not rec.responses_to(d.id)]
-    silent_crowd = crowd_left_silent(rec, judged)
+    silent_crowd, want = crowd_left_silent(rec, judged)
     if ignored or silent_crowd:
         # In a big storm nobody answers every such post: as in the speed pillar, answering OTHER_TARGET of
         # them is the full answer, so the silence counts for at most that many of them.
@@ -311,7 +305,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
         ignored.sort(key=lambda d: (not d.post.must_handle, d.t))
         crowd_note = (
             f"{'to ' if ignored else ''}{crowd_zeros}{' more' if ignored else ''} of the "
-            f"{crowd_target(rec):.0f} people who posted that a team should reach in a storm this size"
+            f"{want:.0f} people who posted that a team should reach in a storm this size"
             if crowd_zeros
             else ""
         )
@@ -333,7 +327,8 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
                 min((d.t for d in ignored), default=rec.end_t),
                 "tone",
                 "tone.unanswered",
-                f"No answer to {silent_to}: to those people the silence is the tone, so each counts as a text scoring 0.",
+                f"No answer to {silent_to}: to those people the silence is the tone, so each counts as a text "
+                "scoring 0.",
                 -round(mean_before - mean, 2),
                 ignored[0].id if ignored else "",
             )

@@ -239,7 +239,7 @@ def score_speed(
     reached = 0.0
     for posts_of in people.values():
         reached += max((answered(d.id)[1] for d in posts_of), default=0.0)
-    want = min(CROWD_MAX, max(CROWD_MIN, CROWD_SHARE * len(people)))
+    want = crowd_target(len(people))
     crowd = min(1.0, reached / want) if people else 1.0
     pts_crowd = W_CROWD * crowd
     if people:
@@ -411,6 +411,11 @@ def score_speed(
 
 _PUBLIC_TAGS = frozenset({"media", "misinformation", "scam", "regulator", "boycott", "legal"})
 _PUBLIC_ROLES = frozenset({"journalist", "regulator", "politician", "scammer", "troll", "competitor"})
+
+
+def crowd_target(n_people: int) -> float:
+    """How many of the people who posted a team should reach: one in five, at least 5, at most 40."""
+    return min(CROWD_MAX, max(CROWD_MIN, CROWD_SHARE * n_people))
 
 
 def crowd_people(rec: SessionRecord) -> dict[str, list[Delivered]]:
