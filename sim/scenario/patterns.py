@@ -142,3 +142,13 @@ def clock_label(start_minutes: int, seconds: float) -> str:
     """The wall-clock label ``HH:MM`` of scenario time ``seconds``."""
     total = (start_minutes + int(seconds // 60)) % (24 * 60)
     return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def span(seconds: float) -> str:
+    """A duration that cannot be mistaken for a time of day: 45s, 2m05s, 1h02m."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.engine.events import EndEvent
-from sim.engine.journal import JournalError, read_journal
-from sim.progress import Attempt, make_attempt
+if TYPE_CHECKING:
+    # SQLAlchemy loads when the store is first used, the journal reader and the attempts when a session
+    # is recorded or imported: not while the console starts (about 0.1 s before the first frame).
+    from sim.progress import Attempt
 
-if TYPE_CHECKING:  # SQLAlchemy loads when the store is first used, not when the console starts
     from .store import Store
 
 
@@ -34,6 +34,9 @@ def attempt_of(
     path: Path, card: dict[str, Any], *, trainee: str, difficulty: str, coached: bool, imported_from: str = ""
 ) -> Attempt:
     """The history's record of the finished session journaled at ``path``, scored as ``card``."""
+    from sim.engine.journal import read_journal
+    from sim.progress import make_attempt
+
     journal = read_journal(path)
     return make_attempt(
         path.resolve(),
@@ -58,6 +61,9 @@ class Checked:
 def check_import(store: Store, path: Path, trainee: str | None = None) -> Checked:
     """Read and score a journal to import; ``NotASession`` when it is not a finished session."""
     from scoring import analyse
+    from sim.engine.events import EndEvent
+    from sim.engine.journal import JournalError, read_journal
+    from sim.progress import make_attempt
     from sim.scenario.library import resolve
     from sim.scenario.load import load_scenario
     from sim.scenario.problems import ScenarioError
@@ -119,6 +125,8 @@ class LocalHistory:
 
     def record(self, journal: Path, card: dict[str, Any], *, trainee: str, difficulty: str, coached: bool) -> str:
         """Keep a finished session; "" once kept, else why it is not (the debrief says so)."""
+        from sim.engine.journal import JournalError
+
         from .store import StoreError
 
         try:

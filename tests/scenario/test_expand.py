@@ -92,11 +92,11 @@ def test_deterministic_across_processes(tmp_path: Path) -> None:
 
 
 STORM_PROBE = """
-import hashlib, json, sys
+import hashlib, json, os, sys
 from sim.scenario.expand import expand
 from sim.scenario.library import resolve
 from sim.scenario.load import load_scenario
-storm = expand(load_scenario(resolve("empty-ovens")), 7)
+storm = expand(load_scenario(resolve(os.environ.get("PROBE_SCENARIO", "empty-ovens"))), 7)
 print(json.dumps({"storm": hashlib.sha256(repr(storm).encode()).hexdigest(),
                   "faker": "faker" in sys.modules, "jsonschema": "jsonschema" in sys.modules}))
 """
@@ -142,11 +142,16 @@ def test_a_scenario_file_serve_checked_skips_only_the_schema_in_its_consoles(tmp
     import hashlib
 
     root = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha256((root / "scenarios" / "empty-ovens.yaml").read_bytes()).hexdigest()
-    plain = _probe({})
+    # A file of one's own (the shipped bytes plus a comment: not in the shipped manifest).
+    own = tmp_path / "empty-ovens.yaml"
+    own.write_bytes((root / "scenarios" / "empty-ovens.yaml").read_bytes() + b"\n# my copy\n")
+    digest = hashlib.sha256(own.read_bytes()).hexdigest()
+    plain = _probe({"PROBE_SCENARIO": str(own)})
     assert plain["jsonschema"] is True
-    checked = _probe({"STORMDRILL_SCHEMA_CHECKED": digest})
+    checked = _probe({"PROBE_SCENARIO": str(own), "STORMDRILL_SCHEMA_CHECKED": digest})
     assert checked == plain | {"jsonschema": False}
     # Another file (its hash is not the one serve checked) is checked against the schema as ever.
-    other = _probe({"STORMDRILL_SCHEMA_CHECKED": "0" * 64})
+    other = _probe({"PROBE_SCENARIO": str(own), "STORMDRILL_SCHEMA_CHECKED": "0" * 64})
     assert other["jsonschema"] is True
+    # The shipped file, as shipped, passed the schema when it was listed (sim.scenario.checked).
+    assert _probe({})["jsonschema"] is False

@@ -13,9 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from sim.scenario.model import Briefing, Scenario
-from sim.scenario.patterns import clock_label, format_time
+from sim.scenario.patterns import clock_label, format_time, span
 from sim.tui import commands
-from sim.tui.widgets.panels import span
 
 if TYPE_CHECKING:
     from sim.tui.app import StormdrillApp

@@ -20,9 +20,8 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static, Tabbed
 
 from scoring.card import FAIR, GOOD
 from scoring.report import build_html
-from sim.scenario.patterns import clock_label, format_time
+from sim.scenario.patterns import clock_label, format_time, span
 from sim.tui import commands
-from sim.tui.widgets.panels import span
 
 if TYPE_CHECKING:
     from scoring.card import ScoreCard

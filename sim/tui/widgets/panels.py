@@ -13,19 +13,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 from sim.scenario.model import Briefing, Persona, Post
-from sim.scenario.patterns import clock_label
+from sim.scenario.patterns import clock_label, span
 from sim.tui import commands
 from sim.tui.widgets.feed import age, reach
-
-
-def span(seconds: float) -> str:
-    """A duration that cannot be mistaken for a time of day: 45s, 2m05s, 1h02m."""
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
 
 
 class Panel(Static):
