@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from sim.engine.events import (
@@ -45,12 +46,13 @@ class Delivered:
     def expect(self) -> Expectation | None:
         return self.post.expect
 
-    @property
+    @cached_property
     def needs_answer(self) -> bool:
-        """Must-handle, a priority tag, a named persona, or high reach: a trainee should answer it."""
+        """Must-handle, a priority tag, a named persona, or high reach: a trainee should answer it
+        (asked several times per post by each pillar: read once)."""
         return needs_answer(self.post)
 
-    @property
+    @cached_property
     def priority(self) -> int:
         return priority(self.post)
 
@@ -73,6 +75,7 @@ class SessionRecord:
     end_t: float = 0.0
     warnings: list[str] = field(default_factory=list)
     update_seqs: set[int] | None = None  # the statements that count as updates (set once judged)
+    people: dict[str, list[Delivered]] | None = None  # the crowd by author (scoring.speed.crowd_people)
 
     def is_update(self, a: Act) -> bool:
         """Whether a statement counts as a public update (sim.engine.reading.is_update, once judged)."""
@@ -86,8 +89,19 @@ class SessionRecord:
         """The @handle of an account (a persona or crowd id), as the trainee saw it."""
         return next((d.post.handle for d in self.posts.values() if d.post.author == author), author)
 
+    _by_post: tuple[int, dict[str, list[Act]]] = field(default=(-1, {}), init=False, repr=False, compare=False)
+
     def responses_to(self, post_id: str) -> list[Act]:
-        return [a for a in self.actions if a.post_id == post_id and a.kind in ("reply", "private")]
+        """The replies and private messages to a post, in order (indexed once per set of actions: a
+        10k-post storm asks for every post)."""
+        n, index = self._by_post
+        if n != len(self.actions):
+            index = {}
+            for a in self.actions:
+                if a.kind in ("reply", "private") and a.post_id is not None:
+                    index.setdefault(a.post_id, []).append(a)
+            self._by_post = (len(self.actions), index)
+        return list(index.get(post_id, ()))
 
 
 _SUFFIX = re.compile(r"^(?P<base>.+?)(?:[#@~]\d+|[#@~][A-Za-z0-9_-]+)$")

@@ -22,7 +22,7 @@ from sim.scenario.text import clean_text
 
 from .card import Evidence, PartScore, ReplyTone
 from .judging import judge_requests, judge_version
-from .record import HIGH_REACH, Act, Delivered, SessionRecord
+from .record import HIGH_REACH, Act, SessionRecord
 from .speed import OTHER_TARGET, calls_for_private, crowd_people, crowd_target
 from .tone import ToneResult
 
@@ -240,21 +240,25 @@ def crisis_type_penalties(rec: SessionRecord, judged: list[Judged]) -> tuple[flo
 CROWD_WEIGHT = 1.5  # an ordinary person's unanswered post, in the tone mean
 
 
-def _reaches(rec: SessionRecord, d: Delivered, copies: set[int]) -> bool:
-    """Whether the trainee's responses to a post reached its author: a public reply (judged in the mean
-    whatever its quality), or a private message, not a copy, to a post that calls for one (as in speed:
-    a DM is no answer to a public matter)."""
-    return any(a.kind == "reply" or (calls_for_private(d.post) and a.seq not in copies) for a in rec.responses_to(d.id))
-
-
 def crowd_left_silent(rec: SessionRecord, judged: list[Judged]) -> tuple[int, float]:
-    """Of the crowd target (returned too), how many people got no answer to any of their posts."""
+    """Of the crowd target (returned too), how many people got no answer to any of their posts: an
+    answer is a public reply (judged in the mean whatever its quality), or a private message, not a
+    copy, to a post that calls for one (as in speed: a DM is no answer to a public matter)."""
     people = crowd_people(rec)
     if not people:
         return 0, 0.0
     want = crowd_target(len(people))
     copies = {j.act.seq for j in judged if "copy_paste" in j.result.flags}
-    reached = sum(1 for posts in people.values() if any(_reaches(rec, d, copies) for d in posts))
+    answered = {
+        a.post_id
+        for a in rec.actions
+        if a.post_id in rec.posts
+        and (
+            a.kind == "reply"
+            or (a.kind == "private" and a.seq not in copies and calls_for_private(rec.posts[a.post_id].post))
+        )
+    }
+    reached = sum(1 for posts in people.values() if any(d.id in answered for d in posts))
     return max(0, round(want) - reached), want
 
 

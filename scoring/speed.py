@@ -420,11 +420,13 @@ def crowd_target(n_people: int) -> float:
 
 def crowd_people(rec: SessionRecord) -> dict[str, list[Delivered]]:
     """The people who posted (not injects, trolls, scammers or competitors), each with their posts."""
-    people: dict[str, list[Delivered]] = {}
-    for d in rec.posts.values():
-        if d.post.source != "inject" and d.post.role not in ("troll", "scammer", "competitor"):
-            people.setdefault(d.post.author, []).append(d)
-    return people
+    if rec.people is None:
+        people: dict[str, list[Delivered]] = {}
+        for d in rec.posts.values():
+            if d.post.source != "inject" and d.post.role not in ("troll", "scammer", "competitor"):
+                people.setdefault(d.post.author, []).append(d)
+        rec.people = people
+    return rec.people
 
 
 def calls_for_private(post: Post) -> bool:
