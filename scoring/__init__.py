@@ -181,14 +181,19 @@ def major_deductions(judged: list[Judged]) -> list[Evidence]:
 
 
 # A pattern across the session's public texts, which a crisis lead reads whatever else went well: the
-# share of them the judge reads as harmful (blaming, hostile, mocking, disputing), or as piles of stock
-# words (a keyword list; a canned line is charged as canned, not here). One text misread is not a
-# pattern: up to its allowance a share costs nothing (careful play measured 0-6% harmful and 0% stuffed
-# on the validity suite); above it, PATTERN_SLOPE points per unit of share, at most PATTERN_CAP.
+# share of them the judge reads as harmful (blaming, hostile, mocking, disputing), as piles of stock
+# words (a keyword list; a canned line is charged as canned, not here), as guesses, or as promises.
+# The first guess or promise with a rule's words is a major failure (above); the pattern is how much of
+# the session was like that, in the judge's reading. One text misread is not a pattern: up to its
+# allowance a share costs nothing (careful play on the validity suite measured 0-6% harmful, 0%
+# stuffed, 0-6% guesses and 0-11% promises); above it, PATTERN_SLOPE points per unit of share, at most
+# PATTERN_CAP each.
 PATTERN_SLOPE, PATTERN_CAP, PATTERN_MIN_TEXTS = 40.0, 20.0, 5
 PATTERNS = {
     "harmful": (0.10, "read as harmful (blaming, hostile, mocking or disputing what people said)"),
     "stuffed": (0.05, "were piles of stock words rather than answers"),
+    "speculates": (0.15, "guessed at what was not confirmed (a cause, a number, that it is safe or fixed)"),
+    "over_promises": (0.15, "promised what nobody could know or had decided"),
 }
 
 
@@ -198,6 +203,7 @@ def _pattern_of(j: Judged) -> set[str]:
         out.add("harmful")
     if "keyword_list" in j.result.flags and "canned" not in j.result.flags:
         out.add("stuffed")
+    out |= {f for f in ("speculates", "over_promises") if f in j.result.flags}
     return out
 
 
