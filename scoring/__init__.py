@@ -146,6 +146,15 @@ MAJOR_REPEAT, MAJOR_CAP = 2.0, 16.0
 # still lower the text's own score and cap it in the poor band.
 
 
+def _quote(text: str, limit: int = 90) -> str:
+    """The trainee's words for evidence, on one line, cut at a word (marked) when longer than ``limit``."""
+    line = clean_text(text, single_line=True)
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0] if " " in line[:limit] else line[:limit]
+    return cut.rstrip(",;:.") + "..."
+
+
 def _major_evidence(j: Judged, names: set[str]) -> bool:
     """Whether a text carries firm evidence of a major failure: a rule's words, not only a likeness."""
     return any(h.flag in names and not h.match.startswith("reads like") for h in j.result.hits)
@@ -163,7 +172,7 @@ def major_deductions(judged: list[Judged]) -> list[Evidence]:
             continue
         j = hits[0]
         words = next((h.match for h in j.result.hits if h.flag in names and not h.match.startswith("reads like")), "")
-        quote = clean_text(j.act.text, single_line=True)[:90]
+        quote = _quote(j.act.text)
         points = min(MAJOR_CAP, first + MAJOR_REPEAT * (len(hits) - 1))
         again = f" ({len(hits) - 1} more time{'s' if len(hits) > 2 else ''} after)" if len(hits) > 1 else ""
         out.append(
@@ -221,7 +230,7 @@ def pattern_deductions(judged: list[Judged]) -> list[Evidence]:
         if points <= 0:
             continue
         j = hits[0]
-        quote = clean_text(j.act.text, single_line=True)[:90]
+        quote = _quote(j.act.text)
         out.append(
             Evidence(
                 j.act.t,
