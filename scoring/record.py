@@ -89,7 +89,9 @@ class SessionRecord:
         """The @handle of an account (a persona or crowd id), as the trainee saw it."""
         return next((d.post.handle for d in self.posts.values() if d.post.author == author), author)
 
-    _by_post: tuple[int, dict[str, list[Act]]] = field(default=(-1, {}), init=False, repr=False, compare=False)
+    _by_post: tuple[int, dict[str, list[Act]]] = field(
+        default_factory=lambda: (-1, {}), init=False, repr=False, compare=False
+    )
 
     def responses_to(self, post_id: str) -> list[Act]:
         """The replies and private messages to a post, in order (indexed once per set of actions: a

@@ -301,7 +301,7 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
         silent_others = max(0, min(len(others), OTHER_TARGET) - answered_others)
         n_must = sum(1 for d in ignored if d.post.must_handle)
         # The crowd: of the people a real team answers in a storm (speed's crowd target), those who got
-        # nothing count as texts scoring 0 with an ordinary reply's weight, after the posts above.
+        # nothing count as texts scoring 0 with CROWD_WEIGHT each, after the posts above.
         crowd_zeros = max(0, silent_crowd - silent_others)
         w_ignored = MUST_WEIGHT * n_must + OTHER_WEIGHT * silent_others + CROWD_WEIGHT * crowd_zeros
         mean_before = mean
