@@ -314,13 +314,13 @@ async def test_debrief_chart_fits_the_terminal_and_follows_resizes(harness: Make
 
 
 async def test_text_typed_into_the_feed_does_not_end_the_session(harness: Make) -> None:
-    """With no post to reply to, "r" opens nothing and the text lands on the feed: its "e" asks to end
-    the session, its "y" must not answer yes, and esc keeps playing."""
+    """Text typed while the feed has focus: its "e" asks to end the session, its "y" must not answer
+    yes, and esc keeps playing."""
     h = harness()
     async with h.app.run_test(size=(120, 40)) as pilot:
         console = await start(h, pilot, 1)  # no post has arrived yet
         console.set_focus(console.query_one(FeedView))
-        burst(h, ["r", *"We're sorry, your day"])
+        burst(h, [*"We're sorry, your day"])
         await pilot.pause()
         await pilot.pause()
         assert not h.game.finished
@@ -329,6 +329,58 @@ async def test_text_typed_into_the_feed_does_not_end_the_session(harness: Make) 
         await pilot.pause()
         assert isinstance(h.app.screen, ConsoleScreen)
         assert not h.game.finished
+
+
+async def test_reply_with_no_post_chosen_keeps_the_text_and_runs_no_keys(harness: Make) -> None:
+    """`r` with no post selected says to choose one and puts the cursor in the (idle) composer: the
+    letters typed next land there, none runs as a console key ("a" would open the plan editor, "e"
+    ask to end), ctrl+s sends nothing, and the text goes to the post chosen next."""
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        console = await start(h, pilot, 200)
+        console.set_focus(console.query_one(FeedView))
+        assert console.query_one(FeedView).current_post is None
+        text = "Dan, I'm sorry: a wasted trip and a cancelled order. I've sent you a DM."
+        burst(h, ["r", *text])
+        await pilot.pause()
+        await pilot.pause()
+        composer = console.query_one(Composer)
+        assert isinstance(h.app.screen, ConsoleScreen) and not h.game.finished
+        assert composer.text == text and composer.mode == "idle"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert h.actions() == []
+        await pilot.press("escape", "j", "r")
+        await pilot.pause()
+        chosen = console.query_one(FeedView).current_post
+        assert chosen is not None and composer.mode == "reply" and composer.text == text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [action] = h.actions()
+        assert action["kind"] == "reply" and action["text"] == text and action["post"] == chosen.id
+
+
+async def test_a_plan_with_no_steps_takes_the_publish_key_twice(harness: Make) -> None:
+    """Text with no steps is usually typed into the wrong place: the first ctrl+s says so, a second
+    one with nothing changed publishes it; a change in between asks again."""
+    h = harness()
+    async with h.app.run_test(size=(120, 40)) as pilot:
+        await start(h, pilot, 600)
+        editor = await open_plan(h, pilot)
+        write(h.app.focused, "sorry about the stores")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert h.app.screen is editor and h.actions() == []
+        write(h.app.focused, ", we are on it")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert h.app.screen is editor and h.actions() == []
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(h.app.screen, ConsoleScreen)
+        [action] = h.actions()
+        assert action["kind"] == "plan" and action["steps"] == []
+        assert action["text"] == "sorry about the stores, we are on it"
 
 
 async def test_session_ends_by_itself_at_the_scenario_end(harness: Make) -> None:

@@ -248,14 +248,21 @@ class ConsoleScreen(Screen[None]):
         return post
 
     def action_reply(self) -> None:
-        post = self._need_post()
-        if post:
-            self.query_one(Composer).open("reply", post.id, f"{post.handle}")
+        self._open_for_post("reply")
 
     def action_private(self) -> None:
+        self._open_for_post("private")
+
+    def _open_for_post(self, mode: str) -> None:
+        composer = self.query_one(Composer)
         post = self._need_post()
         if post:
-            self.query_one(Composer).open("private", post.id, f"{post.handle}")
+            composer.open(mode, post.id, f"{post.handle}")
+        elif composer.mode == "idle":
+            # No post to answer yet: the text the trainee goes on typing lands in the box (nothing
+            # chosen, so it cannot be sent by mistake) instead of running the console's letter keys
+            # ("a" opening the plan editor, "e" asking to end). It is kept for the post chosen next.
+            composer.open("idle")
 
     def action_update(self) -> None:
         self.query_one(Composer).open("update")

@@ -39,6 +39,7 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
         self.draft = draft
         self.initial_steps = max(steps, len(draft.steps) if draft else 0)
         self.status = status
+        self._stepless: PlanDraft | None = None  # a plan with no steps, published once already
 
     def compose(self) -> ComposeResult:
         with Vertical(id="plan-box"):
@@ -125,6 +126,19 @@ class PlanEditor(ModalScreen[PlanDraft | None]):
         draft = self.collect()
         if not draft.text and not draft.steps:
             self.notify("Write what happened or at least one step first.", severity="warning", markup=False)
+            return
+        if not draft.steps and self._stepless != draft:
+            # A plan is its steps (what, who, by when). Text with none is usually typed into the wrong
+            # place, so publishing it takes the key a second time, with nothing changed in between.
+            self._stepless = draft
+            key = commands.hint(self, "plan.publish")
+            self.notify(
+                f"This plan has no steps (what happens, who, by when). Add them, or press {key} again to "
+                "publish it as it is.",
+                title="No steps yet",
+                severity="warning",
+                markup=False,
+            )
             return
         self.dismiss(draft)
 
