@@ -24,7 +24,10 @@ from scoring.judge import judge_many  # noqa: E402
 from scoring.tone import ToneContext  # noqa: E402
 
 SETS = {
-    "blind5_ordinary": "tests/data/blind5/ordinary.jsonl",
+    "blind6_ordinary": "tests/data/blind6/ordinary.jsonl",
+    "blind6_hard": "tests/data/blind6/hard.jsonl",
+    "blind6_live": "tests/data/blind6/live.jsonl",
+    "blind5_ordinary": "tests/data/blind5/ordinary.jsonl",  # in the training pool since blind set 6
     "blind5_hard": "tests/data/blind5/hard.jsonl",
     "blind4_ordinary": "tests/data/blind4/ordinary.jsonl",  # in the training pool since blind set 5
     "blind4_hard": "tests/data/blind4/hard.jsonl",
@@ -35,6 +38,7 @@ SETS = {
     "tone_blind2": "tests/data/tone_blind2.jsonl",
 }
 ADVERSARIAL = {
+    "blind6_adversarial": "tests/data/blind6/adversarial.jsonl",
     "blind5_adversarial": "tests/data/blind5/adversarial.jsonl",
     "blind4_adversarial": "tests/data/blind4/adversarial.jsonl",  # in the training pool since blind set 5
     "blind3_adversarial": "tests/data/blind3/adversarial.jsonl",  # in the training pool since blind set 4
