@@ -106,11 +106,13 @@ def training_rows() -> list[dict[str, Any]]:
         rows += load(Path(f), Path(f).stem)
     for name in ("tone_dev", "tone_blind", "tone_blind2"):
         rows += load(ROOT / "tests" / "data" / f"{name}.jsonl", name)
-    # Blind sets join the pool once their figures are reported (training/figures-blind3.json, -blind4.json,
-    # -blind5.json). The shipped judge (4773rows-ft-A) was trained before blind set 5 joined.
-    for blind in ("blind3", "blind4", "blind5"):
-        for part in ("ordinary", "hard", "adversarial"):
-            rows += load(ROOT / "tests" / "data" / blind / f"{part}.jsonl", blind)
+    # Blind sets join the pool once their figures are reported (training/figures-blind3.json ... -blind6.json).
+    # The shipped judge (5474rows-ft-A) was trained before blind set 6 joined.
+    for blind in ("blind3", "blind4", "blind5", "blind6"):
+        for part in ("ordinary", "hard", "adversarial", "live"):
+            path = ROOT / "tests" / "data" / blind / f"{part}.jsonl"
+            if path.exists():  # "live" (short replies to the crowd mid-storm) since blind set 6
+                rows += load(path, blind)
     return rows
 
 

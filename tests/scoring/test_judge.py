@@ -105,10 +105,22 @@ FLOORS = {
     # included): 0.927 / 0.860 / 0.996 ordinary, 0.921 / 0.921 / 0.997 hard (training/figures-blind5.json).
     "blind5/hard.jsonl": (0.86, 0.86, 0.97),
     "blind5/ordinary.jsonl": (0.88, 0.80, 0.98),
+    # Blind set 6 (12 more new crises, another writer, and a part of short replies to the crowd), scored
+    # once with the judge trained with w10 and w11: 0.930 / 0.871 / 0.984 ordinary, 0.872 / 0.872 / 0.974
+    # hard, 0.817 / 0.710 / 0.946 live (training/figures-blind6.json).
+    "blind6/hard.jsonl": (0.82, 0.82, 0.95),
+    "blind6/ordinary.jsonl": (0.88, 0.82, 0.96),
+    "blind6/live.jsonl": (0.75, 0.64, 0.90),
 }
-# AUC harmful (1) vs poor (2) on the blind sets scored once (0.935 ordinary, 0.926 hard on blind set 5):
-# the floor sits below them and above reply length and the keyword list on the hard set.
-HARM_FLOORS = {"blind5/hard.jsonl": 0.85, "blind5/ordinary.jsonl": 0.85}
+# AUC harmful (1) vs poor (2) on the blind sets scored once (0.935 ordinary, 0.926 hard on blind set 5;
+# 0.941 and 0.942 on blind set 6): the floor sits below them and above reply length and the keyword list
+# on the hard set.
+HARM_FLOORS = {
+    "blind5/hard.jsonl": 0.85,
+    "blind5/ordinary.jsonl": 0.85,
+    "blind6/hard.jsonl": 0.88,
+    "blind6/ordinary.jsonl": 0.88,
+}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -132,7 +144,7 @@ def test_harmful_replies_score_below_poor_ones(name: str) -> None:
     assert figures([length_baseline(r) for r in rows], rows, interval=False)["auc_poor_vs_harmful"] < HARM_FLOORS[name]
 
 
-@pytest.mark.parametrize("blind", ["blind3", "blind4", "blind5"])
+@pytest.mark.parametrize("blind", ["blind3", "blind4", "blind5", "blind6"])
 def test_adversarial_replies_do_not_score_well(blind: str) -> None:
     rows = load_rows(DATA / blind / "adversarial.jsonl")
     results = judge_many([r["reply"] for r in rows], [reply("", r["post"], r["author"]) for r in rows])
@@ -151,6 +163,7 @@ ACCEPTED = (
     "keyword_stuffing",
     "canned",
     "bare_dm",
+    "non_apology",
     "over_promise",
     "speculate_cause",
     "pii_public",
