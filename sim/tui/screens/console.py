@@ -257,7 +257,7 @@ class ConsoleScreen(Screen[None]):
         composer = self.query_one(Composer)
         post = self._need_post()
         if post:
-            composer.open(mode, post.id, f"{post.handle}")
+            composer.open(mode, post.id, post.handle)
         elif composer.mode == "idle":
             # No post to answer yet: the text the trainee goes on typing lands in the box (nothing
             # chosen, so it cannot be sent by mistake) instead of running the console's letter keys
