@@ -144,6 +144,15 @@ def score_speed(
             if skipped
             else ""
         )
+        if skipped:
+            # A hollow line earns what it would alone (POOR_CREDIT): a later real one never lowers that.
+            hollow = W_FIRST * POOR_CREDIT * max(0.0, 1 - max(0.0, skipped[0].t - target) / (3 * target))
+            if hollow > pts_first:
+                pts_first = hollow
+                note = (
+                    f" An earlier statement at {format_time(skipped[0].t)} said nothing of substance: it earns "
+                    f"the {POOR_CREDIT:.0%} a hollow holding line earns, more than the late one."
+                )
         ev.append(
             Evidence(
                 first_statement,
