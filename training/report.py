@@ -24,7 +24,10 @@ from scoring.judge import judge_many  # noqa: E402
 from scoring.tone import ToneContext  # noqa: E402
 
 SETS = {
-    "blind6_ordinary": "tests/data/blind6/ordinary.jsonl",
+    "blind7_ordinary": "tests/data/blind7/ordinary.jsonl",
+    "blind7_hard": "tests/data/blind7/hard.jsonl",
+    "blind7_live": "tests/data/blind7/live.jsonl",
+    "blind6_ordinary": "tests/data/blind6/ordinary.jsonl",  # in the training pool since blind set 7
     "blind6_hard": "tests/data/blind6/hard.jsonl",
     "blind6_live": "tests/data/blind6/live.jsonl",
     "blind5_ordinary": "tests/data/blind5/ordinary.jsonl",  # in the training pool since blind set 6
@@ -38,7 +41,8 @@ SETS = {
     "tone_blind2": "tests/data/tone_blind2.jsonl",
 }
 ADVERSARIAL = {
-    "blind6_adversarial": "tests/data/blind6/adversarial.jsonl",
+    "blind7_adversarial": "tests/data/blind7/adversarial.jsonl",
+    "blind6_adversarial": "tests/data/blind6/adversarial.jsonl",  # in the training pool since blind set 7
     "blind5_adversarial": "tests/data/blind5/adversarial.jsonl",
     "blind4_adversarial": "tests/data/blind4/adversarial.jsonl",  # in the training pool since blind set 5
     "blind3_adversarial": "tests/data/blind3/adversarial.jsonl",  # in the training pool since blind set 4
