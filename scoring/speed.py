@@ -293,7 +293,13 @@ def score_speed(
                 start,
                 "speed",
                 "speed.cadence",
-                f"Longest public silence {format_time(longest)} (expected an update every {format_time(every)}).",
+                f"Longest public silence {format_time(longest)}"
+                + (
+                    f" after your first statement (the {format_time(first_statement)} before it is scored above)"
+                    if first_statement > longest
+                    else ""
+                )
+                + f" (expected an update every {format_time(every)}).",
                 W_CADENCE * cadence - W_CADENCE,
             )
         )
