@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, cast
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -103,7 +102,7 @@ class BriefingScreen(Screen[None]):
                 ("Keys\n", "bold"), *[Content.assemble((f"{k:<{width}}", "bold"), f"{v}\n") for k, v in rows]
             )
             yield Static(keys, id="briefing-keys")
-        yield Lazy(Footer())  # after the briefing's first frame: the keys are listed above meanwhile
+        yield Footer()
 
     @property
     def scenario(self) -> Scenario:
