@@ -137,46 +137,7 @@ def warm(workshop_id: str, store_url: str | None) -> None:
             make_url(store_url).get_dialect().import_dbapi()  # the dialect and its driver: no connection
     _warm_scenario(workshop_id, store_url)
     gc.collect()
-    _FILLER.extend(fill_holes())
     gc.freeze()
-
-
-_FILLER: list[object] = []  # what fills the zygote's free small blocks, for its life (see fill_holes)
-
-
-def fill_holes() -> list[object]:
-    """Objects that take every free block left in the small-object allocator's partly used pools.
-
-    The zygote's heap is full of holes (objects freed while importing and loading). A forked console
-    would put its first new objects there, and each one written into a shared page copies that page;
-    with the holes taken, its new objects go to pages of its own. (``sys._debugmallocstats`` is the
-    only place CPython tells the free blocks per size class; it writes to the C stderr.)"""
-    import tempfile
-
-    free: dict[int, int] = {}
-    with tempfile.TemporaryFile() as out:
-        saved = os.dup(2)
-        try:
-            sys.stderr.flush()
-            os.dup2(out.fileno(), 2)
-            sys._debugmallocstats()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        out.seek(0)
-        for line in out.read().decode("ascii", "replace").splitlines():
-            parts = line.split()
-            if len(parts) == 5 and all(p.isdigit() for p in parts):
-                free[int(parts[1])] = int(parts[4])
-            elif free and not line.strip():
-                break
-    header = sys.getsizeof(b"")  # a bytes object's size is header + its length
-    filler: list[object] = []
-    for size, blocks in free.items():
-        if size <= header:
-            continue  # too small for a bytes object (a few classes of at most 32 bytes)
-        filler += [bytes(size - header) for _ in range(blocks)]
-    return filler
 
 
 def _warm_scenario(workshop_id: str, store_url: str | None) -> None:
