@@ -154,7 +154,7 @@ def start_zygote(workshop_id: str) -> Any:
 
     path = zygote_address(workshop_id)
     if path is None:
-        click.echo("  Consoles:       one process each (no Unix sockets here: about 40 MB more per trainee)")
+        click.echo("  Consoles:       one process each (no Unix sockets here: about 35 MB more per trainee)")
         return None
     keeper = ZygoteKeeper(path, workshop_id)
     if not keeper.start():

@@ -133,7 +133,7 @@ def console_pids(workshop_id: str) -> list[int]:
 
 
 def zygote_pids(workshop_id: str) -> list[int]:
-    """The workshop's fork server processes (not the consoles they forked)."""
+    """The workshop's fork server processes: the children of ``workshop serve`` (not the consoles they forked)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -142,6 +142,7 @@ def zygote_pids(workshop_id: str) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
             ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             parent = Path(f"/proc/{ppid}/cmdline").read_bytes().split(b"\0")
-            if b"zygote" in argv and workshop_id.encode() in argv and b"zygote" not in parent:
+            # serve's child (a console forked by a fork server that has died is init's child)
+            if b"zygote" in argv and workshop_id.encode() in argv and b"serve" in parent:
                 found.append(int(entry.name))
     return found

@@ -17,7 +17,6 @@ then does what its stdin says), so they need no store and no Textual app.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -291,7 +290,22 @@ def test_a_console_that_gets_no_go_exits_without_touching_the_tab(tmp_path: Path
 
 
 # ---------------------------------------------------------------------- under workshop serve
-async def test_under_serve_a_tab_is_forked_by_the_fork_server_and_its_actions_are_stored(tmp_path: Path) -> None:
+def parent_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def new_zygote(workshop_id: str, old: int, timeout: float = 60) -> int:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        found = [p for p in zygote_pids(workshop_id) if p != old]
+        if found:
+            time.sleep(3)  # listening once warm
+            return found[0]
+        time.sleep(0.3)
+    raise AssertionError("serve did not start another fork server")
+
+
+async def test_under_serve_tabs_are_forked_by_the_fork_server_which_serve_replaces_if_killed(tmp_path: Path) -> None:
     home = tmp_path / "home"
     with serving(home, CODE) as (url, serve):
         os.environ["STORMDRILL_HOME"] = str(home)
@@ -303,25 +317,32 @@ async def test_under_serve_a_tab_is_forked_by_the_fork_server_and_its_actions_ar
         sock = zygote_address(w.id, home)
         assert sock is not None
         assert stat.S_IMODE(sock.stat().st_mode) == 0o600
-        text = "Update 1: every store is being checked, next update in 10 minutes."
-        async with aiohttp.ClientSession() as http, http.ws_connect(f"{url}/ws?width=120&height=36") as ws:
-            tab = Tab(ws)
-            await ws.send_str(json.dumps(["resize", {"width": 120, "height": 36}]))
-            assert await tab.shows("Join the workshop")
-            await tab.keys(CODE + "\t" + "Ines" + "\r")
-            assert await tab.shows("Press Enter")
-            await tab.keys("\r")
-            await asyncio.sleep(1)
-            [console] = console_pids(w.id)
-            ppid = int(Path(f"/proc/{console}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            assert ppid == zygote, "the console was not forked by the fork server"
-            seat = store.roster(w.id)[0]
-            await tab.keys("u" + text + "\x13")
-            rows = await stored(store, seat.session_id, 1)
-            tab.reader.cancel()
-        assert [r[3] for r in rows] == [text]
+        texts = [f"Update {i}: every store is being checked, next update in 10 minutes." for i in range(2)]
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(f"{url}/ws?width=120&height=36") as ws:
+                tab = Tab(ws)
+                await tab.enter("Ines")
+                [console] = console_pids(w.id)
+                assert parent_of(console) == zygote, "the console was not forked by the fork server"
+                seat = store.roster(w.id)[0]
+                await tab.keys("u" + texts[0] + "\x13")
+                rows = await stored(store, seat.session_id, 1)
+                tab.reader.cancel()
+            assert [r[3] for r in rows] == texts[:1]
+            kill(zygote)  # serve starts another; the next tab is forked by that one
+            second = new_zygote(w.id, zygote)
+            async with http.ws_connect(f"{url}/ws?width=120&height=36") as ws:
+                tab = Tab(ws)
+                await tab.enter("Omar")
+                seat = next(r for r in store.roster(w.id) if r.name == "Omar")
+                consoles = [p for p in console_pids(w.id) if parent_of(p) == second]
+                assert consoles, "the new tab's console was not forked by the new fork server"
+                await tab.keys("u" + texts[1] + "\x13")
+                rows = await stored(store, seat.session_id, 1)
+                tab.reader.cancel()
+            assert [r[3] for r in rows] == texts[1:]
         store.close()
         serve.terminate()
         serve.wait(timeout=30)
-        assert gone(zygote), "the fork server outlived serve"
+        assert gone(second), "the fork server outlived serve"
         assert not sock.exists()
