@@ -10,8 +10,9 @@ sizing).
   console's screens and widgets, the engine, the scoring, SQLAlchemy and the store's dialect), loads
   the workshop's scenario and expands its storm once (so the name pools, the scenario's modules and
   their caches are shared too), collects, and calls ``gc.freeze()``: a forked console's collections
-  never touch (and so never copy) those objects. It creates no engine, no event loop and no thread
-  before it forks: each console opens its own store connection and its own loop after the fork.
+  never touch (and so never copy) those objects. The one store engine it opens (to read the
+  workshop's scenario) is disposed of before any fork, and it runs no event loop and no thread: each
+  console opens its own store connection and its own loop after the fork.
 - Per tab, the launcher (:mod:`sim.workshop.launch`, which textual-serve runs) connects to its Unix
   socket (mode 0600, in the workshop's data folder) and sends its stdin, stdout and stderr
   (SCM_RIGHTS), environment and working folder. The zygote forks; the child says its pid, waits for
