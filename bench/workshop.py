@@ -11,10 +11,13 @@ room plays.
 
 mb_per_participant is the host's memory for the room divided by the participants: the peak
 proportional set size (PSS: a page shared by k processes counts 1/k in each, so the sum is the real
-total) of every process under serve that belongs to a participant (its console and the shell
-textual-serve starts it through), plus the peak PSS of the one judge process, counted once. The
-console's own PSS, USS (pages only it has) and RSS, and the judge's, are printed beside it; so is how
-many consoles had to load the model themselves (0 when the judge process served them all).
+total) of every process under serve that belongs to a participant (its console, and the launcher
+textual-serve starts it through), plus the peak PSS of the one judge process and of the one console
+fork server, each counted once. The console's own PSS, USS (pages only it has) and RSS, the
+launcher's, the fork server's and the judge's, are printed beside it; so is how many consoles had to
+load the model themselves (0 when the judge process served them all). A forked console's PSS counts
+its share of the pages it still shares with the fork server (and the other consoles); the fork
+server's PSS is the rest of those pages, so the sum is the real total.
 """
 
 from __future__ import annotations
@@ -87,10 +90,32 @@ def is_judge(pid: int) -> bool:
     return b"workshop\0judge\0" in cmdline(pid)
 
 
+def parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
+def is_zygote(pid: int) -> bool:
+    """The console fork server itself (the consoles it forks have its command line too)."""
+    return b"workshop\0zygote\0" in cmdline(pid) and b"workshop\0zygote\0" not in cmdline(parent(pid))
+
+
 def consoles(server: int) -> list[int]:
-    """The participants' console processes (textual-serve runs each through a shell)."""
+    """The participants' console processes: forked by the fork server, or (without one, or when it
+    could not take a tab) run by textual-serve as ``workshop participant``."""
     lines = {p: cmdline(p) for p in descendants(server)}
-    return [p for p, line in lines.items() if b"participant" in line and b"python" in line.split(b"\0")[0]]
+    return [
+        p
+        for p, line in lines.items()
+        if (b"participant" in line and b"python" in line.split(b"\0")[0])
+        or (b"workshop\0zygote\0" in line and not is_zygote(p))
+    ]
+
+
+def is_launcher(pid: int) -> bool:
+    return b"launch.py" in cmdline(pid)
 
 
 def memory_mb(pid: int) -> dict[str, float]:
@@ -225,6 +250,9 @@ async def run(participants: int, db: str | None, speed: float, log: str | None =
         store.control(workshop.id, "start")
         started = time.monotonic()
         pids = consoles(server.pid)
+        if len(pids) < len(ready):
+            await asyncio.sleep(2)
+            pids = consoles(server.pid)
         cpu0 = {p: cpu_s(p) for p in pids}
         judges0 = {p: cpu_s(p) for p in descendants(server.pid) if is_judge(p)}
         times: list[float] = []
@@ -233,15 +261,27 @@ async def run(participants: int, db: str | None, speed: float, log: str | None =
         threading.Thread(
             target=probe, args=(store.url, probe_seat.session_id, halt, times, write_failures), daemon=True
         ).start()
-        # Every process under serve is a participant's (its console and the shell textual-serve runs it
-        # through), except the judge process, which is the host's: counted once, shared by everyone.
+        # Every process under serve is a participant's (its console, and the launcher or shell textual-serve
+        # runs it through), except the judge process and the console fork server, which are the host's:
+        # each counted once, shared by everyone.
         peak: dict[int, dict[str, float]] = {}
+        kinds: dict[int, str] = {}  # what each process is, seen while it runs
         model_loaded: set[int] = set()
         limit = workshop.duration / speed + 120
         while time.monotonic() - started < limit:
             for p in descendants(server.pid):
                 with contextlib.suppress(OSError):
                     m = memory_mb(p)
+                    if p not in peak:
+                        kinds[p] = (
+                            "judge"
+                            if is_judge(p)
+                            else "zygote"
+                            if is_zygote(p)
+                            else "launcher"
+                            if is_launcher(p)
+                            else ""
+                        )
                     old = peak.setdefault(p, m)
                     peak[p] = {k: max(old[k], v) for k, v in m.items()}
             model_loaded |= {p for p in pids if p not in model_loaded and has_model(p)}
@@ -265,15 +305,18 @@ async def run(participants: int, db: str | None, speed: float, log: str | None =
             lines = journal.read_text().splitlines() if journal.exists() else []
             sent = sum(1 for line in lines if '"type":"action"' in line)
             lost += max(0, sent - len(patient(lambda r=r: store.actions(r.session_id))))
-        judge = [p for p in peak if is_judge(p)]
+        judge = [p for p in peak if kinds.get(p) == "judge"]
         judged = judge_hello(home)
         server.terminate()
         server.wait(timeout=30)
         time.sleep(1)
         judge_left = [p for p in judge if Path(f"/proc/{p}").exists()]
         console_peaks = [peak[p] for p in pids if p in peak]
-        others = [peak[p] for p in peak if p not in judge]  # consoles and their shells
+        zygote = [p for p in peak if kinds.get(p) == "zygote"]
+        launchers = [peak[p] for p in peak if kinds.get(p) == "launcher"]
+        others = [peak[p] for p in peak if p not in judge and p not in zygote]  # consoles, launchers, shells
         judge_pss = sum(peak[p]["pss"] for p in judge)
+        zygote_pss = sum(peak[p]["pss"] for p in zygote)
         times.sort()
         return {
             "participants": participants,
@@ -281,13 +324,18 @@ async def run(participants: int, db: str | None, speed: float, log: str | None =
             "actions_stored": sum(r.actions for r in roster),
             "rows_lost": lost,
             "bots_failed": failed,
-            # The participants' processes (peak PSS each) plus the judge process's peak PSS, per participant.
-            "mb_per_participant": round((sum(m["pss"] for m in others) + judge_pss) / participants, 1)
+            # The participants' processes (peak PSS each) plus the judge process's and the fork server's
+            # peak PSS, per participant.
+            "mb_per_participant": round((sum(m["pss"] for m in others) + judge_pss + zygote_pss) / participants, 1)
             if peak
             else None,
             "console_pss_mb": mean_of(console_peaks, "pss"),
             "console_uss_mb": mean_of(console_peaks, "uss"),
             "console_rss_mb": mean_of(console_peaks, "rss"),
+            "consoles_found": len(console_peaks),
+            "launcher_pss_mb": mean_of(launchers, "pss"),
+            "zygote_pss_mb": round(zygote_pss, 1),
+            "zygote_processes": len(zygote),
             "judge_pss_mb": round(judge_pss, 1),
             "judge_rss_mb": round(sum(peak[p]["rss"] for p in judge), 1),
             "judge_processes": len(judge),

@@ -101,11 +101,14 @@ def serve(
     )
     store.close()
     keeper = start_judge()
+    forks = start_zygote(info.id)
     click.echo("Press Ctrl+C to stop serving (the results stay in the store).", err=True)
-    server = WorkshopServer(participant_command(info.id), host, port, public_url)
+    server = WorkshopServer(participant_command(info.id, launcher=forks is not None), host, port, public_url)
     try:
         server.serve()
     finally:
+        if forks is not None:
+            forks.stop()
         if keeper is not None:
             keeper.stop()
 
@@ -143,6 +146,36 @@ def start_judge() -> Any:
     return keeper
 
 
+def start_zygote(workshop_id: str) -> Any:
+    """The workshop's console fork server (docs/workshops.md, sizing); None if there is none, and then
+    each tab's console imports everything itself."""
+    from sim.workshop.launch import ZYGOTE_ENV
+    from sim.workshop.zygote import ZygoteKeeper, zygote_address
+
+    path = zygote_address(workshop_id)
+    if path is None:
+        click.echo("  Consoles:       one process each (no Unix sockets here: about 35 MB more per trainee)")
+        return None
+    keeper = ZygoteKeeper(path, workshop_id)
+    if not keeper.start():
+        click.echo(f"  Consoles:       one process each ({keeper.problem})")
+        return None
+    os.environ[ZYGOTE_ENV] = str(path)
+    click.echo(f"  Consoles:       forked from one warm process (pid {keeper.pid})")
+    return keeper
+
+
+@workshop.command(hidden=True)
+@click.option("--socket", "path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--workshop", "workshop_id", required=True)
+def zygote(path: Path, workshop_id: str) -> None:
+    """The workshop's console fork server (serve starts it): forks a warm console for each tab."""
+    from sim.workshop.store import DB_ENV
+    from sim.workshop.zygote import run_zygote
+
+    sys.exit(run_zygote(path, workshop_id, os.environ.get(DB_ENV) or None))
+
+
 @workshop.command(hidden=True)
 @click.option("--socket", "path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--lease-wait", type=click.FloatRange(0.1), default=60.0, help="Exit if no serve leases it by then (s).")
@@ -156,15 +189,10 @@ def judge(path: Path, lease_wait: float) -> None:
 @workshop.command(hidden=True)
 @click.option("--workshop", "workshop_id", required=True)
 def participant(workshop_id: str) -> None:
-    """One browser tab's trainee console (textual-serve runs this)."""
-    from scoring import judging
-    from sim.workshop.app import WorkshopApp
-    from sim.workshop.judge_service import JUDGE_ENV, ServedJudge
-    from sim.workshop.serve import DB_ENV
+    """One browser tab's trainee console (textual-serve runs this, or its launcher when there is no fork server)."""
+    from sim.workshop.zygote import run_console
 
-    if os.environ.get(JUDGE_ENV):
-        judging.use(ServedJudge(os.environ[JUDGE_ENV]))  # the host's judge: this process never loads the model
-    WorkshopApp(os.environ.get(DB_ENV) or None, workshop_id).run()
+    run_console(workshop_id)
 
 
 @workshop.command()

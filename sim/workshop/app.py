@@ -218,7 +218,9 @@ class WorkshopApp(StormdrillApp):
         from sim.engine.journal import read_journal
 
         j = read_journal(game.journal_path)
-        return round(analyse(game.scenario, j.header, j.events, j.warnings)[0].total, 1)
+        # The session's own storm (frozen): expanding it again every 10 s cost CPU and memory churn.
+        card = analyse(game.scenario, j.header, j.events, j.warnings, storm=game.session.storm)[0]
+        return round(card.total, 1)
 
     def _room_changed(self, state: str) -> None:
         text, severity = STATE_NOTES.get(state, (f"The workshop is {state}.", "information"))

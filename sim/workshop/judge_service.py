@@ -86,10 +86,17 @@ class JudgeRefused(JudgeUnavailable):
 def judge_address(folder: Path | None = None) -> Path | None:
     """Where the judge process of this data folder listens; None where there are no Unix sockets
     (or the private folder for a long path is not safe to use)."""
+    return socket_address(folder or data_dir(), SOCKET_NAME)
+
+
+def socket_address(folder: Path, name: str) -> Path | None:
+    """``folder/name`` for a Unix socket, or the same name in a private temp folder named after
+    ``folder`` when that path is too long; None where there are no Unix sockets (or that private
+    folder is not safe to use)."""
     if not hasattr(socket, "AF_UNIX"):
         return None
-    folder = (folder or data_dir()).resolve()
-    path = folder / SOCKET_NAME
+    folder = folder.resolve()
+    path = folder / name
     if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
         return path
     digest = hashlib.sha256(os.fsencode(folder)).hexdigest()[:16]
@@ -99,7 +106,7 @@ def judge_address(folder: Path | None = None) -> Path | None:
     st = short.lstat()
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
         return None  # someone else's, or readable by others: do not put a socket there
-    return short / SOCKET_NAME
+    return short / name
 
 
 # ---------------------------------------------------------------------- the line protocol

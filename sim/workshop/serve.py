@@ -14,13 +14,21 @@ from typing import Any
 
 from textual_serve.server import Server
 
-DB_ENV = "STORMDRILL_WORKSHOP_DB"
+from .store import DB_ENV
+
+__all__ = ["DB_ENV", "LAUNCHER", "WorkshopServer", "participant_command", "port_free"]
 TEMPLATES = Path(__file__).parent / "templates"
+LAUNCHER = Path(__file__).parent / "launch.py"
 
 
-def participant_command(workshop_id: str) -> str:
-    """The command textual-serve runs for each browser tab."""
-    return f"{shlex.quote(sys.executable)} -m sim workshop participant --workshop {shlex.quote(workshop_id)}"
+def participant_command(workshop_id: str, *, launcher: bool = False) -> str:
+    """The command textual-serve runs for each browser tab (through ``/bin/sh -c``: ``exec``, so no
+    shell stays). With ``launcher``: the small launcher that has the host's console fork server
+    fork the console (``sim.workshop.launch``), which runs the console itself if it cannot."""
+    py, wid = shlex.quote(sys.executable), shlex.quote(workshop_id)
+    if launcher:
+        return f"exec {py} -I -S {shlex.quote(str(LAUNCHER))} --workshop {wid}"
+    return f"exec {py} -m sim workshop participant --workshop {wid}"
 
 
 def port_free(host: str, port: int) -> bool:

@@ -42,6 +42,7 @@ from sim.store import data_dir
 from .models import ActionRow, Participant, PracticeRow, PushedPost, ScoreCardRow, SessionRow, Workshop
 
 T = TypeVar("T")
+DB_ENV = "STORMDRILL_WORKSHOP_DB"  # the store's URL, for the participants' processes (not on their command line)
 DB_FILE = "workshops.db"
 STATES = ("waiting", "running", "paused", "ended")
 # Join codes: 8 characters without look-alikes (no 0/O, 1/I/L), shown as two groups of four.

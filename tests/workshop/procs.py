@@ -113,13 +113,36 @@ def serving(home: Path, code: str) -> Iterator[tuple[str, subprocess.Popen[str]]
 
 
 def console_pids(workshop_id: str) -> list[int]:
-    """The Python processes running a console of this workshop (``workshop participant --workshop ID``)."""
+    """The Python processes running a console of this workshop: ``workshop participant --workshop ID``
+    (a tab without the fork server), and the children of the workshop's fork server (``workshop zygote
+    --workshop ID``), which are forked consoles; never the launchers nor the fork server itself."""
+    argvs, parents = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            argvs[int(entry.name)] = (entry / "cmdline").read_bytes().split(b"\0")
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    wid = workshop_id.encode()
+
+    def runs(pid: int, command: bytes) -> bool:
+        argv = argvs.get(pid, [b""])
+        return b"python" in argv[0] and command in argv and wid in argv
+
+    return [p for p in argvs if runs(p, b"participant") or (runs(p, b"zygote") and runs(parents.get(p, 0), b"zygote"))]
+
+
+def zygote_pids(workshop_id: str) -> list[int]:
+    """The workshop's fork server processes: the children of ``workshop serve`` (not the consoles they forked)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         with contextlib.suppress(OSError):
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if b"python" in argv[0] and b"participant" in argv and workshop_id.encode() in argv:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            parent = Path(f"/proc/{ppid}/cmdline").read_bytes().split(b"\0")
+            # serve's child (a console forked by a fork server that has died is init's child)
+            if b"zygote" in argv and workshop_id.encode() in argv and b"serve" in parent:
                 found.append(int(entry.name))
     return found

@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from textual.worker import WorkerCancelled
@@ -154,3 +156,33 @@ async def test_a_refreshed_tab_resumes_and_the_end_of_the_room_ends_it(tmp_path:
     finished = store.finished(wid)
     assert [f.name for f in finished] == ["Ravi"] and finished[0].card["trainee"] == "Ravi"
     assert len(store.roster(wid)) == 1
+
+
+async def test_the_live_score_uses_the_sessions_storm_and_scores_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The roster's live score (every 10 s while a trainee acts) reuses the session's expanded storm:
+    the same score as a fresh expansion gives, without expanding the storm again each time."""
+    from scoring import analyse
+    from sim.engine.journal import read_journal
+    from sim.scenario.expand import expand as real
+
+    url, store, wid = room(tmp_path)
+    store.control(wid, "start", wall=time.time() - 300)
+    app = WorkshopApp(url, wid, auto_tick=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await enter_console(app, pilot, CODE, "Kim")
+        await post_update(app, pilot, "Update: all 30 stores are being checked; next update at 09:10.")
+        game = app.game
+        assert game is not None
+        j = read_journal(game.journal_path)
+        fresh = round(analyse(game.scenario, j.header, j.events, j.warnings)[0].total, 1)
+        expanded: list[object] = []
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            expanded.append(args)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr("scoring.record.expand", counting)
+        assert app._live_score() == fresh
+        assert expanded == [], "the live score expanded the storm again"

@@ -128,6 +128,15 @@ class Tab:
             await self.ws.send_str(json.dumps(["stdin", ch]))
             await asyncio.sleep(0.01)
 
+    async def enter(self, name: str) -> None:
+        """Join as ``name`` (the login screen, then the briefing) and go into the console."""
+        await self.ws.send_str(json.dumps(["resize", {"width": 120, "height": 36}]))
+        assert await self.shows("Join the workshop")
+        await self.keys(CODE + "\t" + name + "\r")
+        assert await self.shows("Press Enter")
+        await self.keys("\r")
+        await asyncio.sleep(1)
+
 
 async def stored(store: Store, session_id: int, n: int, timeout: float = 60) -> list[tuple[int, float, str, str]]:
     end = time.monotonic() + timeout
@@ -165,12 +174,7 @@ async def test_under_serve_the_console_never_loads_the_model_and_a_killed_judge_
     texts = [f"Update {i}: every store is being checked, next update in 10 minutes." for i in range(3)]
     async with aiohttp.ClientSession() as http, http.ws_connect(f"{url}/ws?width=120&height=36") as ws:
         tab = Tab(ws)
-        await ws.send_str(json.dumps(["resize", {"width": 120, "height": 36}]))
-        assert await tab.shows("Join the workshop")
-        await tab.keys(CODE + "\t" + "Noor" + "\r")
-        assert await tab.shows("Press Enter")
-        await tab.keys("\r")
-        await asyncio.sleep(1)
+        await tab.enter("Noor")
         seat = store.roster(w.id)[0]
         await tab.keys("u" + texts[0] + "\x13")
         await stored(store, seat.session_id, 1)
