@@ -108,10 +108,14 @@ def score_speed(
     statements = [a for a in all_statements if ok(a)]
     first_statement = statements[0].t if statements else None
     target = targets.first_statement
+
+    def on_time(t: float) -> float:
+        """Full at or before the target, falling linearly to 0 at four times it."""
+        return max(0.0, 1 - max(0.0, t - target) / (3 * target))
+
     if first_statement is None and all_statements:
         empty = all_statements[0]
-        lateness = max(0.0, empty.t - target)
-        pts_first = W_FIRST * POOR_CREDIT * max(0.0, 1 - lateness / (3 * target))
+        pts_first = W_FIRST * POOR_CREDIT * on_time(empty.t)
         ev.append(
             Evidence(
                 empty.t,
@@ -135,8 +139,7 @@ def score_speed(
             )
         )
     else:
-        factor = 1.0 if first_statement <= target else max(0.0, 1 - (first_statement - target) / (3 * target))
-        pts_first = W_FIRST * factor
+        pts_first = W_FIRST * on_time(first_statement)
         verdict = "within" if first_statement <= target else "later than"
         skipped = [a for a in all_statements if a.t < first_statement]
         note = (
@@ -146,7 +149,7 @@ def score_speed(
         )
         if skipped:
             # A hollow line earns what it would alone (POOR_CREDIT): a later real one never lowers that.
-            hollow = W_FIRST * POOR_CREDIT * max(0.0, 1 - max(0.0, skipped[0].t - target) / (3 * target))
+            hollow = W_FIRST * POOR_CREDIT * on_time(skipped[0].t)
             if hollow > pts_first:
                 pts_first = hollow
                 note = (
