@@ -1197,7 +1197,11 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         else:
             found.pop("blames")
     if "blames" not in found and "third_party" in gates:
-        flag("blames", _search(_THIRD_PARTY_BLAME, t))
+        partner = _search(_THIRD_PARTY_BLAME, t)
+        # "Our new depot failed to get dough out. That's on us": our own partner's failure, named as what
+        # happened and owned in the same text, is an account of the cause, not blame shifted.
+        if not (partner.startswith("our ") and "owns_it" in found):
+            flag("blames", partner)
     if "owns_it" in found and _NOT_OURS.search(t):
         found.pop("owns_it")
     if "empathises" in found and found["empathises"].lower().endswith(" sorry"):

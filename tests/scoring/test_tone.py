@@ -119,6 +119,20 @@ def test_more_near_misses(flag: str, text: str) -> None:
     assert flag not in analyze(text, CTX).flags
 
 
+def test_our_own_partner_failure_owned_is_an_account_not_blame() -> None:
+    # Naming what failed ("our new depot failed to get dough out") and owning it in the same text is
+    # what the briefing lets the team say; the same naming without owning it still blames.
+    ctx = ToneContext(kind="reply", post_text="Went to the Croydon store and it's closed.")
+    owned = "Stephanie, sorry: Croydon is closed after our new delivery depot failed to get dough there. It's on us."
+    assert "blames" not in analyze(owned, ctx).flags
+    for text in (
+        "Croydon is closed because our new delivery depot failed to get dough there.",
+        "Our courier failed to deliver. That is on them, not us.",
+        "The depot failed to get dough out; please take it up with them.",
+    ):
+        assert "blames" in analyze(text, ctx).flags, text
+
+
 def test_a_price_is_a_fact_not_a_clock_time() -> None:
     assert "informs" in analyze("Your £19.99 has been refunded to your card.", CTX).flags
 
