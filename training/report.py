@@ -24,9 +24,9 @@ from scoring.judge import judge_many  # noqa: E402
 from scoring.tone import ToneContext  # noqa: E402
 
 SETS = {
-    "blind7_ordinary": "tests/data/blind7/ordinary.jsonl",
-    "blind7_hard": "tests/data/blind7/hard.jsonl",
-    "blind7_live": "tests/data/blind7/live.jsonl",
+    "blind7_ordinary": "tests/data/blind7/ordinary.jsonl",  # scored once on 2026-12-02, then in the pool
+    "blind7_hard": "tests/data/blind7/hard.jsonl",  # scored once on 2026-12-02, then in the pool
+    "blind7_live": "tests/data/blind7/live.jsonl",  # scored once on 2026-12-02, then in the pool
     "blind6_ordinary": "tests/data/blind6/ordinary.jsonl",  # in the training pool since blind set 7
     "blind6_hard": "tests/data/blind6/hard.jsonl",
     "blind6_live": "tests/data/blind6/live.jsonl",
@@ -41,7 +41,7 @@ SETS = {
     "tone_blind2": "tests/data/tone_blind2.jsonl",
 }
 ADVERSARIAL = {
-    "blind7_adversarial": "tests/data/blind7/adversarial.jsonl",
+    "blind7_adversarial": "tests/data/blind7/adversarial.jsonl",  # scored once on 2026-12-02, then in the pool
     "blind6_adversarial": "tests/data/blind6/adversarial.jsonl",  # in the training pool since blind set 7
     "blind5_adversarial": "tests/data/blind5/adversarial.jsonl",
     "blind4_adversarial": "tests/data/blind4/adversarial.jsonl",  # in the training pool since blind set 5

@@ -111,6 +111,12 @@ FLOORS = {
     "blind6/hard.jsonl": (0.82, 0.82, 0.95),
     "blind6/ordinary.jsonl": (0.88, 0.82, 0.96),
     "blind6/live.jsonl": (0.75, 0.64, 0.90),
+    # Blind set 7 (12 more new crises, another writer), scored once with the same judge and the rules of
+    # 2 December 2026: 0.908 / 0.820 / 0.991 ordinary, 0.918 / 0.915 / 0.995 hard, 0.893 / 0.794 / 0.969
+    # live (training/figures-blind7.json).
+    "blind7/hard.jsonl": (0.86, 0.86, 0.97),
+    "blind7/ordinary.jsonl": (0.86, 0.76, 0.97),
+    "blind7/live.jsonl": (0.83, 0.72, 0.93),
 }
 # AUC harmful (1) vs poor (2) on the blind sets scored once (0.935 ordinary, 0.926 hard on blind set 5;
 # 0.941 and 0.942 on blind set 6): the floor sits below them and above reply length and the keyword list
@@ -120,6 +126,7 @@ HARM_FLOORS = {
     "blind5/ordinary.jsonl": 0.85,
     "blind6/hard.jsonl": 0.88,
     "blind6/ordinary.jsonl": 0.88,
+    "blind7/hard.jsonl": 0.85,  # 0.892 scored once
 }
 
 
@@ -144,7 +151,7 @@ def test_harmful_replies_score_below_poor_ones(name: str) -> None:
     assert figures([length_baseline(r) for r in rows], rows, interval=False)["auc_poor_vs_harmful"] < HARM_FLOORS[name]
 
 
-@pytest.mark.parametrize("blind", ["blind3", "blind4", "blind5", "blind6"])
+@pytest.mark.parametrize("blind", ["blind3", "blind4", "blind5", "blind6", "blind7"])
 def test_adversarial_replies_do_not_score_well(blind: str) -> None:
     rows = load_rows(DATA / blind / "adversarial.jsonl")
     results = judge_many([r["reply"] for r in rows], [reply("", r["post"], r["author"]) for r in rows])
