@@ -49,6 +49,7 @@ from .tone import (
     ToneResult,
     _content_words,
     analyze,
+    states_briefed_safety,
 )
 
 HEAD_FILE = MODELS / "judge-head.json"
@@ -363,6 +364,8 @@ def _combine(
             continue
         if flag in ("speculates", "over_promises") and _states_known_fact(vec_text, ctx):
             continue  # it says what a briefing the team knows says: a fact or a decision, not a guess or a promise
+        if flag in ("over_promises", "false_reassurance") and states_briefed_safety(vec_text, ctx.known_facts):
+            continue  # "the food is safe", as the briefing says: grounded, not a promise or false comfort
         example = _nearest(name, vec) if vec is not None else ""
         flags[flag] = None
         points = round(20.0 * float(head.stage2_w[1 + j]) * float(probs[j]), 1)

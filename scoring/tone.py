@@ -12,6 +12,7 @@ Every flag comes with the words that raised it and a sentence for the trainee (d
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -684,6 +685,72 @@ _PII_KEYS = (
     "memorable",
 )
 _NOT_OURS = _rx(r"\b(not|never|isn'?t|wasn'?t) (our|on us)")
+# "The food is safe", said plainly (no "100%", "completely", "guaranteed"), when a briefing the team has
+# says so ("it is not a food safety issue", "no ingredients are contaminated"): a known fact, not a promise.
+_PLAIN_SAFE = _rx(r"^((products?|food|items?|meals?|everything) (is|are) safe|no risk)$")
+# A fact that denies a risk ("not a food safety issue", "free of lead") or states safety ("safe to drink",
+# "tests came back clear"); the second kind only when not itself denied or left open ("we have not yet
+# confirmed whether it is safe to use").
+_FACT_DENIES_RISK = _rx(
+    r"\b(not|no|isn'?t|aren'?t|nothing|none of|free of|clear of)\b[\w ,']{0,40}?\b(safety (issue|risk|concern|problem)|"
+    r"unsafe|contaminat\w*|danger\w*|toxic\w*|hazard\w*|harmful|(fire|health) risk)|"
+    r"\bposes? no (\w+ )?(risk|danger|threat|hazard)|\bno (health |safety |fire )?(risk|danger|threat|hazard)\b"
+)
+_FACT_OPEN = _rx(
+    r"\b(yet|rule[sd]? out|whether|unclear|not known|unknown|investigat\w*|may|might|could|possibl\w*|suspect\w*|"
+    r"pending|awaiting|until)\b"
+)
+_FACT_STATES_SAFE = _rx(r"\bsafe to \w+|\bharmless\b|\b(tests?|results?) (came back|are|were) (clear|negative)")
+_FACT_SAYS_UNSAFE = _rx(
+    r"\b(not safe|unsafe|do not (eat|use|drink)|don'?t (eat|use|drink)|stop (using|eating|drinking)|contaminated|"
+    r"overheat\w*|caught fire)\b"
+)
+
+
+_SAYS_SAFE = _rx(
+    r"\b(is|are|'s|'re) (still )?(safe|fine|harmless)\b|\bsafe to \w+|\bharmless\b|\bnothing('s| is)? wrong with\b|"
+    r"\bno (food[- ]|health |fire )?safety (issue|problem|risk|concern)|"
+    r"\b(not|isn'?t|aren'?t)( a| about| related to| to do with)?( the)?( food)? safety\b|"
+    r"\b(not|no|none of)\b[\w ']{0,30}\bcontaminated\b|"
+    r"\b(poses?|is|there'?s|there is) no (\w+ )?(risk|danger|threat|hazard)\b"
+)
+_OVERCLAIM = _rx(
+    r"\b(absolutely|completely|totally|perfectly|100 ?%|guarantee\w*|never|ever|impossible|no way|whatsoever|zero|"
+    r"forever|always|rest assured|promise|assurance|future|any (point|time))\b"
+)
+
+
+def _plain_safe_claim(text: str, m: re.Match[str]) -> bool:
+    """An over-promise match that only says plainly that something is safe, in a sentence without absolutes."""
+    return bool(_PLAIN_SAFE.match(m.group(0).strip())) and not _OVERCLAIM.search(_sentence_at(text, m.start()))
+
+
+def _sentence_at(text: str, at: int) -> str:
+    return next((sen.group(0) for sen in _SENT.finditer(text) if sen.start() <= at < sen.end()), text)
+
+
+def states_briefed_safety(text: str, facts: Sequence[str]) -> bool:
+    """The text says plainly, without absolutes, that the product is safe, and a known fact says so too:
+    grounded reassurance, neither a promise nor false comfort."""
+    return bool(_SAYS_SAFE.search(text)) and not _OVERCLAIM.search(text) and briefing_says_safe(facts)
+
+
+def briefing_says_safe(facts: Sequence[str]) -> bool:
+    """A known fact says the product is safe, and none says it is not."""
+    says = False
+    for fact in facts:
+        for sentence in _SENT.findall(fact):
+            unsafe = _FACT_SAYS_UNSAFE.search(sentence)
+            safe = _FACT_STATES_SAFE.search(sentence)
+            if _FACT_OPEN.search(sentence):
+                continue  # "we have not yet ruled out contamination": open, not confirmed either way
+            if _FACT_DENIES_RISK.search(sentence) or (safe and not negated(sentence[: safe.start()])):
+                says = True
+            elif unsafe and not negated(sentence[: unsafe.start()]):
+                return False
+    return says
+
+
 _SORRY_WORDS = _rx(r"\b(so|really|truly|deeply) sorry\b")
 _DAY_WORD = _rx(r"\b(today|tonight|this (morning|afternoon|evening))\b(?!'s)")
 _FUTURE = _rx(
@@ -1202,6 +1269,13 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         # happened and owned in the same text, is an account of the cause, not blame shifted.
         if not (partner.startswith("our ") and "owns_it" in found):
             flag("blames", partner)
+    if _PLAIN_SAFE.match(found.get("over_promises", "")) and briefing_says_safe(ctx.known_facts):
+        found["over_promises"] = next(
+            (m.group(0).strip() for m in R["over_promises"].finditer(t) if not _plain_safe_claim(t, m)),
+            "",
+        )
+        if not found["over_promises"]:
+            found.pop("over_promises")
     if "owns_it" in found and _NOT_OURS.search(t):
         found.pop("owns_it")
     if "empathises" in found and found["empathises"].lower().endswith(" sorry"):

@@ -8,6 +8,13 @@ from .model import Post
 
 HIGH_REACH = 10_000
 _MEDIA_ROLES = ("journalist", "regulator", "politician")
+_CHATTER = frozenset({"noise", "joke"})
+
+
+def _reach(post: Post) -> bool:
+    """High reach that matters: a big crowd account's joke or aside ("Poor guy. Hope he's ok.") asks
+    nothing of the company, so its follower count alone does not make it urgent."""
+    return post.followers >= HIGH_REACH and not (post.source == "wave" and _CHATTER & set(post.tags))
 
 
 def priority(post: Post) -> int:
@@ -18,7 +25,7 @@ def priority(post: Post) -> int:
         return 5
     if tags & {"media", "regulator"} or post.role in _MEDIA_ROLES:
         return 4
-    if "influencer" in tags or post.role == "influencer" or post.followers >= HIGH_REACH or post.pinned:
+    if "influencer" in tags or post.role == "influencer" or _reach(post) or post.pinned:
         return 3
     if post.must_handle:
         return 2
@@ -31,12 +38,13 @@ def needs_answer(post: Post) -> bool:
     """Must-handle, a named persona, high reach, or a safety question from the crowd.
 
     Crowd rumours and scams are corrected once in public, not answered one by one, so they do
-    not each need an answer; named accounts with urgent tags always do.
+    not each need an answer; named accounts with urgent tags always do. A crowd joke or aside does
+    not need one however many followers its author has.
     """
     return (
         post.must_handle
         or post.source != "wave"
-        or post.followers >= HIGH_REACH
+        or _reach(post)
         or post.role in (*_MEDIA_ROLES, "influencer")
         or "safety" in post.tags
     )

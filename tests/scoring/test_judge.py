@@ -269,6 +269,12 @@ def test_the_harm_head_puts_a_polite_denial_below_a_bland_reply_and_says_why(mon
     )
     bland = "Thanks for reaching out! We're looking into it and will get back to you."
     ctx = ToneContext(kind="reply", post_text=post, author_name="Vikram")
+    # Judged alone: the reply is in blind set 4, and an embedding cached from a padded batch there differs
+    # in its last int8 digits, enough to move this reply across the harm head's line.
+    from scoring.encoder import encoder
+    from scoring.judge import pair_text
+
+    encoder()._cache.pop(pair_text(denial, post), None)
     polite_denial, poor = judge(denial, ctx), judge(bland, ctx)
     assert polite_denial.score < poor.score <= POOR_CAP  # harmful below poor, though no rule's words fire
     hit = next(h for h in polite_denial.hits if h.flag == "reads_harmful")

@@ -56,6 +56,7 @@ def events_until(t: int, scenario: Scenario = SCENARIO, storm: Storm = STORM) ->
                     "text": p.text,
                     "tags": list(p.tags),
                     "must_handle": p.must_handle,
+                    **({"source": p.source} if p.source != "wave" else {}),  # as the engine journals it
                 }
             )
     return sorted(evs, key=lambda e: e["t"])

@@ -262,3 +262,72 @@ def test_gate_scan_of_the_tone_model_agrees_with_substring_tests_on_the_labelled
         text = " ".join(row["reply"].lower().split())
         expected = {name for name, keys in PREFILTER.items() if any(k in text for k in keys)}
         assert expected == {g for g in _GATE_SCAN(text) if g in PREFILTER}
+
+
+SAFE_FACT = (
+    "Operations confirm the cause: the new delivery partner's depot could not process our orders. "
+    "It is not a food safety issue and no ingredients are contaminated."
+)
+
+
+def test_saying_the_briefed_safety_fact_plainly_is_not_over_promising() -> None:
+    # "The food is safe" when the team's briefing says it is not a food safety issue: a known fact (my own
+    # careful play of empty-ovens lost 10 on the total and 20 on the plan to it).
+    post = "Is it even safe to eat at the stores that are open?"
+    briefed = ToneContext(kind="reply", post_text=post, known_facts=(SAFE_FACT,))
+    bare = ToneContext(kind="reply", post_text=post)
+    text = "The food is safe. Stores are closed because the dough did not arrive."
+    from scoring.judge import judge
+
+    assert "over_promises" not in judge(text, briefed).flags
+    assert "over_promises" in analyze(text, bare).flags  # with nothing known, it is a promise
+    # Absolutes and promises about the future stay over-promises, whatever the briefing says.
+    for loud in ("Our food is 100% safe.", "The food is safe, and this will never happen again."):
+        assert "over_promises" in analyze(loud, briefed).flags, loud
+    # A briefing that says the product is unsafe grounds nothing.
+    unsafe = ToneContext(
+        kind="reply", post_text=post, known_facts=("Some batches are contaminated. Customers must not eat them.",)
+    )
+    assert "over_promises" in analyze(text, unsafe).flags
+
+
+def test_a_crowd_joke_needs_no_answer_however_big_its_author() -> None:
+    from sim.scenario.model import Post
+    from sim.scenario.triage import needs_answer, priority
+
+    def crowd(text: str, tags: list[str], followers: int) -> Post:
+        return Post("w-1", 0, "a1", "Big Account", "@big", "public", followers, text, tuple(tags), source="wave")
+
+    assert not needs_answer(crowd("Poor guy. Hope he's ok.", ["noise"], 11_868))
+    assert not needs_answer(crowd("Fly with us: we'll drag you there", ["joke"], 11_096))
+    assert priority(crowd("Fly with us: we'll drag you there", ["joke"], 11_096)) == 0
+    assert needs_answer(crowd("Is this even legal?? Can airlines do that?", ["question"], 10_777))
+    assert not needs_answer(crowd("Is this even legal?", ["question"], 800))
+
+
+@pytest.mark.parametrize("name", ["set1", "set2", "set3"])
+def test_grounded_safety_is_not_over_promising_and_ungrounded_still_is(name: str) -> None:
+    """Paraphrase sets by helpers who had not seen the rule (tests/data/grounded_safety): a reply saying
+    plainly what a briefing confirmed is safe ("grounded") rarely reads as an over-promise or false
+    reassurance; absolutes ("overclaim") and comfort the facts do not back ("ungrounded") still do.
+    Measured when the rule was kept: grounded flagged 1/25, 3/32, 2/30 (11/25, 9/32 and 3/30 before it);
+    overclaim 25/25 and 19/20, ungrounded 19/24 and 15/15, as before it. Set 3 was first scored with a
+    fact that leaves safety open ("not yet confirmed whether ... safe to use") read as grounding: 10/15
+    ungrounded caught; the fix (open facts ground nothing) came after, so set 3 is no longer unseen."""
+    from scoring.judge import judge_many
+
+    rows = [
+        json.loads(line)
+        for line in (Path(__file__).parent.parent / "data" / "grounded_safety" / f"{name}.jsonl").open()
+    ]
+    res = judge_many(
+        [r["reply"] for r in rows],
+        [ToneContext(kind="reply", post_text=r["post"], known_facts=(r["fact"],)) for r in rows],
+    )
+    flagged: dict[str, list[bool]] = {}
+    for r, x in zip(rows, res, strict=True):
+        flagged.setdefault(r["kind"], []).append(bool({"over_promises", "false_reassurance"} & set(x.flags)))
+    assert sum(flagged["grounded"]) / len(flagged["grounded"]) <= 0.15
+    for kind in ("overclaim", "ungrounded"):
+        if kind in flagged:
+            assert sum(flagged[kind]) / len(flagged[kind]) >= 0.75, kind
