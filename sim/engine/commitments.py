@@ -70,9 +70,14 @@ _WORDS = {
     "a half": 0.5,
     "a couple of": 2.0,
 }
-# A time heading a text ("09:19 update:", "Update 3pm -") labels it; it promises nothing.
-_LABEL = re.compile(
-    r"^\W*(?P<time>[0-2]?\d[:.][0-5]\d(?:\s?[ap]m)?|\d{1,2}\s?[ap]m)\s*(?:update|statement|[-:–])", re.IGNORECASE
+# A time heading a text ("09:19 update:", "Update 3pm -", "Update 09:05.", "Statement (as of 10:40):")
+# labels it; it promises nothing.
+_TIME = r"(?P<time>[0-2]?\d[:.][0-5]\d(?:\s?[ap]m)?|\d{1,2}\s?[ap]m)"
+_LABEL = re.compile(r"^\W*" + _TIME + r"\s*(?:update|statement|[-:–])", re.IGNORECASE)
+_LABEL_AFTER = re.compile(
+    r"^\W*(?:(?:an? |our )?(?:latest |new )?(?:update|statement|status|latest)(?: (?:no\.?|number) ?\d+)?)\s*"
+    r"(?:[-:–(,]\s*)?(?:as (?:of|at) )?" + _TIME + r"(?=\s*(?:[-:–).,]|$))",
+    re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -169,9 +174,9 @@ def promised_due(text: str, now: float, start_minutes: int, *, require_cue: bool
     bare time is enough.
     """
     best: tuple[float, str] | None = None
-    label = _LABEL.match(text)
+    label = _LABEL.match(text) or _LABEL_AFTER.match(text)
     for due, words in _stated_times(text, now, start_minutes, require_cue=require_cue):
-        if label and words == label.group("time").strip():
+        if label and words.lower().endswith(label.group("time").strip().lower()):
             continue  # "09:19 update: ..." is the time of this update, not a promise of the next
         if now < due <= now + MAX_AHEAD and (best is None or due < best[0]):
             best = (round(float(due), 3), words)

@@ -167,6 +167,17 @@ def test_a_time_heading_an_update_is_its_label_not_a_promise() -> None:
         2100.0,
         "at 09:35",
     )
+    # The label after the word, as a careful player wrote it at 09:04:55 ("Update 09:05." was read as a
+    # promise due in 5 s and charged as broken three times in one session).
+    for text in (
+        "Update 09:05. We now know why. Next update at 09:10.",
+        "Update (as of 09:05): 30 stores closed. Next update at 09:10.",
+        "Statement, 09:05 - 30 stores closed. We'll update again at 09:10.",
+    ):
+        assert promised_due(text, 295, 540) == (600.0, "at 09:10"), text
+    # Not a label: a promise of the next update, heading the text or not.
+    assert promised_due("Next update at 09:05.", 240, 540) == (300.0, "at 09:05")
+    assert promised_due("Updates at 09:05 and every 5 minutes after.", 240, 540) == (300.0, "at 09:05")
 
 
 def test_stale_times_are_the_promised_times_not_ahead_of_now() -> None:
