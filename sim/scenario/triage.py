@@ -9,6 +9,7 @@ from .model import Post
 HIGH_REACH = 10_000
 _MEDIA_ROLES = ("journalist", "regulator", "politician")
 _CHATTER = frozenset({"noise", "joke"})
+_NOT_TO_ANSWER = frozenset({"competitor", "troll", "scammer"})
 
 
 def _reach(post: Post) -> bool:
@@ -39,15 +40,14 @@ def needs_answer(post: Post) -> bool:
 
     Crowd rumours and scams are corrected once in public, not answered one by one, so they do
     not each need an answer; named accounts with urgent tags always do. A crowd joke or aside does
-    not need one however many followers its author has.
+    not need one however many followers its author has, nor does a competitor's, troll's or scam
+    account's post unless it spreads a false alarm or the scenario says it must be handled.
     """
-    return (
-        post.must_handle
-        or post.source != "wave"
-        or _reach(post)
-        or post.role in (*_MEDIA_ROLES, "influencer")
-        or "safety" in post.tags
-    )
+    if post.must_handle:
+        return True
+    if post.role in _NOT_TO_ANSWER and not {"misinformation", "safety"} & set(post.tags):
+        return False  # a rival's jab, a troll's bait: answering them amplifies them (a false alarm is corrected)
+    return post.source != "wave" or _reach(post) or post.role in (*_MEDIA_ROLES, "influencer") or "safety" in post.tags
 
 
 _OWN_CASE = re.compile(

@@ -331,3 +331,16 @@ def test_grounded_safety_is_not_over_promising_and_ungrounded_still_is(name: str
     for kind in ("overclaim", "ungrounded"):
         if kind in flagged:
             assert sum(flagged[kind]) / len(flagged[kind]) >= 0.75, kind
+
+
+def test_a_rivals_jab_or_a_trolls_bait_needs_no_answer_but_a_false_alarm_does() -> None:
+    from sim.scenario.model import Post
+    from sim.scenario.triage import needs_answer
+
+    def named(role: str, text: str, tags: tuple[str, ...], followers: int = 91_000) -> Post:
+        return Post("p_x", 0, "rival", "Rival", "@rival", role, followers, text, tags, source="script")
+
+    assert not needs_answer(named("competitor", "Our doors are open and our ovens are hot", ("joke",)))
+    assert not needs_answer(named("troll", "come for the lakes, stay forever", ("joke",), 300))
+    assert needs_answer(named("troll", "found a SECOND poisoned bottle at Cedar Falls", ("misinformation", "joke")))
+    assert needs_answer(named("customer", "Is my order refunded?", ("question",), 230))  # a named persona
