@@ -116,6 +116,9 @@ class StormdrillApp(App[None]):
         self.game: Game | None = None  # its session (None while the storm is being expanded)
         self.scored: Scored | None = None  # what the debrief shows
         self.exports: list[Path] = []  # reports written from the debrief
+        # What the trainee was typing when the session ended ("" if nothing): the debrief shows it and
+        # holds its one-key commands until the typing stops, so the rest of the word runs no command.
+        self.unsent = ""
         self.timer: Timer | None = None
         self._collector: Timer | None = None
         # Why the scenario or journal named on the command line could not be opened (the CLI prints them).
@@ -419,11 +422,25 @@ class StormdrillApp(App[None]):
             if timer is not None:
                 timer.stop()
         self.timer = self._collector = None
+        self.unsent = self._draft()
         if not game.finished:
             game.end()
         self.exports = []
         self._show_loading("your debrief: scoring the session")
         self._score(game)
+
+    def _draft(self) -> str:
+        """The text in the console's composer, if the trainee was typing in it."""
+        from textual.widgets import TextArea
+
+        from sim.tui.widgets.composer import Composer
+
+        try:
+            composer = self.screen.query_one(Composer)
+        except Exception:
+            return ""
+        typing = isinstance(self.screen.focused, TextArea)
+        return composer.text.strip() if typing else ""
 
     @work(thread=True, exclusive=True, group="score", description="score the session")
     def _score(self, game: Game) -> None:

@@ -359,3 +359,36 @@ async def test_quitting_from_the_debrief_says_where_the_journal_and_report_are(
     assert f"Your journal: {h.journal}" in printed
     assert f"Your report: {h.journal.with_suffix('.html')}" in printed and "Make a report" not in printed
     assert h.journal.with_suffix(".html").exists()
+
+
+async def test_typing_on_when_the_storm_ends_runs_no_debrief_command(harness: Make) -> None:
+    """The storm ends mid-word: the rest of the word must not open the picker ("p") or export ("h", "j").
+    The debrief says what was not sent, and its keys work once the typing stops."""
+    h = harness()
+    async with h.app.run_test() as pilot:
+        console = await playing(h, pilot, 200)
+        console.query_one(Composer).open("update")
+        await pilot.press(*"Next update at 09")
+        await pilot.pause()
+        h.app.finish()  # what the clock does at the end of the storm
+        await h.debrief(pilot)
+        debrief = h.app.screen
+        assert isinstance(debrief, DebriefScreen)
+        assert "Not sent: Next update at 09" in text_of(debrief.query_one("#debrief-note"))
+        for _ in range(3):  # still typing: each key holds the commands a little longer
+            await pilot.press("p", "h", "j")
+            await pilot.pause(0.3)
+        assert h.app.current_mode == "debrief" and h.app.screen is debrief and not h.app.exports
+        await pilot.pause(DebriefScreen.TYPING_PAUSE + 0.2)  # the typing has stopped
+        await pilot.press("p")
+        await h.until(pilot, lambda: h.app.current_mode == "picker", "the picker")
+
+
+async def test_a_session_ended_without_typing_takes_debrief_keys_at_once(harness: Make) -> None:
+    h = harness()
+    async with h.app.run_test() as pilot:
+        await playing(h, pilot, 200)
+        await h.finish(pilot)
+        assert "Not sent" not in text_of(h.app.screen.query_one("#debrief-note"))
+        await pilot.press("p")
+        await h.until(pilot, lambda: h.app.current_mode == "picker", "the picker")

@@ -4,13 +4,14 @@ replies, model answers, coaching; export to HTML or JSON."""
 from __future__ import annotations
 
 import json
+import time
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -21,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static, Tabbed
 from scoring.card import FAIR, GOOD
 from scoring.report import build_html
 from sim.scenario.patterns import clock_label, format_time, span
+from sim.scenario.text import clean_text
 from sim.tui import commands
 
 if TYPE_CHECKING:
@@ -35,6 +37,11 @@ EVIDENCE_COLUMNS = (("time", 7), ("part", 5), ("points", 6), ("what happened", 0
 
 def _style(score: float) -> str:
     return "bold $success" if score >= GOOD else "bold $warning" if score >= FAIR else "bold $error"
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class DebriefScreen(Screen[None]):
@@ -61,12 +68,36 @@ class DebriefScreen(Screen[None]):
             super().__init__()
             self.path = path
 
+    # After a session that ended while the trainee was typing, one-key commands wait until no key has
+    # come for this long: the rest of a word must not open the picker or the file dialog.
+    TYPING_PAUSE = 1.0
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self._held
+
+    def on_key(self, event: events.Key) -> None:
+        if self._held:
+            event.stop()
+            event.prevent_default()
+            self._last_key = time.monotonic()
+
+    def _let_go(self) -> None:
+        """Release the commands once no key has come for TYPING_PAUSE, else look again then."""
+        quiet = time.monotonic() - self._last_key
+        if quiet < self.TYPING_PAUSE:
+            self.set_timer(self.TYPING_PAUSE - quiet, self._let_go)
+            return
+        self._held = False
+        self.refresh_bindings()
+
     def __init__(self, scored: Scored | None = None) -> None:
         """``scored``: the session and its score card; without it, the app's (the base screen of its
         ``debrief`` mode)."""
         super().__init__()
         self._scored = scored
         self._chart_drawn: tuple[int, int] | None = None  # (minutes per bar, cells per bar) on screen
+        self._held = False  # one-key commands held while the trainee is still typing
+        self._last_key = 0.0
 
     @property
     def scored(self) -> Scored:
@@ -162,6 +193,19 @@ class DebriefScreen(Screen[None]):
         self._fill_evidence(self.app.size.width)
         if self.scored.note:  # why the session could not be kept in the history
             self._note(Content.assemble(("History: ", "bold $warning"), self.scored.note))
+        unsent = getattr(self.app, "unsent", "")
+        if unsent:
+            self._held = True
+            self._last_key = time.monotonic()
+            self.set_timer(self.TYPING_PAUSE, self._let_go)
+            self.refresh_bindings()
+            self._note(
+                Content.assemble(
+                    ("The storm ended while you were typing. ", "bold $warning"),
+                    "Not sent: ",
+                    (_shorten(clean_text(unsent, visible=True), 160), "italic"),
+                )
+            )
         self.watch(self.app, "theme", lambda: self._fill_evidence(self.app.size.width, force=True), init=False)
 
     _evidence_shape: tuple[int, str] | None = None
