@@ -71,6 +71,8 @@ class DebriefScreen(Screen[None]):
     # After a session that ended while the trainee was typing, one-key commands wait until no key has
     # come for this long: the rest of a word must not open the picker or the file dialog.
     TYPING_PAUSE = 1.0
+    _held: bool = False  # one-key commands held while the trainee is still typing
+    _last_key: float = 0.0
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not self._held
@@ -96,8 +98,6 @@ class DebriefScreen(Screen[None]):
         super().__init__()
         self._scored = scored
         self._chart_drawn: tuple[int, int] | None = None  # (minutes per bar, cells per bar) on screen
-        self._held = False  # one-key commands held while the trainee is still typing
-        self._last_key = 0.0
 
     @property
     def scored(self) -> Scored:
