@@ -522,7 +522,11 @@ R = {
         r"\b(per our (terms|policy|policies)|as per|pursuant|liab(le|ility)|hereby|terms (of service|and "
         r"conditions)|in accordance with|notwithstanding|aforementioned|we take (this|these|your|all) ?(matter|"
         r"matters|concerns?|reports?|feedback)? (very )?seriously|at this (point in )?time|going forward|leverage|"
-        r"stakeholders?|regrettable|duly|heretofore|disclaim\w*|without prejudice|the company|the organi[sz]ation|"
+        r"stakeholders?|regrettable|duly|heretofore|disclaim\w*|without prejudice|"
+        r"(?<!in )(?<!of )(?<!at )(?<!for )(?<!across )(?<!from )(?<!with )(?<!by )(?<!to )"
+        r"the (company|organi[sz]ation) (is|was|has|does|did|will|shall|would|can ?not|cannot|accepts?|regrets?|"
+        r"remains|takes|apologi[sz]es|understands|acknowledges|values|continues|acted|followed)|"
+        r"(?:^|(?<=[.!?] ))the (company|organi[sz]ation) (?!that|which|who|whose|we|and|or)[a-z]+(s|ed)(?= )|"
         r"applicable (laws|regulations|procedures)|in due course|customers are advised|remediation|"
         r"operational (challenges|issues)|service disruption event|(standard|common|normal) (industry |business )?"
         r"practice|(covered|set out|outlined|stated|explained|detailed) (in|by|under) (our|the) ([\w-]+ ){0,2}(terms|"
@@ -567,13 +571,15 @@ _PII = _rx(
     r"social security|ssn|passport|bank details|login( details)?|one[- ]time code|otp|national id|"
     r"full name|your name|(e-?mail|postal|home|street|delivery|billing) address|your address|your e-?mail|"
     r"(phone|mobile|telephone|contact|cell) (number|no)|postcode|post code|zip code|"
-    r"digits on the back|memorable (word|information))\b"
+    r"digits on the back|memorable (word|information)|long number|expiry( date)?|customer number|"
+    r"(the )?code (you|we|that|which)( \w+){0,3} (received|got|sent|texted))\b"
 )
 # Secrets no one should ever be asked for, not even in a private message.
 _SECRET = _rx(
     r"\b((full |long )?card (number|details|no)|(credit|debit) card (number|details)|password|passcode|"
     r"pin( number| code)?|cvv|cvc|security code|(\d|three|3) digits on the back|login( details)?|"
-    r"one[- ]time (code|password)|otp|memorable (word|information))\b"
+    r"one[- ]time (code|password)|otp|memorable (word|information)|long number|"
+    r"(the )?code (you|we|that|which)( \w+){0,3} (received|got|sent|texted))\b"
 )
 _ASK = _rx(
     r"\b(please (send|share|post|reply|tell|give|provide|confirm|include|dm|message|leave|write|drop|comment)|"
@@ -581,9 +587,32 @@ _ASK = _rx(
     r"what is your|what's your|can you (send|share|post|give|confirm|provide|dm|message)|post (your|it|them)|"
     r"include (your|the)|(dm|message|inbox) (us|me) (with )?(your|the)|(leave|put|drop|write|type|comment) "
     r"(your|them|it)|comment (with|below)|(let us|let me) know your|(we|i)('ll| will)? need your|"
-    r"(we|i) need (your|the))\b"
+    r"(we|i) need (your|the)|pop (your|the|it|them|us)|tweet (us|me|your|the)|reply (here |below |publicly |"
+    r"in (the )?(replies|comments|thread) |to this (tweet|post|thread) )?with|post (the|a)|comment (your|the)|"
+    r"drop (us|your|the)|(dms?|direct message|message|inbox|pm|e-?mail|text|write to)( (to )?(us|me))?"
+    r"( \w+){0,2} (with|containing)|forward (it|them|the|your)|(?<!we'll )(?<!we will )(?<!i'll )send (it|them|the|"
+    r"your))\b"
 )
 _NEVER = _rx(r"\b(never|don'?t|do not|not|no need|won'?t)\b")
+# Ruling data out: "not your card number", "without your account number or card details", "leave out your PIN".
+_RULED_OUT = _rx(r"\b(never|don'?t|do not|not|no|nor|won'?t|without|except|leave out|leaving out|instead of)\b")
+
+
+def _asked_for(rx: re.Pattern[str], sentence: str) -> str:
+    """The first piece of personal data the sentence asks for: an ask ("send us", "what's your") comes
+    before it, and no negation comes between just before the ask and the data ("we'll never ask for
+    your PIN", "please don't post your card number", "DM us your order number, no card details").
+    A negation elsewhere in the sentence ("no stress, just send us your PIN") does not cancel the ask."""
+    for m in rx.finditer(sentence):
+        asks = [a for a in _ASK.finditer(sentence[: m.end()]) if a.start() < m.start()]
+        if not asks:
+            continue
+        ask = asks[-1].start()
+        lead = re.split(r"[,.;:!?()\u2014\u2013]| - ", sentence[max(0, ask - 24) : ask])[-1]
+        if _NEVER.search(lead) or _RULED_OUT.search(sentence[ask : m.start()]):
+            continue  # "you never have to give us your PIN"; "DM us your order number, not your card number"
+        return m.group(0).strip()
+    return ""
 _HEDGE = _rx(
     r"\b(might|may have|may be|could (be|have)|probably|possibly|perhaps|we think|we believe|likely|"
     r"we suspect|seems? (like|to be)|looks like|rumou?red|apparently|we guess|maybe)\b"
@@ -1352,10 +1381,10 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     # personal data only not in public.
     if "pii" in gates and _PII.search(t):
         for sentence in _SENT.findall(t):
-            pii = _search(_PII, sentence)
-            if not pii or not _search(_ASK, sentence) or _NEVER.search(sentence):
+            pii = _asked_for(_PII, sentence)
+            if not pii:
                 continue
-            secret = _search(_SECRET, sentence)
+            secret = _asked_for(_SECRET, sentence)
             if secret:
                 flag("asks_pii_public", secret)
                 whys["asks_pii_public"] = (

@@ -344,3 +344,35 @@ def test_a_rivals_jab_or_a_trolls_bait_needs_no_answer_but_a_false_alarm_does() 
     assert not needs_answer(named("troll", "come for the lakes, stay forever", ("joke",), 300))
     assert needs_answer(named("troll", "found a SECOND poisoned bottle at Cedar Falls", ("misinformation", "joke")))
     assert needs_answer(named("customer", "Is my order refunded?", ("question",), 230))  # a named persona
+
+
+def test_asking_for_personal_data_is_read_by_scope_not_by_any_negation_in_the_sentence() -> None:
+    """Paraphrases by a helper who had not seen the rules (tests/data/personal_data/set9.jsonl): asks for
+    data in public with an unrelated negation ("no stress, just post your card number"), secrets asked
+    for even by DM, data named only to rule it out ("DM us your order number, no card details"), and
+    "the company" as a stiff legal subject vs in plain words ("the company that delivers our dough").
+    First scored on 2026-12-03 with the rules as first changed: asks 11/20, secrets by DM 13/20,
+    ruled out 16/20, corporate 16/20, plain 19/20 (before the change: 1, 13, 16, 20, 0 of 20); the ask
+    verbs, the negation's scope and the sentence-initial "The company ..." were then widened on it, so
+    the set is no longer unseen."""
+    rows = [json.loads(line) for line in (Path(__file__).parent.parent / "data" / "personal_data" / "set9.jsonl").open()]
+    want = {
+        "asks_public": ("asks_pii_public", True, "reply"),
+        "asks_secret_dm": ("asks_pii_public", True, "dm"),
+        "rules_out": ("asks_pii_public", False, "reply"),
+        "corporate_third_person": ("legalese", True, "reply"),
+        "company_plain": ("legalese", False, "reply"),
+    }
+    for group, (flag, present, kind) in want.items():
+        got = [
+            (flag in analyze(r["reply"], ToneContext(kind=kind, post_text=r["post"])).flags) == present
+            for r in rows
+            if r["group"] == group
+        ]
+        assert len(got) == 20 and sum(got) >= 17, (group, sum(got))
+    # the narrow cases the rule exists for
+    assert "asks_pii_public" not in analyze("Could you DM us your order number (no card details, ever)?").flags
+    assert "asks_pii_public" in analyze("Don't worry, just send us your PIN and we'll sort it.").flags
+    assert "asks_pii_public" not in analyze("You never have to give us your password.").flags
+    assert "legalese" in analyze("The company has acted responsibly throughout.").flags
+    assert "legalese" not in analyze("The decision to wait was the company's, and we own it.").flags
