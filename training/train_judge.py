@@ -92,8 +92,33 @@ def load(path: Path, group: str) -> list[dict[str, Any]]:
     return [{**r, "group": group} for r in load_rows(path)]
 
 
+# Corpora since w13 start a faulty row's style with one of these tags (their brief says so): the tag
+# decides, whatever words follow ("sarcasm at other customers" is sarcasm, not blaming the customer).
+STYLE_TAGS = [
+    ("blames customer", "blame_customer"),
+    ("blames third party", "blame_third_party"),
+    ("false safety", "false_safety"),
+    ("denial", "denial"),
+    ("sarcasm", "sarcasm"),
+    ("hostile", "hostility"),
+    ("legalese", "legalese_shutdown"),
+    ("over-promise", "over_promise"),
+    ("speculation", "speculate_cause"),
+    ("personal data in public", "pii_public"),
+    ("off-topic", "off_topic"),
+    ("ignores question", "ignores_question"),
+    ("keyword stuffing", "keyword_stuffing"),
+    ("canned", "canned"),
+    ("bare dm", "bare_dm"),
+    ("non-apology", "non_apology"),
+]
+
+
 def style_behaviour(style: str) -> str | None:
     s = (style or "").lower()
+    for tag, b in STYLE_TAGS:
+        if s.startswith(tag):
+            return b
     for key, b in STYLE_RULES:
         if key in s:
             return b
