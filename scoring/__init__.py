@@ -21,7 +21,7 @@ from .plan import score_plan
 from .record import Act, SessionRecord, build_record
 from .session_tone import Judged, judge_all, score_tone
 from .speed import quality_credit, score_speed
-from .tone import HARMFUL_CAP
+from .tone import HARMFUL_CAP, states_briefed_safety
 
 __all__ = ["Evidence", "PartScore", "ReplyTone", "ScoreCard", "analyse", "score", "score_events"]
 
@@ -65,6 +65,12 @@ def analyse(
         return is_update(a.kind, j.result.flags) if j else False
 
     rec.update_seqs = {a.seq for a in rec.actions if a.statement and statement_ok(a)}
+    # The crowd's safety question is answered once in public by a statement that gives the answer.
+    rec.safety_said_at = sorted(
+        j.act.t
+        for j in judged
+        if j.act.statement and ("safety_instruction" in j.result.flags or states_briefed_safety(j.act.text, j.facts))
+    )
 
     def plan_tone_penalty(a: Act) -> tuple[float, str]:
         j = by_seq.get(a.seq)

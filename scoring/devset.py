@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .judge import judge_many
+from .speed import QUALITY_GATE
 from .stats import auc, bootstrap_interval, partial_spearman, spearman
 from .tone import ToneContext
 
@@ -150,7 +151,15 @@ def figures(scores: Sequence[float], rows: Sequence[dict[str, Any]], interval: b
 
 def evaluate(rows: Sequence[dict[str, Any]], interval: bool = True, baselines: bool = True) -> dict[str, Any]:
     """The judge's figures on a labelled set, with the two trivial baselines beside them."""
-    out = figures(model_scores(rows), rows, interval)
+    scores = model_scores(rows)
+    out = figures(scores, rows, interval)
+    # The judge's level, which the score reads through the speed pillar's quality gate: good replies
+    # (4-5) judged below it lose credit they earned; poor ones (1-2) above it get credit they did not.
+    labels = [int(r["label"]) for r in rows]
+    good = [s for s, y in zip(scores, labels, strict=True) if y >= 4]
+    poor = [s for s, y in zip(scores, labels, strict=True) if y <= 2]
+    out["good_below_gate"] = f"{sum(s < QUALITY_GATE for s in good)}/{len(good)}"
+    out["poor_at_or_above_gate"] = f"{sum(s >= QUALITY_GATE for s in poor)}/{len(poor)}"
     if baselines:
         out["baseline_length"] = figures([length_baseline(r) for r in rows], rows, interval=False)
         out["baseline_keywords_length"] = figures([keyword_baseline(r) for r in rows], rows, interval=False)

@@ -28,7 +28,7 @@ from sim.engine.events import (
 )
 from sim.scenario.expand import expand
 from sim.scenario.model import Expectation, Post, Scenario, Storm
-from sim.scenario.triage import HIGH_REACH, needs_answer, priority
+from sim.scenario.triage import HIGH_REACH, needs_answer, needs_answer_alone, priority
 
 __all__ = ["HIGH_REACH", "Act", "Delivered", "SessionRecord", "build_record"]
 
@@ -76,10 +76,39 @@ class SessionRecord:
     warnings: list[str] = field(default_factory=list)
     update_seqs: set[int] | None = None  # the statements that count as updates (set once judged)
     people: dict[str, list[Delivered]] | None = None  # the crowd by author (scoring.speed.crowd_people)
+    safety_said_at: list[float] | None = None  # when public statements gave the safety answer (set once judged)
 
     def is_update(self, a: Act) -> bool:
         """Whether a statement counts as a public update (sim.engine.reading.is_update, once judged)."""
         return a.statement and (self.update_seqs is None or a.seq in self.update_seqs)
+
+    def answered_in_public(self, d: Delivered) -> bool:
+        """A crowd safety question ("is it safe at other stores?") that a public statement answers: the
+        statement with the safety instruction or the briefed safety fact was on the page by the time a
+        reply was due. Like a crowd rumour, it is answered once in public, not one by one; replies to
+        it still reach the person (the crowd pillar counts them). Named accounts, the media, high reach
+        and must-handle posts still need their own answer."""
+        if not self.safety_said_at or d.post.source != "wave" or d.post.must_handle or "safety" not in d.post.tags:
+            return False
+        if needs_answer_alone(d.post):
+            return False
+        due = d.t + float(self.scenario.scoring.reply)
+        return self.safety_said_at[0] <= due
+
+    def needs_own_answer(self, d: Delivered) -> bool:
+        """A post the trainee should answer: it needs an answer and no public statement gave it."""
+        return d.needs_answer and not self.answered_in_public(d)
+
+    def others_to_answer(self) -> list[Delivered]:
+        """The posts besides must-handle ones whose answers count: those that need their own answer, and
+        crowd safety questions a statement answered that the trainee answered in person too."""
+        return [
+            d
+            for d in self.posts.values()
+            if not d.post.must_handle
+            and d.needs_answer
+            and (not self.answered_in_public(d) or bool(self.responses_to(d.id)))
+        ]
 
     @property
     def trainee(self) -> str:

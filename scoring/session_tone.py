@@ -38,6 +38,7 @@ class Judged:
     act: Act
     result: ToneResult
     weight: float
+    facts: tuple[str, ...] = ()  # the briefings' facts the team knew when the text was sent
 
 
 MUST_WEIGHT = 3.0
@@ -120,7 +121,11 @@ def judge_all(rec: SessionRecord) -> list[Judged]:
     todo = [i for i, r in enumerate(results) if r is None]
     for i, r in zip(todo, judge_requests([reqs[i] for i in todo]), strict=True):
         results[i] = r
-    return [Judged(a, r, _weight(rec, a)) for a, r in zip(acts, results, strict=True) if r is not None]
+    return [
+        Judged(a, r, _weight(rec, a), tuple(b.text for b in req.known))
+        for a, r, req in zip(acts, results, reqs, strict=True)
+        if r is not None
+    ]
 
 
 # Key points that are acts or stances, met by doing them or by what the judge reads, not by a word.
@@ -291,12 +296,12 @@ def score_tone(rec: SessionRecord, judged: list[Judged]) -> tuple[PartScore, lis
     # counts as a text scoring 0 with a must-handle answer's weight, each other post that needed one
     # (a named account, high reach, a safety question) with its answer's weight (ending early leaves
     # the rest unanswered).
-    ignored = [d for d in rec.posts.values() if d.needs_answer and not rec.responses_to(d.id)]
+    ignored = [d for d in rec.posts.values() if rec.needs_own_answer(d) and not rec.responses_to(d.id)]
     silent_crowd, want = crowd_left_silent(rec, judged)
     if ignored or silent_crowd:
         # In a big storm nobody answers every such post: as in the speed pillar, answering OTHER_TARGET of
         # them is the full answer, so the silence counts for at most that many of them.
-        others = [d for d in rec.posts.values() if d.needs_answer and not d.post.must_handle]
+        others = rec.others_to_answer()
         answered_others = sum(1 for d in others if rec.responses_to(d.id))
         silent_others = max(0, min(len(others), OTHER_TARGET) - answered_others)
         n_must = sum(1 for d in ignored if d.post.must_handle)

@@ -170,7 +170,7 @@ def score_speed(
 
     # 2 and 3. Posts answered in time.
     must = [d for d in rec.posts.values() if d.post.must_handle]
-    other = [d for d in rec.posts.values() if d.needs_answer and not d.post.must_handle]
+    other = rec.others_to_answer()
 
     def credit(d: Delivered, tgt: float) -> float:
         a, q = answered(d.id)
@@ -338,7 +338,10 @@ def score_speed(
         )
 
     # 5. Triage: replies to low-priority posts while an urgent one waited more than 2 minutes.
-    urgent = sorted((d for d in rec.posts.values() if d.priority >= 3 or d.post.must_handle), key=lambda d: d.t)
+    urgent = sorted(
+        (d for d in rec.posts.values() if (d.priority >= 3 or d.post.must_handle) and not rec.answered_in_public(d)),
+        key=lambda d: d.t,
+    )
     low_replies = 0
     bad_order = 0
     example: tuple[Act, Delivered] | None = None
@@ -388,7 +391,7 @@ def score_speed(
     total = pts_first + pts_must + pts_other + pts_crowd + pts_cadence + pts_triage
 
     delays = [first[d.id].t - d.t for d in rec.posts.values() if d.id in first]
-    needing = [d for d in rec.posts.values() if d.needs_answer]
+    needing = [d for d in rec.posts.values() if rec.needs_own_answer(d)]
     details = {
         "first_statement_s": round(first_statement, 1) if first_statement is not None else None,
         "median_reply_s": round(statistics.median(delays), 1) if delays else None,

@@ -613,6 +613,8 @@ def _asked_for(rx: re.Pattern[str], sentence: str) -> str:
             continue  # "you never have to give us your PIN"; "DM us your order number, not your card number"
         return m.group(0).strip()
     return ""
+
+
 _HEDGE = _rx(
     r"\b(might|may have|may be|could (be|have)|probably|possibly|perhaps|we think|we believe|likely|"
     r"we suspect|seems? (like|to be)|looks like|rumou?red|apparently|we guess|maybe)\b"

@@ -50,6 +50,18 @@ def needs_answer(post: Post) -> bool:
     return post.source != "wave" or _reach(post) or post.role in (*_MEDIA_ROLES, "influencer") or "safety" in post.tags
 
 
+def needs_answer_alone(post: Post) -> bool:
+    """A post a public statement cannot answer for its author: must-handle, a named persona, the media
+    or a regulator, an influencer, high reach."""
+    return (
+        post.must_handle
+        or post.source != "wave"
+        or _reach(post)
+        or post.role in (*_MEDIA_ROLES, "influencer")
+        or bool({"media", "regulator", "influencer"} & set(post.tags))
+    )
+
+
 _OWN_CASE = re.compile(
     r"\bmy (?:own )?(?:order|account|card|bank|booking|address|refund|payment|parcel|delivery|reference|phone|"
     r"email|flight|ticket|reservation|bill|statement|details|data|money|credit|loan|policy)s?\b|"

@@ -390,3 +390,58 @@ def test_the_crowd_left_in_silence_counts_in_tone_and_answering_it_pays() -> Non
     answered = run(base + [act(p.t + 40, "reply", text, p.id) for p, text in zip(crowd, answers, strict=True)])
     assert answered.tone.score > only.tone.score + 10
     assert answered.total > only.total
+
+
+def test_a_statement_with_the_safety_answer_answers_the_crowds_safety_questions() -> None:
+    """Crowd safety questions ("is it safe at other stores?") are answered once in public, like a crowd
+    rumour, when a statement gives the safety instruction by the time a reply is due: they are then not
+    charged as unanswered, nor as urgent posts left waiting, and answering some in person still pays.
+    Without that statement they each still need an answer; a named account's never stops needing one."""
+    from scoring import analyse
+    from sim.scenario.library import resolve
+    from sim.scenario.load import load_scenario
+
+    scenario = load_scenario(resolve("kitchen-cam"))
+    storm = expand(scenario, scenario.seed)
+    header = {**HEADER, "scenario": "kitchen-cam", "seed": scenario.seed}
+    posts = [e for e in events_until(900, scenario, storm) if e["type"] == "post"]
+    crowd = [p for p in storm.posts if p.source == "wave" and "safety" in p.tags and p.t < 900 and p.followers < 10_000]
+    assert len(crowd) >= 10
+    safe = (
+        "We are deeply sorry. A video shows unacceptable food handling at our Fairview store, which is now "
+        "closed. If you ate there this week and feel unwell, please see your doctor. Next update at 10:30."
+    )
+    vague = "We are aware of a video and are looking into it. Next update at 10:30."
+    one = crowd[5]
+    reply = act(
+        one.t + 30,
+        "reply",
+        "Only the Fairview store is involved and it is closed; if you feel unwell, see a doctor.",
+        one.id,
+    )
+
+    def session(statement: str) -> Any:
+        evs = [*posts, act(40, "update", statement), reply, {"type": "end", "t": 900}]
+        evs.sort(key=lambda e: (e["t"], e["type"] != "post"))
+        return analyse(scenario, header, evs, storm=storm)
+
+    card, rec = session(safe)
+    covered = [
+        d
+        for d in rec.posts.values()
+        if d.post.source == "wave" and "safety" in d.post.tags and rec.answered_in_public(d)
+    ]
+    assert len(covered) >= 10
+    assert not any(rec.answered_in_public(d) for d in rec.posts.values() if d.post.source != "wave")
+    assert all(
+        p.handle not in e.what for e in card.evidence if e.rule in ("tone.unanswered", "speed.triage") for p in crowd
+    )
+    assert one.id in {d.id for d in rec.others_to_answer()}  # the one answered in person still counts
+
+    card_v, rec_v = session(vague)
+    assert not any(rec_v.answered_in_public(d) for d in rec_v.posts.values())
+    assert card_v.speed.score < card.speed.score
+    assert (
+        card_v.tone.details["mean"] < card.tone.details["mean"]
+    )  # (the rest of this short session zeroes both pillars)
+    assert card_v.speed.details["posts_needing_answer"] >= card.speed.details["posts_needing_answer"] + len(covered)

@@ -355,7 +355,8 @@ def test_asking_for_personal_data_is_read_by_scope_not_by_any_negation_in_the_se
     ruled out 16/20, corporate 16/20, plain 19/20 (before the change: 1, 13, 16, 20, 0 of 20); the ask
     verbs, the negation's scope and the sentence-initial "The company ..." were then widened on it, so
     the set is no longer unseen."""
-    rows = [json.loads(line) for line in (Path(__file__).parent.parent / "data" / "personal_data" / "set9.jsonl").open()]
+    path = Path(__file__).parent.parent / "data" / "personal_data" / "set9.jsonl"
+    rows = [json.loads(line) for line in path.open()]
     want = {
         "asks_public": ("asks_pii_public", True, "reply"),
         "asks_secret_dm": ("asks_pii_public", True, "dm"),
