@@ -756,6 +756,39 @@ def _plain_safe_claim(text: str, m: re.Match[str]) -> bool:
     return bool(_PLAIN_SAFE.match(m.group(0).strip())) and not _OVERCLAIM.search(_sentence_at(text, m.start()))
 
 
+# "That will never happen again" is a promise nobody can keep, unless the team has decided exactly
+# that ("seated passengers will never be removed for crew"): then it announces a decision. Grounded
+# when a known fact decides a "never" and the sentence (with the two before it) shares at least two
+# word stems with that fact, and nothing else in the text promises ("I promise", "guaranteed").
+_NEVER_AGAIN = _rx(r"\b((this|it|that) will never happen( again)?|never (ever )?happen again)\b")
+_DECIDES_NEVER = _rx(
+    r"\b(decided|decision|agreed|approved|from (today|now|tomorrow|this week)|permanently|for good|with immediate "
+    r"effect|policy)\b"
+)
+_NEVER_WORD = _rx(r"\b(never|no longer|not again|permanently|for good|banned|ends?|scrapped|stopp?(ed|ing)?)\b")
+_PROMISE_WORD = _rx(r"\b((i|we) (promise|guarantee|swear)|guarantee[ds]?|100 ?%)\b")
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in _content_words(text)}
+
+
+def _decided_never(text: str, m: re.Match[str], facts: Sequence[str]) -> bool:
+    """A "never happen again" match that announces a "never" the team has decided (see above)."""
+    if not _NEVER_AGAIN.fullmatch(m.group(0).strip()) or _PROMISE_WORD.search(text):
+        return False
+    sentences = [sen for sen in _SENT.finditer(text) if sen.start() < m.end()]
+    span = " ".join(sen.group(0) for sen in sentences[-3:]) or text
+    mine = _stems(span)
+    return any(
+        _DECIDES_NEVER.search(f.lower()) and _NEVER_WORD.search(f.lower()) and len(mine & _stems(f)) >= 2 for f in facts
+    )
+
+
+def _plain_safe_claim_grounded(text: str, m: re.Match[str], ctx: ToneContext) -> bool:
+    return _plain_safe_claim(text, m) and briefing_says_safe(ctx.known_facts)
+
+
 def _sentence_at(text: str, at: int) -> str:
     return next((sen.group(0) for sen in _SENT.finditer(text) if sen.start() <= at < sen.end()), text)
 
@@ -1303,6 +1336,17 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
     if _PLAIN_SAFE.match(found.get("over_promises", "")) and briefing_says_safe(ctx.known_facts):
         found["over_promises"] = next(
             (m.group(0).strip() for m in R["over_promises"].finditer(t) if not _plain_safe_claim(t, m)),
+            "",
+        )
+        if not found["over_promises"]:
+            found.pop("over_promises")
+    if "over_promises" in found and ctx.known_facts:
+        found["over_promises"] = next(
+            (
+                m.group(0).strip()
+                for m in R["over_promises"].finditer(t)
+                if not _decided_never(t, m, ctx.known_facts) and not _plain_safe_claim_grounded(t, m, ctx)
+            ),
             "",
         )
         if not found["over_promises"]:

@@ -377,3 +377,31 @@ def test_asking_for_personal_data_is_read_by_scope_not_by_any_negation_in_the_se
     assert "asks_pii_public" not in analyze("You never have to give us your password.").flags
     assert "legalese" in analyze("The company has acted responsibly throughout.").flags
     assert "legalese" not in analyze("The decision to wait was the company's, and we own it.").flags
+
+
+def test_never_again_is_a_decision_when_the_team_decided_it_and_a_promise_otherwise() -> None:
+    """Paraphrases by a helper who had not seen the rule (tests/data/never_again/set10.jsonl): a "never"
+    the team decided ("seated passengers will never be removed for crew"), announced as "that will never
+    happen again"; the same words when nothing of the kind was decided; and the decision plus a promise
+    nobody made. Scored once when the rule was kept (2026-12-03): the over-promise rule fired on 1/25
+    decided (5/25 without the rule), 15/25 undecided and 9/25 decided-plus-promise (as without it)."""
+    rows = [json.loads(line) for line in (Path(__file__).parent.parent / "data" / "never_again" / "set10.jsonl").open()]
+
+    def flagged(group: str, facts: bool = True) -> int:
+        return sum(
+            "over_promises"
+            in analyze(
+                r["reply"],
+                ToneContext(
+                    kind="reply" if r["post"] else "update",
+                    post_text=r["post"],
+                    known_facts=(r["fact"],) if facts else (),
+                ),
+            ).flags
+            for r in rows
+            if r["group"] == group
+        )
+
+    assert flagged("decided_never") <= 2 < flagged("decided_never", facts=False)
+    assert flagged("undecided_never") == flagged("undecided_never", facts=False) >= 12
+    assert flagged("decided_plus_overpromise") == flagged("decided_plus_overpromise", facts=False)
