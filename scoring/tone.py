@@ -796,21 +796,31 @@ def _sentence_at(text: str, at: int) -> str:
 def states_briefed_safety(text: str, facts: Sequence[str]) -> bool:
     """The text says plainly, without absolutes, that the product is safe, and a known fact says so too:
     grounded reassurance, neither a promise nor false comfort."""
+    text = text.lower()  # the patterns are lower case; callers pass the text as typed
     return bool(_SAYS_SAFE.search(text)) and not _OVERCLAIM.search(text) and briefing_says_safe(facts)
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|while|whereas)\b")
+
+
+def _clause_before(sentence: str, at: int) -> str:
+    """The words of a match's own clause before it: in "the batteries are not overheating and the
+    scooters are safe to ride" the "not" belongs to the overheating, not to the safety."""
+    return _CLAUSE_BREAK.split(sentence[:at])[-1]
 
 
 def briefing_says_safe(facts: Sequence[str]) -> bool:
     """A known fact says the product is safe, and none says it is not."""
     says = False
     for fact in facts:
-        for sentence in _SENT.findall(fact):
+        for sentence in _SENT.findall(fact.lower()):
             unsafe = _FACT_SAYS_UNSAFE.search(sentence)
             safe = _FACT_STATES_SAFE.search(sentence)
             if _FACT_OPEN.search(sentence):
                 continue  # "we have not yet ruled out contamination": open, not confirmed either way
-            if _FACT_DENIES_RISK.search(sentence) or (safe and not negated(sentence[: safe.start()])):
+            if _FACT_DENIES_RISK.search(sentence) or (safe and not negated(_clause_before(sentence, safe.start()))):
                 says = True
-            elif unsafe and not negated(sentence[: unsafe.start()]):
+            elif unsafe and not negated(_clause_before(sentence, unsafe.start())):
                 return False
     return says
 

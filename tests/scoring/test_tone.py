@@ -405,3 +405,18 @@ def test_never_again_is_a_decision_when_the_team_decided_it_and_a_promise_otherw
     assert flagged("decided_never") <= 2 < flagged("decided_never", facts=False)
     assert flagged("undecided_never") == flagged("undecided_never", facts=False) >= 12
     assert flagged("decided_plus_overpromise") == flagged("decided_plus_overpromise", facts=False)
+
+
+def test_grounded_safety_reads_the_text_as_typed_and_negation_in_its_own_clause() -> None:
+    """Found when judge 6878rows-ft-C flagged grounded replies in set 2: the check ran lower-case patterns
+    on the text as typed ("There's no danger..." missed), and a "not" in another clause of the fact
+    ("the batteries are not overheating and the scooters are safe to ride") negated its safety."""
+    from scoring.tone import briefing_says_safe, states_briefed_safety
+
+    crayons = ("Independent lab testing confirms the crayons contain no lead or other toxic substances.",)
+    assert states_briefed_safety("There's no danger from the crayons.", crayons)
+    assert states_briefed_safety("Nothing wrong with the crayons themselves.", crayons)
+    assert briefing_says_safe(["The batteries are not overheating and the scooters are safe to ride."])
+    assert not briefing_says_safe(["The scooters are not safe to ride."])
+    assert not briefing_says_safe(["Some power banks have overheated, and we are replacing them."])
+    assert not states_briefed_safety("There's no danger from the crayons.", ("Testing is not finished yet.",))
