@@ -24,7 +24,7 @@ from scoring.judge import judge_many  # noqa: E402
 from scoring.tone import ToneContext  # noqa: E402
 
 SETS = {
-    "blind8_ordinary": "tests/data/blind8/ordinary.jsonl",  # blind: for the judge after 5474rows-ft-A
+    "blind8_ordinary": "tests/data/blind8/ordinary.jsonl",  # scored once on 2026-12-04 (6878rows-ft-C), then in the pool
     "blind8_hard": "tests/data/blind8/hard.jsonl",
     "blind8_live": "tests/data/blind8/live.jsonl",
     "blind7_ordinary": "tests/data/blind7/ordinary.jsonl",  # scored once on 2026-12-02, then in the pool
@@ -44,7 +44,7 @@ SETS = {
     "tone_blind2": "tests/data/tone_blind2.jsonl",
 }
 ADVERSARIAL = {
-    "blind8_adversarial": "tests/data/blind8/adversarial.jsonl",  # blind: for the judge after 5474rows-ft-A
+    "blind8_adversarial": "tests/data/blind8/adversarial.jsonl",  # scored once on 2026-12-04, then in the pool
     "blind7_adversarial": "tests/data/blind7/adversarial.jsonl",  # scored once on 2026-12-02, then in the pool
     "blind6_adversarial": "tests/data/blind6/adversarial.jsonl",  # in the training pool since blind set 7
     "blind5_adversarial": "tests/data/blind5/adversarial.jsonl",

@@ -117,6 +117,12 @@ FLOORS = {
     "blind7/hard.jsonl": (0.86, 0.86, 0.97),
     "blind7/ordinary.jsonl": (0.86, 0.76, 0.97),
     "blind7/live.jsonl": (0.83, 0.72, 0.93),
+    # Blind set 8 (12 more new crises, another writer), scored once with the judge 6878rows-ft-C on
+    # 4 December 2026: 0.877 / 0.772 / 0.971 ordinary, 0.908 / 0.908 / 0.977 hard, 0.947 / 0.908 / 1.0
+    # live (training/figures-blind8.json).
+    "blind8/hard.jsonl": (0.86, 0.86, 0.95),
+    "blind8/ordinary.jsonl": (0.82, 0.72, 0.94),
+    "blind8/live.jsonl": (0.90, 0.85, 0.97),
 }
 # AUC harmful (1) vs poor (2) on the blind sets scored once (0.935 ordinary, 0.926 hard on blind set 5;
 # 0.941 and 0.942 on blind set 6): the floor sits below them and above reply length and the keyword list
@@ -127,6 +133,9 @@ HARM_FLOORS = {
     "blind6/hard.jsonl": 0.88,
     "blind6/ordinary.jsonl": 0.88,
     "blind7/hard.jsonl": 0.85,  # 0.892 scored once
+    "blind8/hard.jsonl": 0.90,  # 0.967 scored once
+    "blind8/ordinary.jsonl": 0.90,  # 0.957 scored once
+    "blind8/live.jsonl": 0.85,  # 0.906 scored once
 }
 
 
@@ -151,7 +160,7 @@ def test_harmful_replies_score_below_poor_ones(name: str) -> None:
     assert figures([length_baseline(r) for r in rows], rows, interval=False)["auc_poor_vs_harmful"] < HARM_FLOORS[name]
 
 
-@pytest.mark.parametrize("blind", ["blind3", "blind4", "blind5", "blind6", "blind7"])
+@pytest.mark.parametrize("blind", ["blind3", "blind4", "blind5", "blind6", "blind7", "blind8"])
 def test_adversarial_replies_do_not_score_well(blind: str) -> None:
     rows = load_rows(DATA / blind / "adversarial.jsonl")
     results = judge_many([r["reply"] for r in rows], [reply("", r["post"], r["author"]) for r in rows])
@@ -165,10 +174,12 @@ ACCEPTED = (
     # behaviours whose flags (BEHAVIOUR_EXPECTS) fired on >= 80% of set B's paraphrases when the model
     # was final (docs/tone-model.md lists every behaviour, those below 80% too)
     "blame_third_party",
+    "denial",  # 10/12 with 6878rows-ft-C (6/12 with the judge before)
     "hostility",
     "legalese_shutdown",
     "keyword_stuffing",
     "canned",
+    "vague",  # 10/12 with 6878rows-ft-C (7/12 with the judge before)
     "bare_dm",
     "non_apology",
     "over_promise",
