@@ -20,8 +20,12 @@ def _reach(post: Post) -> bool:
 
 def priority(post: Post) -> int:
     """Safety 5, media or regulator 4, influencer, high reach or pinned 3, must-handle 2, pii/question/scam 1,
-    else 0."""
+    else 0; a competitor's, troll's or scam account's post that needs no answer is at most 1."""
     tags = set(post.tags)
+    if post.role in _NOT_TO_ANSWER and not post.must_handle and not {"misinformation", "safety"} & tags:
+        # a rival's jab or a troll's bait needs no answer (needs_answer), so it is never urgent, however big
+        # its author; a scam account's post is still worth seeing (1) to warn people about it
+        return 1 if "scam" in tags else 0
     if "safety" in tags:
         return 5
     if tags & {"media", "regulator"} or post.role in _MEDIA_ROLES:

@@ -335,7 +335,7 @@ def test_grounded_safety_is_not_over_promising_and_ungrounded_still_is(name: str
 
 def test_a_rivals_jab_or_a_trolls_bait_needs_no_answer_but_a_false_alarm_does() -> None:
     from sim.scenario.model import Post
-    from sim.scenario.triage import needs_answer
+    from sim.scenario.triage import needs_answer, priority
 
     def named(role: str, text: str, tags: tuple[str, ...], followers: int = 91_000) -> Post:
         return Post("p_x", 0, "rival", "Rival", "@rival", role, followers, text, tags, source="script")
@@ -344,6 +344,11 @@ def test_a_rivals_jab_or_a_trolls_bait_needs_no_answer_but_a_false_alarm_does() 
     assert not needs_answer(named("troll", "come for the lakes, stay forever", ("joke",), 300))
     assert needs_answer(named("troll", "found a SECOND poisoned bottle at Cedar Falls", ("misinformation", "joke")))
     assert needs_answer(named("customer", "Is my order refunded?", ("question",), 230))  # a named persona
+    # and so it is never the urgent post a reply to someone else left waiting (triage), however big its author
+    assert priority(named("competitor", "Our doors are open and our ovens are hot", ("joke",))) == 0
+    assert priority(named("scammer", "DM us your card for a refund", ("scam",))) == 1
+    assert priority(named("troll", "found a SECOND poisoned bottle", ("misinformation",))) == 3
+    assert priority(named("customer", "Still waiting", (), 91_000)) == 3
 
 
 def test_asking_for_personal_data_is_read_by_scope_not_by_any_negation_in_the_sentence() -> None:
