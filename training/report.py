@@ -24,7 +24,10 @@ from scoring.judge import judge_many  # noqa: E402
 from scoring.tone import ToneContext  # noqa: E402
 
 SETS = {
-    "blind8_ordinary": "tests/data/blind8/ordinary.jsonl",  # scored once on 2026-12-04 (6878rows-ft-C), then in the pool
+    "blind9_ordinary": "tests/data/blind9/ordinary.jsonl",  # scored once 2026-12-04 (6878rows-ft-C), now in the pool
+    "blind9_hard": "tests/data/blind9/hard.jsonl",
+    "blind9_live": "tests/data/blind9/live.jsonl",
+    "blind8_ordinary": "tests/data/blind8/ordinary.jsonl",  # scored once 2026-12-04 (6878rows-ft-C), now in the pool
     "blind8_hard": "tests/data/blind8/hard.jsonl",
     "blind8_live": "tests/data/blind8/live.jsonl",
     "blind7_ordinary": "tests/data/blind7/ordinary.jsonl",  # scored once on 2026-12-02, then in the pool
@@ -44,6 +47,7 @@ SETS = {
     "tone_blind2": "tests/data/tone_blind2.jsonl",
 }
 ADVERSARIAL = {
+    "blind9_adversarial": "tests/data/blind9/adversarial.jsonl",  # scored once on 2026-12-04, then in the pool
     "blind8_adversarial": "tests/data/blind8/adversarial.jsonl",  # scored once on 2026-12-04, then in the pool
     "blind7_adversarial": "tests/data/blind7/adversarial.jsonl",  # scored once on 2026-12-02, then in the pool
     "blind6_adversarial": "tests/data/blind6/adversarial.jsonl",  # in the training pool since blind set 7

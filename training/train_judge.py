@@ -131,9 +131,9 @@ def training_rows() -> list[dict[str, Any]]:
         rows += load(Path(f), Path(f).stem)
     for name in ("tone_dev", "tone_blind", "tone_blind2"):
         rows += load(ROOT / "tests" / "data" / f"{name}.jsonl", name)
-    # Blind sets join the pool once their figures are reported (training/figures-blind3.json ... -blind8.json).
-    # The shipped judge (6878rows-ft-C) was trained before blind set 8 joined; blind set 9 waits for the next.
-    for blind in ("blind3", "blind4", "blind5", "blind6", "blind7", "blind8"):
+    # Blind sets join the pool once their figures are reported (training/figures-blind3.json ... -blind9.json).
+    # The shipped judge (6878rows-ft-C) was trained before blind sets 8 and 9 and corpus w15 joined.
+    for blind in ("blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9"):
         for part in ("ordinary", "hard", "adversarial", "live"):
             path = ROOT / "tests" / "data" / blind / f"{part}.jsonl"
             if path.exists():  # "live" (short replies to the crowd mid-storm) since blind set 6
