@@ -785,10 +785,6 @@ def _decided_never(text: str, m: re.Match[str], facts: Sequence[str]) -> bool:
     )
 
 
-def _plain_safe_claim_grounded(text: str, m: re.Match[str], ctx: ToneContext) -> bool:
-    return _plain_safe_claim(text, m) and briefing_says_safe(ctx.known_facts)
-
-
 def _sentence_at(text: str, at: int) -> str:
     return next((sen.group(0) for sen in _SENT.finditer(text) if sen.start() <= at < sen.end()), text)
 
@@ -1343,19 +1339,14 @@ def analyze(text: str, ctx: ToneContext | None = None) -> ToneResult:
         # happened and owned in the same text, is an account of the cause, not blame shifted.
         if not (partner.startswith("our ") and "owns_it" in found):
             flag("blames", partner)
-    if _PLAIN_SAFE.match(found.get("over_promises", "")) and briefing_says_safe(ctx.known_facts):
-        found["over_promises"] = next(
-            (m.group(0).strip() for m in R["over_promises"].finditer(t) if not _plain_safe_claim(t, m)),
-            "",
-        )
-        if not found["over_promises"]:
-            found.pop("over_promises")
     if "over_promises" in found and ctx.known_facts:
+        # what the briefings ground is no promise: a plain "it's safe" they confirm, a "never" they decided
+        safe = briefing_says_safe(ctx.known_facts)
         found["over_promises"] = next(
             (
                 m.group(0).strip()
                 for m in R["over_promises"].finditer(t)
-                if not _decided_never(t, m, ctx.known_facts) and not _plain_safe_claim_grounded(t, m, ctx)
+                if not (safe and _plain_safe_claim(t, m)) and not _decided_never(t, m, ctx.known_facts)
             ),
             "",
         )
